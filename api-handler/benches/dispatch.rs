@@ -1,0 +1,172 @@
+//! Dispatch benchmarks, reported as ratios against baselines measured in the same run.
+//!
+//! - `lookup/*/N`: finding the route among N synthetic routes, by API Gateway
+//!   route key (payload 2.0) and by path matcher (`$default`, local server),
+//!   next to a plain `HashMap<String, fn>` lookup of the same key.
+//! - `event/*`: a whole API Gateway 2.0 `GET /health` event → response, in
+//!   process, next to the same request sent through the in-process dispatcher.
+//!
+//! Run with `cargo xtask bench`.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use api_handler::framework::app::{App, Config};
+use api_handler::framework::auth::NoAuthenticator;
+use api_handler::framework::dispatch::{Dispatcher, Incoming, Target};
+use api_handler::framework::lambda;
+use api_handler::framework::testing::synthetic_routes;
+use bytes::Bytes;
+use criterion::{BenchmarkId, Criterion};
+
+const SIZES: [usize; 3] = [10, 100, 1000];
+const HEALTH_EVENT: &str = include_str!("../tests/data/apigw-v2-health.json");
+
+fn app() -> App {
+    App::new(Config::default(), NoAuthenticator)
+}
+
+fn noop() -> u32 {
+    7
+}
+
+fn lookup(c: &mut Criterion) {
+    let mut group = c.benchmark_group("lookup");
+    for n in SIZES {
+        let routes = synthetic_routes(n);
+        let dispatcher =
+            Dispatcher::new(routes.clone(), app()).expect("synthetic routes are valid");
+        // A route with a parameter, in the middle of the table.
+        let target = routes
+            .iter()
+            .skip(n / 2)
+            .find(|r| !r.params.is_empty())
+            .expect("a route with params");
+        let concrete = target.path.replace("{id}", "42").replace("{subId}", "7");
+
+        let baseline: HashMap<String, fn() -> u32> = routes
+            .iter()
+            .map(|r| (r.route_key.to_owned(), noop as fn() -> u32))
+            .collect();
+        let key = target.route_key.to_owned();
+        group.bench_with_input(BenchmarkId::new("hashmap_baseline", n), &key, |b, key| {
+            b.iter(|| baseline.get(black_box(key.as_str())).map(|f| f()))
+        });
+
+        let mut by_key = Incoming::new(
+            http::Method::from_bytes(target.method.as_str().as_bytes()).unwrap(),
+            concrete.parse().unwrap(),
+            http::HeaderMap::new(),
+            Bytes::new(),
+            "bench".to_owned(),
+        );
+        by_key.target = Target::RouteKey(target.route_key.to_owned());
+        by_key.path_params = target
+            .params
+            .iter()
+            .map(|p| ((*p).to_owned(), "42".to_owned()))
+            .collect();
+        group.bench_with_input(
+            BenchmarkId::new("route_key_table", n),
+            &by_key,
+            |b, incoming| b.iter(|| dispatcher.resolve(black_box(incoming)).is_ok()),
+        );
+
+        let mut by_path = by_key.clone();
+        by_path.target = Target::Path;
+        by_path.path_params.clear();
+        group.bench_with_input(BenchmarkId::new("matcher", n), &by_path, |b, incoming| {
+            b.iter(|| dispatcher.resolve(black_box(incoming)).is_ok())
+        });
+    }
+    group.finish();
+}
+
+fn event(c: &mut Criterion) {
+    let dispatcher = Arc::new(api_handler::dispatcher(&settings()).expect("the registry is valid"));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let mut group = c.benchmark_group("event");
+    group.bench_function("dispatch_only", |b| {
+        b.iter(|| {
+            let incoming = Incoming::new(
+                http::Method::GET,
+                http::Uri::from_static("/health"),
+                http::HeaderMap::new(),
+                Bytes::new(),
+                "bench".to_owned(),
+            );
+            runtime.block_on(dispatcher.dispatch(incoming)).status()
+        })
+    });
+    group.bench_function("apigw_v2_health", |b| {
+        b.iter(|| {
+            let request = lambda_http::request::from_str(black_box(HEALTH_EVENT)).unwrap();
+            runtime
+                .block_on(lambda::handle(&dispatcher, request))
+                .status()
+        })
+    });
+    group.finish();
+}
+
+fn settings() -> api_handler::framework::settings::Settings {
+    api_handler::framework::settings::Settings::parse(|_| None, Vec::new()).unwrap()
+}
+
+fn output_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/criterion")
+}
+
+/// Median time in nanoseconds of one benchmark of this run, if it was measured.
+fn median_ns(id: &str) -> Option<f64> {
+    let text = std::fs::read_to_string(output_dir().join(id).join("new/estimates.json")).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value["median"]["point_estimate"].as_f64()
+}
+
+fn print_ratios() {
+    let mut lines = Vec::new();
+    for n in SIZES {
+        let base = median_ns(&format!("lookup/hashmap_baseline/{n}"));
+        for name in ["route_key_table", "matcher"] {
+            if let (Some(base), Some(time)) = (base, median_ns(&format!("lookup/{name}/{n}"))) {
+                lines.push(format!(
+                    "lookup {name:<15} {n:>5} routes: {time:>8.1} ns = {:>5.2}x HashMap<String, fn> ({base:.1} ns)",
+                    time / base
+                ));
+            }
+        }
+    }
+    if let (Some(base), Some(time)) = (
+        median_ns("event/dispatch_only"),
+        median_ns("event/apigw_v2_health"),
+    ) {
+        lines.push(format!(
+            "event apigw_v2_health: {:.2} µs = {:.2}x dispatch alone ({:.2} µs)",
+            time / 1000.0,
+            time / base,
+            base / 1000.0
+        ));
+    }
+    if !lines.is_empty() {
+        println!("\nratios (medians of this run):");
+        for line in lines {
+            println!("  {line}");
+        }
+    }
+}
+
+fn main() {
+    let mut criterion = Criterion::default()
+        .output_directory(&output_dir())
+        .configure_from_args();
+    lookup(&mut criterion);
+    event(&mut criterion);
+    criterion.final_summary();
+    print_ratios();
+}

@@ -1,0 +1,155 @@
+//! Authentication: the [`User`] principal and how a request proves it.
+//!
+//! In Lambda behind the API Gateway JWT authorizer, the gateway has already
+//! verified the token and passes its claims in the event. Everywhere else (the
+//! local server, function URLs, the `$default` route) the dispatcher verifies
+//! the bearer token itself through an [`Authenticator`]; it never trusts an
+//! unverified token.
+
+use std::collections::HashMap;
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+
+use super::error::ApiError;
+
+/// The authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    /// Stable user id: the token's `sub` (the Cognito user's `sub` in AWS).
+    pub id: String,
+    /// The user's email, when the token carries it.
+    pub email: Option<String>,
+    /// OAuth scopes granted to the token.
+    pub scopes: Vec<String>,
+}
+
+impl User {
+    /// Builds the user from API Gateway JWT authorizer claims (all strings).
+    ///
+    /// `scopes` is the authorizer's own scope list when present; otherwise the
+    /// space-separated `scope` claim is used.
+    pub fn from_gateway_claims(
+        claims: &HashMap<String, String>,
+        scopes: Option<&[String]>,
+    ) -> Result<User, ApiError> {
+        let id = claims
+            .get("sub")
+            .filter(|sub| !sub.is_empty())
+            .ok_or_else(|| ApiError::unauthorized("the token has no subject"))?;
+        let scopes = match scopes {
+            Some(scopes) => scopes.to_vec(),
+            None => split_scopes(claims.get("scope").map(String::as_str)),
+        };
+        Ok(User {
+            id: id.clone(),
+            email: claims.get("email").cloned(),
+            scopes,
+        })
+    }
+
+    /// Whether the token carries `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|granted| granted == scope)
+    }
+}
+
+/// Splits an OAuth `scope` claim ("a b c").
+fn split_scopes(scope: Option<&str>) -> Vec<String> {
+    scope
+        .map(|s| s.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// Verifies a bearer token and names its user.
+pub trait Authenticator: Send + Sync + 'static {
+    /// Verifies `token` (signature, algorithm, issuer, audience, expiry).
+    ///
+    /// Every failure is a 401 `ApiError` whose message says what was wrong
+    /// without echoing the token.
+    fn verify(&self, token: &str) -> Result<User, ApiError>;
+}
+
+/// The authenticator used when none is configured: every token is refused.
+///
+/// Secure by default: a server without a configured key can still serve
+/// public routes, and every other route answers 401.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoAuthenticator;
+
+impl Authenticator for NoAuthenticator {
+    fn verify(&self, _token: &str) -> Result<User, ApiError> {
+        Err(ApiError::unauthorized(
+            "bearer tokens cannot be verified: no token verifier is configured",
+        ))
+    }
+}
+
+/// Verifies JWTs signed with one public key and a pinned algorithm.
+pub struct JwtAuthenticator {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+/// Claims this API reads from a JWT.
+#[derive(Deserialize)]
+struct Claims {
+    sub: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    scope: Option<String>,
+}
+
+impl JwtAuthenticator {
+    /// An authenticator for tokens signed by the PEM public key `pem` with
+    /// `algorithm` (ES256, EdDSA or RS256), issued by `issuer` for `audience`.
+    pub fn from_pem(
+        algorithm: Algorithm,
+        pem: &[u8],
+        issuer: &str,
+        audience: &str,
+    ) -> Result<Self, jsonwebtoken::errors::Error> {
+        let key = match algorithm {
+            Algorithm::ES256 | Algorithm::ES384 => DecodingKey::from_ec_pem(pem)?,
+            Algorithm::EdDSA => DecodingKey::from_ed_pem(pem)?,
+            _ => DecodingKey::from_rsa_pem(pem)?,
+        };
+        let mut validation = Validation::new(algorithm);
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 30;
+        Ok(JwtAuthenticator { key, validation })
+    }
+}
+
+impl Authenticator for JwtAuthenticator {
+    fn verify(&self, token: &str) -> Result<User, ApiError> {
+        use jsonwebtoken::errors::ErrorKind;
+        let data =
+            jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|err| {
+                let reason = match err.kind() {
+                    ErrorKind::ExpiredSignature => "the token has expired",
+                    ErrorKind::InvalidSignature => "the token signature is invalid",
+                    ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                        "the token uses an algorithm this API does not accept"
+                    }
+                    ErrorKind::InvalidIssuer => "the token was issued by someone else",
+                    ErrorKind::InvalidAudience => "the token is for another audience",
+                    ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
+                    _ => "the token is malformed",
+                };
+                ApiError::unauthorized(reason)
+            })?;
+        let claims = data.claims;
+        if claims.sub.is_empty() {
+            return Err(ApiError::unauthorized("the token has no subject"));
+        }
+        Ok(User {
+            id: claims.sub,
+            email: claims.email,
+            scopes: split_scopes(claims.scope.as_deref()),
+        })
+    }
+}

@@ -1,0 +1,359 @@
+//! The one dispatcher every entry point uses: Lambda, the local server, tests.
+//!
+//! Built once from any set of routes, it holds three lookup tables:
+//! route key → route (API Gateway HTTP API, payload 2.0), path template →
+//! methods (REST API, payload 1.0) and a `matchit` path matcher (the
+//! `$default` route, function URLs, ALB, the local server).
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use bytes::Bytes;
+use futures_util::FutureExt;
+use http::{HeaderMap, HeaderValue, Uri};
+
+use super::app::App;
+use super::auth::User;
+use super::error::ApiError;
+use super::registry::{self, RegistryError};
+use super::request::{PathParams, RequestParts};
+use super::response::{IntoResponse, Response};
+use super::route::{Auth, Method, Route};
+
+/// How the entry point identified the route, in the order of preference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// API Gateway HTTP API `requestContext.routeKey` (`$default` falls back to the path).
+    RouteKey(String),
+    /// API Gateway REST API `resource` template, with the method.
+    Resource(String),
+    /// Only the path is known: match it.
+    Path,
+}
+
+/// Identity the API Gateway JWT authorizer has already verified.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GatewayAuth {
+    /// `requestContext.authorizer.jwt.claims`.
+    pub claims: HashMap<String, String>,
+    /// `requestContext.authorizer.jwt.scopes`, when the gateway lists them.
+    pub scopes: Option<Vec<String>>,
+}
+
+/// A request as an entry point hands it to the dispatcher.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    /// The request method.
+    pub method: http::Method,
+    /// The request URI; its query is what `Query<T>` reads.
+    pub uri: Uri,
+    /// The path to match, without any API Gateway stage prefix.
+    pub path: String,
+    /// Request headers.
+    pub headers: HeaderMap,
+    /// The whole body.
+    pub body: Bytes,
+    /// Id for logs and error bodies.
+    pub request_id: String,
+    /// How to find the route.
+    pub target: Target,
+    /// Path parameters supplied by API Gateway (used with route-key and resource lookups).
+    pub path_params: HashMap<String, String>,
+    /// Claims verified by the API Gateway authorizer, if any.
+    pub gateway_auth: Option<GatewayAuth>,
+}
+
+impl Incoming {
+    /// A request identified only by its path, as the local server and tests see it.
+    pub fn new(
+        method: http::Method,
+        uri: Uri,
+        headers: HeaderMap,
+        body: Bytes,
+        request_id: String,
+    ) -> Self {
+        Incoming {
+            path: uri.path().to_owned(),
+            method,
+            uri,
+            headers,
+            body,
+            request_id,
+            target: Target::Path,
+            path_params: HashMap::new(),
+            gateway_auth: None,
+        }
+    }
+}
+
+/// The routes sharing one path template, by method.
+struct PathRoutes {
+    methods: [Option<&'static Route>; Method::ALL.len()],
+    allow: HeaderValue,
+}
+
+impl PathRoutes {
+    /// The route for `method`; `HEAD` falls back to `GET`; otherwise 405.
+    fn select(&self, method: &http::Method) -> Result<&'static Route, ApiError> {
+        let found = Method::from_http(method).and_then(|m| {
+            self.methods[m.index()].or_else(|| match m {
+                Method::HEAD => self.methods[Method::GET.index()],
+                _ => None,
+            })
+        });
+        found.ok_or_else(|| ApiError::method_not_allowed(self.allow.clone()))
+    }
+}
+
+/// Routes requests to handlers. Cheap to share behind an `Arc`.
+pub struct Dispatcher {
+    app: App,
+    routes: Vec<&'static Route>,
+    by_key: HashMap<&'static str, &'static Route>,
+    by_template: HashMap<&'static str, usize>,
+    paths: Vec<PathRoutes>,
+    matcher: matchit::Router<usize>,
+}
+
+impl Dispatcher {
+    /// Validates `routes` (see [`registry::validate_structure`]) and builds the
+    /// lookup tables. Start-up also enforces the API Gateway quota
+    /// ([`registry::validate`]); this constructor does not, so tests and
+    /// benchmarks can build tables of any size.
+    pub fn new(
+        routes: impl IntoIterator<Item = &'static Route>,
+        app: App,
+    ) -> Result<Dispatcher, RegistryError> {
+        let routes: Vec<&'static Route> = routes.into_iter().collect();
+        registry::validate_structure(&routes)?;
+
+        let mut by_key = HashMap::with_capacity(routes.len());
+        let mut by_template: HashMap<&'static str, usize> = HashMap::new();
+        let mut paths: Vec<PathRoutes> = Vec::new();
+        let mut matcher = matchit::Router::new();
+        let mut problems = Vec::new();
+        for &route in &routes {
+            by_key.insert(route.route_key, route);
+            let index = *by_template.entry(route.path).or_insert_with(|| {
+                paths.push(PathRoutes {
+                    methods: [None; Method::ALL.len()],
+                    allow: HeaderValue::from_static(""),
+                });
+                if let Err(err) = matcher.insert(matchit_template(route.path), paths.len() - 1) {
+                    problems.push(format!(
+                        "{}: `{}` cannot be matched: {err}",
+                        registry::origin(route),
+                        route.path
+                    ));
+                }
+                paths.len() - 1
+            });
+            paths[index].methods[route.method.index()] = Some(route);
+        }
+        if !problems.is_empty() {
+            return Err(RegistryError { problems });
+        }
+        for path in &mut paths {
+            path.allow = allow_header(&path.methods);
+        }
+        Ok(Dispatcher {
+            app,
+            routes,
+            by_key,
+            by_template,
+            paths,
+            matcher,
+        })
+    }
+
+    /// The routes this dispatcher serves, in the order given.
+    pub fn routes(&self) -> &[&'static Route] {
+        &self.routes
+    }
+
+    /// The shared services handed to handlers.
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// Finds the route for `incoming` and its path parameters, or the 404/405 to answer.
+    pub fn resolve(&self, incoming: &Incoming) -> Result<(&'static Route, PathParams), ApiError> {
+        match &incoming.target {
+            Target::RouteKey(key) => {
+                if let Some(route) = self.by_key.get(key.as_str()) {
+                    return Ok((route, gateway_params(route, &incoming.path_params)?));
+                }
+            }
+            Target::Resource(resource) => {
+                if let Some(&index) = self.by_template.get(resource.as_str()) {
+                    let route = self.paths[index].select(&incoming.method)?;
+                    return Ok((route, gateway_params(route, &incoming.path_params)?));
+                }
+            }
+            Target::Path => {}
+        }
+        let matched = self
+            .matcher
+            .at(&incoming.path)
+            .map_err(|_| ApiError::not_found("no route matches this path"))?;
+        let route = self.paths[*matched.value].select(&incoming.method)?;
+        let mut params = Vec::with_capacity(route.params.len());
+        for name in route.params {
+            let raw = matched.params.get(name).unwrap_or_default();
+            let value = percent_encoding::percent_decode_str(raw)
+                .decode_utf8()
+                .map_err(|_| {
+                    ApiError::bad_request(format!("path parameter `{name}` is not valid UTF-8"))
+                })?;
+            params.push(((*name).to_owned(), value.into_owned()));
+        }
+        Ok((route, params))
+    }
+
+    /// Serves one request: resolve, authenticate, extract, call, finalise, log.
+    ///
+    /// Never fails: every outcome, panics included, is an HTTP response in the
+    /// error contract.
+    pub async fn dispatch(&self, incoming: Incoming) -> http::Response<Bytes> {
+        let started = Instant::now();
+        let request_id = incoming.request_id.clone();
+        let method = incoming.method.clone();
+        let path = incoming.path.clone();
+        let head = method == http::Method::HEAD;
+        let (route_key, response) = match self.resolve(&incoming) {
+            Ok((route, params)) => (route.route_key, self.call(route, params, incoming).await),
+            Err(err) => ("-", err.into_response()),
+        };
+        let status = response.status();
+        let response = response.finalize(&request_id, head);
+        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        if status.is_server_error() {
+            tracing::error!(request_id, route = route_key, %method, path, status = status.as_u16(), latency_ms, "request failed");
+        } else {
+            tracing::info!(request_id, route = route_key, %method, path, status = status.as_u16(), latency_ms, "request");
+        }
+        response
+    }
+
+    /// Authenticates and runs the handler, turning a panic into a 500.
+    async fn call(
+        &self,
+        route: &'static Route,
+        path_params: PathParams,
+        incoming: Incoming,
+    ) -> Response {
+        let user = match self.authenticate(route, &incoming) {
+            Ok(user) => user,
+            Err(err) => return err.into_response(),
+        };
+        let parts = RequestParts {
+            method: incoming.method,
+            uri: incoming.uri,
+            headers: incoming.headers,
+            path_params,
+            user,
+            request_id: incoming.request_id,
+            app: self.app.clone(),
+            route,
+        };
+        let request_id = parts.request_id.clone();
+        let future = (route.handler)(parts, incoming.body);
+        match AssertUnwindSafe(future).catch_unwind().await {
+            Ok(response) => response,
+            Err(panic) => {
+                let reason = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "non-string panic payload".to_owned());
+                tracing::error!(
+                    request_id,
+                    route = route.route_key,
+                    panic = reason,
+                    "handler panicked"
+                );
+                ApiError::internal().into_response()
+            }
+        }
+    }
+
+    /// The caller of a non-public route: from the gateway's verified claims,
+    /// else from a bearer token this process verifies. Checks required scopes.
+    fn authenticate(&self, route: &Route, incoming: &Incoming) -> Result<Option<User>, ApiError> {
+        let Auth::Required { scopes } = route.auth else {
+            return Ok(None);
+        };
+        let user = match &incoming.gateway_auth {
+            Some(gateway) => User::from_gateway_claims(&gateway.claims, gateway.scopes.as_deref())?,
+            None => self
+                .app
+                .authenticator()
+                .verify(bearer_token(&incoming.headers)?)?,
+        };
+        if let Some(missing) = scopes.iter().find(|scope| !user.has_scope(scope)) {
+            return Err(ApiError::forbidden(format!(
+                "the token lacks the `{missing}` scope"
+            )));
+        }
+        Ok(Some(user))
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let value = headers
+        .get(http::header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer <token>` header"))?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("the `Authorization` header is not valid text"))?;
+    match value.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim())
+        }
+        _ => Err(ApiError::unauthorized(
+            "expected `Authorization: Bearer <token>`",
+        )),
+    }
+}
+
+/// Path parameters API Gateway extracted, in the route's order.
+fn gateway_params(route: &Route, given: &HashMap<String, String>) -> Result<PathParams, ApiError> {
+    route
+        .params
+        .iter()
+        .map(|name| {
+            given
+                .get(*name)
+                .map(|value| ((*name).to_owned(), value.clone()))
+                .ok_or_else(|| ApiError::bad_request(format!("missing path parameter `{name}`")))
+        })
+        .collect()
+}
+
+/// `/files/{proxy+}` in API Gateway syntax is `/files/{*proxy}` for matchit.
+fn matchit_template(path: &str) -> String {
+    match path.rsplit_once("/{") {
+        Some((head, tail)) if tail.ends_with("+}") => {
+            format!("{head}/{{*{}}}", tail.trim_end_matches("+}"))
+        }
+        _ => path.to_owned(),
+    }
+}
+
+/// `Allow` for a path: its methods, plus `HEAD` wherever `GET` serves it.
+fn allow_header(methods: &[Option<&'static Route>; Method::ALL.len()]) -> HeaderValue {
+    let allowed: Vec<&str> = Method::ALL
+        .into_iter()
+        .filter(|m| {
+            methods[m.index()].is_some()
+                || (*m == Method::HEAD && methods[Method::GET.index()].is_some())
+        })
+        .map(Method::as_str)
+        .collect();
+    // Method names are ASCII tokens.
+    HeaderValue::from_str(&allowed.join(", ")).unwrap_or_else(|_| HeaderValue::from_static(""))
+}

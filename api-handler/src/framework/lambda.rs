@@ -1,0 +1,141 @@
+//! The Lambda entry point: API Gateway / ALB events through the dispatcher.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::header::CONTENT_TYPE;
+use lambda_http::request::RequestContext;
+use lambda_http::{Body, RequestExt};
+
+use super::dispatch::{Dispatcher, GatewayAuth, Incoming, Target};
+
+/// Runs the Lambda runtime loop, answering every event with the dispatcher.
+///
+/// Every outcome is an `Ok` HTTP response: an `Err` would become an
+/// invocation error that API Gateway turns into a bare 500.
+pub async fn run(dispatcher: Arc<Dispatcher>) -> Result<(), lambda_http::Error> {
+    lambda_http::run(lambda_http::service_fn(
+        move |request: lambda_http::Request| {
+            let dispatcher = Arc::clone(&dispatcher);
+            async move { Ok::<_, Infallible>(handle(&dispatcher, request).await) }
+        },
+    ))
+    .await
+}
+
+/// Answers one event already converted by `lambda_http` into an HTTP request.
+pub async fn handle(
+    dispatcher: &Dispatcher,
+    request: lambda_http::Request,
+) -> http::Response<Body> {
+    let response = dispatcher.dispatch(incoming(request)).await;
+    let (parts, body) = response.into_parts();
+    let body = lambda_body(parts.headers.get(CONTENT_TYPE), body);
+    http::Response::from_parts(parts, body)
+}
+
+/// Maps a `lambda_http` request onto the dispatcher's input.
+///
+/// Payload 2.0 events are looked up by `routeKey`, payload 1.0 events by
+/// `resource`, everything else (`$default`, function URLs, ALB) by path. The
+/// path is the raw one, so a named stage never prefixes it.
+pub fn incoming(request: lambda_http::Request) -> Incoming {
+    let path = match request.raw_http_path() {
+        "" => request.uri().path().to_owned(),
+        raw => raw.to_owned(),
+    };
+    let path_params: HashMap<String, String> = request
+        .path_parameters_ref()
+        .map(|params| {
+            params
+                .iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let lambda_request_id = request
+        .lambda_context_ref()
+        .map(|ctx| ctx.request_id.clone());
+    let (target, gateway_request_id, gateway_auth) = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => {
+            let target = match ctx.route_key.as_deref() {
+                Some(key) if key != "$default" => Target::RouteKey(key.to_owned()),
+                _ => Target::Path,
+            };
+            let auth = ctx
+                .authorizer
+                .as_ref()
+                .and_then(|a| a.jwt.as_ref())
+                .map(|jwt| GatewayAuth {
+                    claims: jwt.claims.clone(),
+                    scopes: jwt.scopes.clone(),
+                });
+            (target, ctx.request_id.clone(), auth)
+        }
+        Some(RequestContext::ApiGatewayV1(ctx)) => {
+            let target = match ctx.resource_path.as_deref() {
+                Some(resource) => Target::Resource(resource.to_owned()),
+                None => Target::Path,
+            };
+            (
+                target,
+                ctx.request_id.clone(),
+                rest_claims(&ctx.authorizer.fields),
+            )
+        }
+        _ => (Target::Path, None, None),
+    };
+    let request_id = gateway_request_id
+        .or(lambda_request_id)
+        .unwrap_or_else(|| ulid::Ulid::new().to_string());
+
+    let (parts, body) = request.into_parts();
+    let body = match body {
+        Body::Empty => Bytes::new(),
+        Body::Text(text) => Bytes::from(text),
+        Body::Binary(bytes) => Bytes::from(bytes),
+        _ => Bytes::new(),
+    };
+    Incoming {
+        method: parts.method,
+        uri: parts.uri,
+        path,
+        headers: parts.headers,
+        body,
+        request_id,
+        target,
+        path_params,
+        gateway_auth,
+    }
+}
+
+/// Claims from a REST API Cognito authorizer: `requestContext.authorizer.claims`.
+fn rest_claims(fields: &HashMap<String, serde_json::Value>) -> Option<GatewayAuth> {
+    let claims = fields.get("claims")?.as_object()?;
+    let claims = claims
+        .iter()
+        .filter_map(|(key, value)| value.as_str().map(|v| (key.clone(), v.to_owned())))
+        .collect();
+    Some(GatewayAuth {
+        claims,
+        scopes: None,
+    })
+}
+
+/// Text bodies stay text; anything else is sent base64-encoded as binary.
+fn lambda_body(content_type: Option<&http::HeaderValue>, body: Bytes) -> Body {
+    if body.is_empty() {
+        return Body::Empty;
+    }
+    let textual = content_type
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.starts_with("text/") || ct.starts_with("application/json") || ct.contains("+json")
+        });
+    match (textual, String::from_utf8(body.to_vec())) {
+        (true, Ok(text)) => Body::Text(text),
+        _ => Body::Binary(body.to_vec()),
+    }
+}

@@ -1,0 +1,68 @@
+//! What a handler's extractors read: the request minus its body.
+
+use http::{HeaderMap, Uri};
+
+use super::app::App;
+use super::auth::User;
+use super::route::Route;
+
+/// Path parameters of the matched route, in path order, percent-decoded.
+pub type PathParams = Vec<(String, String)>;
+
+/// The parts of a request that extractors read.
+///
+/// The dispatcher builds it once the route is known and the caller is
+/// authenticated; the body travels beside it so only the last extractor can
+/// consume it.
+pub struct RequestParts {
+    pub(crate) method: http::Method,
+    pub(crate) uri: Uri,
+    pub(crate) headers: HeaderMap,
+    pub(crate) path_params: PathParams,
+    pub(crate) user: Option<User>,
+    pub(crate) request_id: String,
+    pub(crate) app: App,
+    pub(crate) route: &'static Route,
+}
+
+impl RequestParts {
+    /// The request method as sent (`HEAD` for a `GET` route served to `HEAD`).
+    pub fn method(&self) -> &http::Method {
+        &self.method
+    }
+
+    /// The request URI (path and query) as sent.
+    pub fn uri(&self) -> &Uri {
+        &self.uri
+    }
+
+    /// The request headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The matched route's path parameters, in path order.
+    pub fn path_params(&self) -> &[(String, String)] {
+        &self.path_params
+    }
+
+    /// The authenticated caller; `None` on public routes.
+    pub fn user(&self) -> Option<&User> {
+        self.user.as_ref()
+    }
+
+    /// The request id that appears in logs and error bodies.
+    pub fn request_id(&self) -> &str {
+        &self.request_id
+    }
+
+    /// The shared services.
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// The matched route.
+    pub fn route(&self) -> &'static Route {
+        self.route
+    }
+}

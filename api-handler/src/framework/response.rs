@@ -1,0 +1,210 @@
+//! Handler outputs: anything that converts into a [`Response`].
+
+use bytes::Bytes;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use http::{HeaderMap, HeaderValue, StatusCode};
+use serde::Serialize;
+
+use super::error::ApiError;
+
+/// Content type of every JSON body this API sends.
+pub(crate) const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// A response before the dispatcher finalises it (request id, error body, `HEAD`).
+#[derive(Debug)]
+pub struct Response {
+    status: StatusCode,
+    headers: HeaderMap,
+    payload: Payload,
+}
+
+/// What the response carries.
+#[derive(Debug)]
+enum Payload {
+    /// No body.
+    Empty,
+    /// A ready body; its content type is in the headers.
+    Bytes(Bytes),
+    /// An error, rendered in the error contract once the request id is known.
+    Error(ApiError),
+}
+
+impl Response {
+    /// A response with `status`, no headers and no body.
+    pub fn empty(status: StatusCode) -> Self {
+        Response {
+            status,
+            headers: HeaderMap::new(),
+            payload: Payload::Empty,
+        }
+    }
+
+    /// A 200 response with a body of the given content type.
+    pub fn bytes(content_type: HeaderValue, body: impl Into<Bytes>) -> Self {
+        let mut headers = HeaderMap::new();
+        headers.insert(CONTENT_TYPE, content_type);
+        Response {
+            status: StatusCode::OK,
+            headers,
+            payload: Payload::Bytes(body.into()),
+        }
+    }
+
+    /// Serialises `value` as a 200 JSON response; a serialisation failure is a logged 500.
+    pub fn json<T: Serialize + ?Sized>(value: &T) -> Self {
+        match serde_json::to_vec(value) {
+            Ok(body) => Response::bytes(APPLICATION_JSON, body),
+            Err(err) => {
+                tracing::error!(error = %err, "failed to serialise a response body");
+                ApiError::internal().into_response()
+            }
+        }
+    }
+
+    /// Replaces the status.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Sets a header.
+    pub fn with_header(mut self, name: http::HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The headers set so far.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The error this response carries, if it is one.
+    pub fn error(&self) -> Option<&ApiError> {
+        match &self.payload {
+            Payload::Error(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// Produces the wire response: renders errors with `request_id`, adds
+    /// `x-request-id` and `content-length`, and drops the body for `HEAD`.
+    pub(crate) fn finalize(self, request_id: &str, head: bool) -> http::Response<Bytes> {
+        let Response {
+            status,
+            mut headers,
+            payload,
+        } = self;
+        let body = match payload {
+            Payload::Empty => Bytes::new(),
+            Payload::Bytes(bytes) => bytes,
+            Payload::Error(error) => {
+                for (name, value) in error.headers() {
+                    headers.insert(name.clone(), value.clone());
+                }
+                headers.insert(CONTENT_TYPE, APPLICATION_JSON);
+                Bytes::from(error.body_json(request_id))
+            }
+        };
+        if let Ok(value) = HeaderValue::from_str(request_id) {
+            headers.insert("x-request-id", value);
+        }
+        if status != StatusCode::NO_CONTENT {
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+        }
+        let mut response = http::Response::new(if head { Bytes::new() } else { body });
+        *response.status_mut() = status;
+        *response.headers_mut() = headers;
+        response
+    }
+}
+
+/// Conversion of a handler's output into a [`Response`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a route handler",
+    note = "return `Json<T>`, `Created<T>`, `NoContent`, `Response` or `Result<_, ApiError>` of those"
+)]
+pub trait IntoResponse {
+    /// Performs the conversion.
+    fn into_response(self) -> Response;
+}
+
+impl IntoResponse for Response {
+    fn into_response(self) -> Response {
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        Response {
+            status: self.status(),
+            headers: HeaderMap::new(),
+            payload: Payload::Error(self),
+        }
+    }
+}
+
+impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
+    fn into_response(self) -> Response {
+        match self {
+            Ok(value) => value.into_response(),
+            Err(err) => err.into_response(),
+        }
+    }
+}
+
+impl IntoResponse for StatusCode {
+    fn into_response(self) -> Response {
+        Response::empty(self)
+    }
+}
+
+/// `201 Created` with a `Location` header and a JSON body.
+#[derive(Debug, Clone)]
+pub struct Created<T> {
+    location: String,
+    body: T,
+}
+
+impl<T> Created<T> {
+    /// A 201 for the resource at `location` (such as `/goals/01J…`).
+    pub fn new(location: impl Into<String>, body: T) -> Self {
+        Created {
+            location: location.into(),
+            body,
+        }
+    }
+}
+
+impl<T: Serialize> IntoResponse for Created<T> {
+    fn into_response(self) -> Response {
+        let response = Response::json(&self.body);
+        if response.error().is_some() {
+            return response;
+        }
+        match HeaderValue::try_from(self.location) {
+            Ok(location) => response
+                .with_status(StatusCode::CREATED)
+                .with_header(LOCATION, location),
+            Err(err) => {
+                tracing::error!(error = %err, "`Created` location is not a valid header value");
+                ApiError::internal().into_response()
+            }
+        }
+    }
+}
+
+/// `204 No Content`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoContent;
+
+impl IntoResponse for NoContent {
+    fn into_response(self) -> Response {
+        Response::empty(StatusCode::NO_CONTENT)
+    }
+}

@@ -1,0 +1,150 @@
+//! The `Route` record each `#[route]` submits, and the link-time registry of them.
+
+use std::fmt;
+
+use bytes::Bytes;
+use futures_util::future::BoxFuture;
+
+use super::request::RequestParts;
+use super::response::Response;
+
+/// The adapter the macro generates for a handler: runs its extractors, calls it
+/// and converts its output into a [`Response`].
+pub type HandlerFn = fn(RequestParts, Bytes) -> BoxFuture<'static, Response>;
+
+/// HTTP methods a route key may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[allow(clippy::upper_case_acronyms)]
+pub enum Method {
+    /// `GET` (also serves `HEAD` when no `HEAD` route exists).
+    GET,
+    /// `POST`.
+    POST,
+    /// `PUT`.
+    PUT,
+    /// `PATCH`.
+    PATCH,
+    /// `DELETE`.
+    DELETE,
+    /// `HEAD`.
+    HEAD,
+    /// `OPTIONS`.
+    OPTIONS,
+}
+
+impl Method {
+    /// Every method, in the order `Allow` headers list them.
+    pub const ALL: [Method; 7] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+    ];
+
+    /// The method's name as it appears in a route key.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::GET => "GET",
+            Method::POST => "POST",
+            Method::PUT => "PUT",
+            Method::PATCH => "PATCH",
+            Method::DELETE => "DELETE",
+            Method::HEAD => "HEAD",
+            Method::OPTIONS => "OPTIONS",
+        }
+    }
+
+    /// Converts from the `http` crate's method; `None` for methods no route can have.
+    pub fn from_http(method: &http::Method) -> Option<Method> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str() == method.as_str())
+    }
+
+    /// Position in [`Method::ALL`], for per-path method tables.
+    pub(crate) const fn index(self) -> usize {
+        match self {
+            Method::GET => 0,
+            Method::HEAD => 1,
+            Method::POST => 2,
+            Method::PUT => 3,
+            Method::PATCH => 4,
+            Method::DELETE => 5,
+            Method::OPTIONS => 6,
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// Anyone, without a token (`#[route(.., public)]`).
+    Public,
+    /// An authenticated user whose token carries every listed scope.
+    Required {
+        /// OAuth scopes the token must carry; empty means any valid token.
+        scopes: &'static [&'static str],
+    },
+}
+
+/// Everything known about one endpoint, submitted at link time by `#[route]`.
+#[derive(Clone, Copy)]
+pub struct Route {
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template, such as `/goals/{goalId}`.
+    pub path: &'static str,
+    /// The API Gateway route key: `"{method} {path}"`.
+    pub route_key: &'static str,
+    /// Path parameter names, in path order (greedy ones without the `+`).
+    pub params: &'static [&'static str],
+    /// Authentication requirement.
+    pub auth: Auth,
+    /// The handler function's name.
+    pub handler_name: &'static str,
+    /// Module that defines the handler.
+    pub module_path: &'static str,
+    /// Source file of the handler, relative to its crate's workspace.
+    pub file: &'static str,
+    /// Line of the handler's name in [`Route::file`].
+    pub line: u32,
+    /// First paragraph of the handler's doc comment.
+    pub summary: &'static str,
+    /// The generated adapter that runs the handler.
+    pub handler: HandlerFn,
+}
+
+impl fmt::Debug for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Route")
+            .field("route_key", &self.route_key)
+            .field("auth", &self.auth)
+            .field(
+                "handler",
+                &format_args!("{}::{}", self.module_path, self.handler_name),
+            )
+            .field("at", &format_args!("{}:{}", self.file, self.line))
+            .finish()
+    }
+}
+
+inventory::collect!(Route);
+
+/// Every route linked into this binary, sorted by path then method.
+///
+/// `inventory` yields submissions in no particular order; sorting here makes
+/// everything derived from the registry (tables, Terraform, listings) stable.
+pub fn routes() -> Vec<&'static Route> {
+    let mut routes: Vec<&'static Route> = inventory::iter::<Route>.into_iter().collect();
+    routes.sort_by(|a, b| (a.path, a.method).cmp(&(b.path, b.method)));
+    routes
+}

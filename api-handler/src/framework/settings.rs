@@ -1,0 +1,227 @@
+//! Start-up settings, read once from the environment and the command line.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+
+use jsonwebtoken::Algorithm;
+
+/// Default address of the local server.
+pub const DEFAULT_HOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+/// Default port of the local server.
+pub const DEFAULT_PORT: u16 = 3000;
+
+/// Environment variables the Lambda runtime needs besides `AWS_LAMBDA_RUNTIME_API`.
+const LAMBDA_VARS: [&str; 3] = [
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+];
+
+/// Usage text for `--help`.
+pub const USAGE: &str = "\
+api-handler: the app's API, as an AWS Lambda or a local HTTP server
+
+USAGE: api-handler [--host HOST] [--port PORT]
+
+Runs the Lambda runtime when AWS_LAMBDA_RUNTIME_API is set, otherwise a local
+server on 127.0.0.1:3000.
+
+OPTIONS:
+  --host HOST   address to bind (env HOST; default 127.0.0.1)
+  --port PORT   port to bind (env PORT; default 3000; 0 picks a free port)
+  -h, --help    print this help
+
+ENVIRONMENT:
+  RUST_LOG                  log filter (default info)
+  AUTH_JWT_PUBLIC_KEY_FILE  PEM public key that signs bearer tokens; with
+  AUTH_JWT_ISSUER           the expected `iss` and
+  AUTH_JWT_AUDIENCE         the expected `aud` (all three or none)
+  AUTH_JWT_ALGORITHM        ES256 (default), EdDSA or RS256
+";
+
+/// Where the binary runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Under the Lambda runtime API.
+    Lambda,
+    /// As a local HTTP server on this address.
+    Local(SocketAddr),
+    /// Print usage and exit.
+    Help,
+}
+
+/// How bearer tokens are verified when the gateway has not done it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JwtSettings {
+    /// PEM file with the public key.
+    pub public_key_file: PathBuf,
+    /// Expected `iss`.
+    pub issuer: String,
+    /// Expected `aud`.
+    pub audience: String,
+    /// Pinned signing algorithm.
+    pub algorithm: Algorithm,
+}
+
+/// Everything the binary reads at start-up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Lambda or local server.
+    pub mode: Mode,
+    /// Bearer-token verification; `None` refuses every token.
+    pub jwt: Option<JwtSettings>,
+}
+
+/// A start-up setting is missing or malformed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsError(pub String);
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SettingsError {}
+
+impl Settings {
+    /// Reads the process environment and arguments.
+    pub fn from_process() -> Result<Settings, SettingsError> {
+        Settings::parse(|name| std::env::var(name).ok(), std::env::args().skip(1))
+    }
+
+    /// Reads settings from `env` and the command-line `args` (without the program name).
+    /// Flags win over environment variables.
+    pub fn parse(
+        env: impl Fn(&str) -> Option<String>,
+        args: impl IntoIterator<Item = String>,
+    ) -> Result<Settings, SettingsError> {
+        let mut host = env("HOST").filter(|h| !h.is_empty());
+        let mut port = env("PORT").filter(|p| !p.is_empty());
+        let mut args = args.into_iter();
+        while let Some(arg) = args.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((flag, value)) => (flag.to_owned(), Some(value.to_owned())),
+                None => (arg.clone(), None),
+            };
+            let mut value = |name: &str| {
+                inline
+                    .clone()
+                    .or_else(|| args.next())
+                    .ok_or_else(|| SettingsError(format!("`{name}` needs a value\n\n{USAGE}")))
+            };
+            match flag.as_str() {
+                "--host" => host = Some(value("--host")?),
+                "--port" => port = Some(value("--port")?),
+                "-h" | "--help" => {
+                    return Ok(Settings {
+                        mode: Mode::Help,
+                        jwt: None,
+                    });
+                }
+                _ => {
+                    return Err(SettingsError(format!(
+                        "unknown argument `{arg}`\n\n{USAGE}"
+                    )));
+                }
+            }
+        }
+
+        let jwt = jwt_settings(&env)?;
+        if env("AWS_LAMBDA_RUNTIME_API").is_some_and(|v| !v.is_empty()) {
+            let missing: Vec<&str> = LAMBDA_VARS
+                .into_iter()
+                .filter(|name| env(name).is_none_or(|v| v.is_empty()))
+                .collect();
+            if !missing.is_empty() {
+                return Err(SettingsError(format!(
+                    "AWS_LAMBDA_RUNTIME_API is set but {} missing: the Lambda runtime sets them",
+                    quote_list(&missing)
+                )));
+            }
+            return Ok(Settings {
+                mode: Mode::Lambda,
+                jwt,
+            });
+        }
+
+        let host: IpAddr = match host {
+            Some(host) => host.parse().map_err(|_| {
+                SettingsError(format!(
+                    "invalid host `{host}`: expected an IP address such as 127.0.0.1"
+                ))
+            })?,
+            None => DEFAULT_HOST,
+        };
+        let port: u16 = match port {
+            Some(port) => port
+                .parse()
+                .map_err(|_| SettingsError(format!("invalid port `{port}`: expected 0-65535")))?,
+            None => DEFAULT_PORT,
+        };
+        Ok(Settings {
+            mode: Mode::Local(SocketAddr::new(host, port)),
+            jwt,
+        })
+    }
+}
+
+/// The `AUTH_JWT_*` variables: all of them, or none.
+fn jwt_settings(
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<JwtSettings>, SettingsError> {
+    const REQUIRED: [&str; 3] = [
+        "AUTH_JWT_PUBLIC_KEY_FILE",
+        "AUTH_JWT_ISSUER",
+        "AUTH_JWT_AUDIENCE",
+    ];
+    let values: Vec<Option<String>> = REQUIRED
+        .iter()
+        .map(|name| env(name).filter(|v| !v.is_empty()))
+        .collect();
+    let missing: Vec<&str> = REQUIRED
+        .iter()
+        .zip(&values)
+        .filter(|(_, v)| v.is_none())
+        .map(|(name, _)| *name)
+        .collect();
+    if missing.len() == REQUIRED.len() {
+        return Ok(None);
+    }
+    if !missing.is_empty() {
+        return Err(SettingsError(format!(
+            "bearer-token verification is half configured: {} missing",
+            quote_list(&missing)
+        )));
+    }
+    let algorithm = match env("AUTH_JWT_ALGORITHM").as_deref() {
+        None | Some("") | Some("ES256") => Algorithm::ES256,
+        Some("EdDSA") => Algorithm::EdDSA,
+        Some("RS256") => Algorithm::RS256,
+        Some(other) => {
+            return Err(SettingsError(format!(
+                "unsupported AUTH_JWT_ALGORITHM `{other}`: expected ES256, EdDSA or RS256"
+            )));
+        }
+    };
+    let mut values = values.into_iter().flatten();
+    let (Some(file), Some(issuer), Some(audience)) = (values.next(), values.next(), values.next())
+    else {
+        return Ok(None);
+    };
+    Ok(Some(JwtSettings {
+        public_key_file: PathBuf::from(file),
+        issuer,
+        audience,
+        algorithm,
+    }))
+}
+
+/// `A`, or `A and B are`, for messages.
+fn quote_list(names: &[&str]) -> String {
+    match names {
+        [one] => format!("{one} is"),
+        _ => format!("{} are", names.join(", ")),
+    }
+}

@@ -1,0 +1,39 @@
+//! `api-handler`: the Lambda when `AWS_LAMBDA_RUNTIME_API` is set, else a local server.
+
+use std::process::ExitCode;
+
+use api_handler::framework::logging;
+use api_handler::framework::settings::{Mode, Settings, USAGE};
+
+fn main() -> ExitCode {
+    let settings = match Settings::from_process() {
+        Ok(settings) => settings,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if settings.mode == Mode::Help {
+        print!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    logging::init(settings.mode == Mode::Lambda);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(api_handler::run(settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "api-handler stopped");
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! Project automation, run as `cargo xtask <command>`.
+//!
+//! Commands:
+//! - `gen-routes [--check]`: write `terraform/routes.gen.tf` from the route registry.
+//! - `routes`: print the route table.
+//! - `test`: every check CI runs (fmt, clippy, gen-routes --check, all tests).
+//! - `bench`: the dispatch benchmarks.
+
+mod diff;
+mod gen_routes;
+mod route_table;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+cargo xtask <command>
+
+commands:
+  gen-routes [--check]  write terraform/routes.gen.tf from the #[route] registry
+                        (--check: fail with a diff if the file is stale)
+  routes                print the route table (method, path, auth, handler, file:line)
+  test                  run every check CI runs: fmt, clippy, gen-routes --check, tests
+  bench                 run the dispatch benchmarks (criterion)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["gen-routes"] => gen_routes::generate(false),
+        ["gen-routes", "--check"] => gen_routes::generate(true),
+        ["routes"] => {
+            print!("{}", route_table::render(&api_handler::routes()));
+            Ok(())
+        }
+        ["test"] => test::run(),
+        ["bench", rest @ ..] => test::bench(rest),
+        ["help" | "--help" | "-h"] => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(anyhow::anyhow!(
+            "unknown command `{}`\n\n{USAGE}",
+            args.join(" ")
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

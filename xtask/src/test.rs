@@ -1,0 +1,36 @@
+//! `cargo xtask test` and `cargo xtask bench`.
+
+use crate::{gen_routes, util};
+
+/// Every check CI runs, in order of speed: format, lints, generated files, tests.
+pub(crate) fn run() -> anyhow::Result<()> {
+    util::cargo(&["fmt", "--all", "--check"])?;
+    util::cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    eprintln!("$ cargo xtask gen-routes --check");
+    gen_routes::generate(true)?;
+    util::cargo(&["test", "--workspace", "--all-targets"])?;
+    util::cargo(&["test", "--workspace", "--doc"])?;
+    eprintln!("all checks passed");
+    Ok(())
+}
+
+/// The criterion benchmarks; extra arguments go to criterion (a filter, say).
+pub(crate) fn bench(extra: &[&str]) -> anyhow::Result<()> {
+    let mut args = vec![
+        "bench",
+        "--package",
+        "api-handler",
+        "--bench",
+        "dispatch",
+        "--",
+    ];
+    args.extend_from_slice(extra);
+    util::cargo(&args)
+}
