@@ -1,0 +1,8 @@
+use api_handler::prelude::*;
+
+#[route("GET /goals/{}", public)]
+async fn get_goal(Path(id): Path<String>) -> Json<String> {
+    Json(id)
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use api_handler::prelude::*;
+
+// One attribute, several independent mistakes: all are reported together.
+#[route("FETCH /goals/{id}/", publik)]
+fn broken<T>() -> NoContent {
+    NoContent
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use api_handler::prelude::*;
+
+#[route("POST /items", public)]
+async fn create<T: serde::de::DeserializeOwned>(Json(_body): Json<T>) -> NoContent {
+    NoContent
+}
+
+fn main() {}

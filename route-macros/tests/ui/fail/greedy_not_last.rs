@@ -1,0 +1,8 @@
+use api_handler::prelude::*;
+
+#[route("GET /files/{proxy+}/meta", public)]
+async fn meta(Path(path): Path<String>) -> Json<String> {
+    Json(path)
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use api_handler::prelude::*;
+
+#[route("POST /goals")]
+async fn create(title: String, user: User) -> Json<String> {
+    Json(format!("{title} {}", user.id))
+}
+
+fn main() {}

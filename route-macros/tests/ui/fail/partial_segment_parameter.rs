@@ -1,0 +1,8 @@
+use api_handler::prelude::*;
+
+#[route("GET /files/{name}.json", public)]
+async fn file(Path(name): Path<String>) -> Json<String> {
+    Json(name)
+}
+
+fn main() {}
