@@ -145,7 +145,7 @@ fn generate(item: &ItemFn, attr: &RouteAttr, key: &RouteKey, handler: &Handler<'
                     auth: #auth,
                     handler_name: #handler_name,
                     module_path: ::core::module_path!(),
-                    file: ::core::file!(),
+                    file: #krate::source_file(::core::file!(), ::core::env!("CARGO_MANIFEST_DIR")),
                     line: #line,
                     summary: #summary,
                     handler: #adapter,
