@@ -1,0 +1,215 @@
+//! API Gateway 1.0 / 2.0, `$default` and ALB events through the real Lambda
+//! handler function (`lambda::handle`), in process.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use api_handler::framework::lambda;
+use api_handler::prelude::*;
+use lambda_http::Body;
+use serde_json::{Value, json};
+
+/// Echo everything the event carried.
+#[route("POST /t/echo/{id}", public)]
+async fn echo(
+    Path(id): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+    Headers(headers): Headers,
+    RequestId(request_id): RequestId,
+    Json(body): Json<Value>,
+) -> Json<Value> {
+    let header_values = |name: &str| -> Vec<String> {
+        headers.get_all(name).iter().map(|v| v.to_str().unwrap_or_default().to_owned()).collect()
+    };
+    // Payload 1.0 query maps have no order; sort for comparison.
+    let mut query = query;
+    query.sort();
+    Json(json!({
+        "id": id,
+        "query": query,
+        "cookie": header_values("cookie"),
+        "multi": header_values("x-multi"),
+        "requestId": request_id,
+        "body": body,
+    }))
+}
+
+/// The caller, as the gateway or the bearer token says.
+#[route("GET /t/me")]
+async fn me(user: User) -> Json<Value> {
+    Json(json!({ "id": user.id, "email": user.email, "scopes": user.scopes }))
+}
+
+async fn handle(event: &str) -> (u16, BTreeMap<String, String>, Value) {
+    let request = lambda_http::request::from_str(event).unwrap();
+    let response = lambda::handle(&common::dispatcher(), request).await;
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned()))
+        .collect();
+    let body = match response.body() {
+        Body::Text(text) => serde_json::from_str(text).unwrap(),
+        Body::Empty => Value::Null,
+        other => panic!("JSON responses must be text bodies, got {other:?}"),
+    };
+    (response.status().as_u16(), headers, body)
+}
+
+fn v2_event(route_key: &str, method: &str, raw_path: &str, extra: Value) -> String {
+    let mut event = json!({
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": raw_path,
+        "rawQueryString": "",
+        "headers": { "host": "abc123.execute-api.us-east-1.amazonaws.com" },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
+            "http": { "method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "t" },
+            "requestId": "v2-generated",
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": "25/Nov/2026:09:00:00 +0000",
+            "timeEpoch": 1795597200000_u64
+        },
+        "isBase64Encoded": false
+    });
+    merge(&mut event, extra);
+    event.to_string()
+}
+
+fn merge(target: &mut Value, extra: Value) {
+    match (target, extra) {
+        (Value::Object(target), Value::Object(extra)) => {
+            for (key, value) in extra {
+                merge(target.entry(key).or_insert(Value::Null), value);
+            }
+        }
+        (target, extra) => *target = extra,
+    }
+}
+
+#[tokio::test]
+async fn http_api_2_0_health_is_looked_up_by_route_key() {
+    let (status, headers, body) = handle(include_str!("data/apigw-v2-health.json")).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "ok");
+    assert_eq!(headers["x-request-id"], "Qx1aBhvGIAMEV-A=", "API Gateway's request id is the request id");
+}
+
+#[tokio::test]
+async fn rest_api_1_0_health_is_looked_up_by_resource_despite_the_stage() {
+    let (status, headers, body) = handle(include_str!("data/apigw-v1-health.json")).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "ok");
+    assert_eq!(headers["x-request-id"], "e2c1a0e6-v1-health");
+}
+
+#[tokio::test]
+async fn default_route_events_use_the_matcher_and_404_unknown_paths() {
+    let (status, _, body) = handle(&v2_event("$default", "GET", "/nope", json!({}))).await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"]["code"], "not_found");
+    assert_eq!(body["error"]["requestId"], "v2-generated");
+
+    let (status, _, _) = handle(&v2_event("$default", "GET", "/health", json!({}))).await;
+    assert_eq!(status, 200);
+
+    let (status, headers, body) = handle(&v2_event("$default", "DELETE", "/health", json!({}))).await;
+    assert_eq!((status, headers["allow"].as_str()), (405, "GET, HEAD"));
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn a_named_stage_does_not_prefix_the_matched_path() {
+    let event = v2_event("$default", "GET", "/health", json!({ "requestContext": { "stage": "prod" } }));
+    let (status, _, _) = handle(&event).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn http_api_2_0_carries_path_parameters_query_cookies_and_base64_bodies() {
+    let (status, _, body) = handle(include_str!("data/apigw-v2-echo.json")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["id"], "abc d");
+    assert_eq!(body["query"], json!([["q", "run fast"], ["tag", "a"], ["tag", "b"]]));
+    assert_eq!(body["cookie"], json!(["session=s1; theme=dark"]));
+    assert_eq!(body["multi"], json!(["one,two"]));
+    assert_eq!(body["requestId"], "v2-echo-request");
+    assert_eq!(body["body"], json!({ "hello": "world" }));
+}
+
+#[tokio::test]
+async fn rest_api_1_0_carries_multi_value_headers_and_query_strings() {
+    let (status, _, body) = handle(include_str!("data/apigw-v1-echo.json")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["id"], "abc");
+    assert_eq!(body["query"], json!([["q", "swim"], ["tag", "a"], ["tag", "b"]]));
+    assert_eq!(body["multi"], json!(["one", "two"]));
+    assert_eq!(body["body"], json!({ "hello": "rest" }));
+}
+
+#[tokio::test]
+async fn jwt_authorizer_claims_name_the_user() {
+    let (status, _, body) = handle(include_str!("data/apigw-v2-jwt-authorizer.json")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!({ "id": "7d8f2a10-cognito-sub", "email": "ada@example.com", "scopes": ["goals.read", "goals.write"] }));
+}
+
+#[tokio::test]
+async fn a_protected_route_without_gateway_claims_or_a_token_is_401() {
+    // The gateway's authorizer is missing (misconfigured): defence in depth.
+    let (status, headers, body) = handle(&v2_event("GET /t/me", "GET", "/t/me", json!({}))).await;
+    assert_eq!(status, 401);
+    assert_eq!(headers["www-authenticate"], "Bearer");
+    assert_eq!(body["error"]["code"], "unauthorized");
+}
+
+#[tokio::test]
+async fn function_url_style_events_verify_the_bearer_token_themselves() {
+    let valid = common::token_for("url-user");
+    let event = v2_event("$default", "GET", "/t/me", json!({ "headers": { "authorization": format!("Bearer {valid}") } }));
+    let (status, _, body) = handle(&event).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["id"], "url-user");
+
+    let forged = common::token(common::TokenSpec { other_key: true, ..Default::default() });
+    let event = v2_event("$default", "GET", "/t/me", json!({ "headers": { "authorization": format!("Bearer {forged}") } }));
+    let (status, _, _) = handle(&event).await;
+    assert_eq!(status, 401);
+}
+
+#[tokio::test]
+async fn rest_api_cognito_authorizer_claims_name_the_user() {
+    let mut event: Value = serde_json::from_str(include_str!("data/apigw-v1-health.json")).unwrap();
+    merge(
+        &mut event,
+        json!({
+            "resource": "/t/me", "path": "/t/me",
+            "requestContext": { "resourcePath": "/t/me", "authorizer": { "claims": { "sub": "rest-user", "email": "r@example.com" } } }
+        }),
+    );
+    let (status, _, body) = handle(&event.to_string()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["id"], "rest-user");
+}
+
+#[tokio::test]
+async fn alb_events_are_matched_by_path() {
+    let event = json!({
+        "requestContext": { "elb": { "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/0123456789abcdef" } },
+        "httpMethod": "GET",
+        "path": "/health",
+        "queryStringParameters": {},
+        "headers": { "host": "api.example.com" },
+        "body": "",
+        "isBase64Encoded": false
+    });
+    let (status, _, body) = handle(&event.to_string()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "ok");
+}
