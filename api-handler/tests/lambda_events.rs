@@ -21,7 +21,11 @@ async fn echo(
     Json(body): Json<Value>,
 ) -> Json<Value> {
     let header_values = |name: &str| -> Vec<String> {
-        headers.get_all(name).iter().map(|v| v.to_str().unwrap_or_default().to_owned()).collect()
+        headers
+            .get_all(name)
+            .iter()
+            .map(|v| v.to_str().unwrap_or_default().to_owned())
+            .collect()
     };
     // Payload 1.0 query maps have no order; sort for comparison.
     let mut query = query;
@@ -98,7 +102,10 @@ async fn http_api_2_0_health_is_looked_up_by_route_key() {
     let (status, headers, body) = handle(include_str!("data/apigw-v2-health.json")).await;
     assert_eq!(status, 200);
     assert_eq!(body["status"], "ok");
-    assert_eq!(headers["x-request-id"], "Qx1aBhvGIAMEV-A=", "API Gateway's request id is the request id");
+    assert_eq!(
+        headers["x-request-id"], "Qx1aBhvGIAMEV-A=",
+        "API Gateway's request id is the request id"
+    );
 }
 
 #[tokio::test]
@@ -119,14 +126,20 @@ async fn default_route_events_use_the_matcher_and_404_unknown_paths() {
     let (status, _, _) = handle(&v2_event("$default", "GET", "/health", json!({}))).await;
     assert_eq!(status, 200);
 
-    let (status, headers, body) = handle(&v2_event("$default", "DELETE", "/health", json!({}))).await;
+    let (status, headers, body) =
+        handle(&v2_event("$default", "DELETE", "/health", json!({}))).await;
     assert_eq!((status, headers["allow"].as_str()), (405, "GET, HEAD"));
     assert_eq!(body["error"]["code"], "method_not_allowed");
 }
 
 #[tokio::test]
 async fn a_named_stage_does_not_prefix_the_matched_path() {
-    let event = v2_event("$default", "GET", "/health", json!({ "requestContext": { "stage": "prod" } }));
+    let event = v2_event(
+        "$default",
+        "GET",
+        "/health",
+        json!({ "requestContext": { "stage": "prod" } }),
+    );
     let (status, _, _) = handle(&event).await;
     assert_eq!(status, 200);
 }
@@ -136,7 +149,10 @@ async fn http_api_2_0_carries_path_parameters_query_cookies_and_base64_bodies() 
     let (status, _, body) = handle(include_str!("data/apigw-v2-echo.json")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["id"], "abc d");
-    assert_eq!(body["query"], json!([["q", "run fast"], ["tag", "a"], ["tag", "b"]]));
+    assert_eq!(
+        body["query"],
+        json!([["q", "run fast"], ["tag", "a"], ["tag", "b"]])
+    );
     assert_eq!(body["cookie"], json!(["session=s1; theme=dark"]));
     assert_eq!(body["multi"], json!(["one,two"]));
     assert_eq!(body["requestId"], "v2-echo-request");
@@ -148,7 +164,10 @@ async fn rest_api_1_0_carries_multi_value_headers_and_query_strings() {
     let (status, _, body) = handle(include_str!("data/apigw-v1-echo.json")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["id"], "abc");
-    assert_eq!(body["query"], json!([["q", "swim"], ["tag", "a"], ["tag", "b"]]));
+    assert_eq!(
+        body["query"],
+        json!([["q", "swim"], ["tag", "a"], ["tag", "b"]])
+    );
     assert_eq!(body["multi"], json!(["one", "two"]));
     assert_eq!(body["body"], json!({ "hello": "rest" }));
 }
@@ -157,7 +176,10 @@ async fn rest_api_1_0_carries_multi_value_headers_and_query_strings() {
 async fn jwt_authorizer_claims_name_the_user() {
     let (status, _, body) = handle(include_str!("data/apigw-v2-jwt-authorizer.json")).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body, json!({ "id": "7d8f2a10-cognito-sub", "email": "ada@example.com", "scopes": ["goals.read", "goals.write"] }));
+    assert_eq!(
+        body,
+        json!({ "id": "7d8f2a10-cognito-sub", "email": "ada@example.com", "scopes": ["goals.read", "goals.write"] })
+    );
 }
 
 #[tokio::test]
@@ -172,13 +194,26 @@ async fn a_protected_route_without_gateway_claims_or_a_token_is_401() {
 #[tokio::test]
 async fn function_url_style_events_verify_the_bearer_token_themselves() {
     let valid = common::token_for("url-user");
-    let event = v2_event("$default", "GET", "/t/me", json!({ "headers": { "authorization": format!("Bearer {valid}") } }));
+    let event = v2_event(
+        "$default",
+        "GET",
+        "/t/me",
+        json!({ "headers": { "authorization": format!("Bearer {valid}") } }),
+    );
     let (status, _, body) = handle(&event).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["id"], "url-user");
 
-    let forged = common::token(common::TokenSpec { other_key: true, ..Default::default() });
-    let event = v2_event("$default", "GET", "/t/me", json!({ "headers": { "authorization": format!("Bearer {forged}") } }));
+    let forged = common::token(common::TokenSpec {
+        other_key: true,
+        ..Default::default()
+    });
+    let event = v2_event(
+        "$default",
+        "GET",
+        "/t/me",
+        json!({ "headers": { "authorization": format!("Bearer {forged}") } }),
+    );
     let (status, _, _) = handle(&event).await;
     assert_eq!(status, 401);
 }

@@ -225,3 +225,111 @@ fn quote_list(names: &[&str]) -> String {
         _ => format!("{} are", names.join(", ")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn parse(env: &[(&str, &str)], args: &[&str]) -> Result<Settings, SettingsError> {
+        let env: HashMap<String, String> = env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::parse(
+            |name| env.get(name).cloned(),
+            args.iter().map(|a| (*a).to_owned()),
+        )
+    }
+
+    fn local(addr: &str) -> Mode {
+        Mode::Local(
+            addr.parse()
+                .unwrap_or_else(|_| panic!("bad test address {addr}")),
+        )
+    }
+
+    #[test]
+    fn defaults_to_a_local_server_on_loopback_port_3000() {
+        assert_eq!(
+            parse(&[], &[]),
+            Ok(Settings {
+                mode: local("127.0.0.1:3000"),
+                jwt: None
+            })
+        );
+    }
+
+    #[test]
+    fn flags_override_environment_variables() {
+        let env = [("HOST", "0.0.0.0"), ("PORT", "8080")];
+        assert_eq!(parse(&env, &[]).map(|s| s.mode), Ok(local("0.0.0.0:8080")));
+        assert_eq!(
+            parse(&env, &["--port", "9000"]).map(|s| s.mode),
+            Ok(local("0.0.0.0:9000"))
+        );
+        assert_eq!(
+            parse(&env, &["--host=127.0.0.2", "--port=1"]).map(|s| s.mode),
+            Ok(local("127.0.0.2:1"))
+        );
+    }
+
+    #[test]
+    fn bad_values_and_unknown_flags_are_errors() {
+        assert!(
+            parse(&[("PORT", "70000")], &[]).is_err_and(|e| e.0.contains("invalid port `70000`"))
+        );
+        assert!(
+            parse(&[], &["--host", "localhost:1"]).is_err_and(|e| e.0.contains("invalid host"))
+        );
+        assert!(
+            parse(&[], &["--verbose"]).is_err_and(|e| e.0.contains("unknown argument `--verbose`"))
+        );
+        assert!(parse(&[], &["--port"]).is_err_and(|e| e.0.contains("`--port` needs a value")));
+    }
+
+    #[test]
+    fn the_lambda_runtime_api_selects_lambda_mode_and_needs_its_variables() {
+        let mut env = vec![("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")];
+        let err = parse(&env, &[]).unwrap_err();
+        assert!(err.0.contains("AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, AWS_LAMBDA_FUNCTION_VERSION are missing"), "{err}");
+        env.extend([
+            ("AWS_LAMBDA_FUNCTION_NAME", "api"),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "1"),
+        ]);
+        assert_eq!(parse(&env, &[]).map(|s| s.mode), Ok(Mode::Lambda));
+    }
+
+    #[test]
+    fn jwt_settings_are_all_or_nothing() {
+        let full = [
+            ("AUTH_JWT_PUBLIC_KEY_FILE", "/keys/pub.pem"),
+            ("AUTH_JWT_ISSUER", "https://issuer"),
+            ("AUTH_JWT_AUDIENCE", "app"),
+        ];
+        let jwt = parse(&full, &[]).ok().and_then(|s| s.jwt);
+        assert_eq!(
+            jwt,
+            Some(JwtSettings {
+                public_key_file: PathBuf::from("/keys/pub.pem"),
+                issuer: "https://issuer".to_owned(),
+                audience: "app".to_owned(),
+                algorithm: Algorithm::ES256,
+            })
+        );
+        let err = parse(&full[..1], &[]).unwrap_err();
+        assert!(
+            err.0
+                .contains("AUTH_JWT_ISSUER, AUTH_JWT_AUDIENCE are missing"),
+            "{err}"
+        );
+        let mut with_alg = full.to_vec();
+        with_alg.push(("AUTH_JWT_ALGORITHM", "HS256"));
+        assert!(
+            parse(&with_alg, &[])
+                .is_err_and(|e| e.0.contains("unsupported AUTH_JWT_ALGORITHM `HS256`"))
+        );
+    }
+}

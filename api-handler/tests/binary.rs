@@ -1,0 +1,308 @@
+//! The release-shaped binary, end to end: as a local server on a real socket,
+//! and under an emulated Lambda Runtime API answering API Gateway events.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+const BIN: &str = env!("CARGO_BIN_EXE_api-handler");
+
+/// Kills the child when the test ends, whatever happens.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the binary as a local server on a free port and returns its address.
+fn start_local_server() -> (Running, SocketAddr) {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0"])
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env_remove("HOST")
+        .env_remove("PORT")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let running = Running(child);
+    let mut lines = BufReader::new(stderr).lines();
+    // Bounded: the server logs its address as its first line.
+    for _ in 0..20 {
+        let Some(Ok(line)) = lines.next() else { break };
+        let log: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+        if let Some(address) = log["address"].as_str() {
+            std::thread::spawn(move || lines.for_each(drop));
+            return (running, address.parse().unwrap());
+        }
+    }
+    panic!("the server did not log its address");
+}
+
+/// One HTTP/1.1 request over a fresh connection: (status, raw head, body).
+fn http(addr: SocketAddr, request: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (
+        status,
+        head.to_ascii_lowercase(),
+        response[split + 4..].to_vec(),
+    )
+}
+
+fn get(addr: SocketAddr, method: &str, path: &str) -> (u16, String, Vec<u8>) {
+    http(
+        addr,
+        &format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+        b"",
+    )
+}
+
+#[test]
+fn the_local_server_serves_health_404_and_405_then_stops_on_sigterm() {
+    let (mut server, addr) = start_local_server();
+
+    let (status, head, body) = get(addr, "GET", "/health");
+    assert_eq!(status, 200);
+    assert!(head.contains("content-type: application/json"), "{head}");
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["status"], "ok");
+
+    let (status, _, body) = get(addr, "GET", "/does/not/exist");
+    assert_eq!(status, 404);
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+    assert!(
+        body["error"]["requestId"]
+            .as_str()
+            .is_some_and(|id| !id.is_empty())
+    );
+
+    let (status, head, _) = get(addr, "DELETE", "/health");
+    assert_eq!(status, 405);
+    assert!(head.contains("allow: get, head"), "{head}");
+
+    let (status, _, body) = get(addr, "HEAD", "/health");
+    assert_eq!(status, 200);
+    assert!(body.is_empty());
+
+    // Bodies beyond Lambda's payload limit are refused before dispatch.
+    let big = vec![b'x'; api_handler::framework::server::MAX_REQUEST_BODY + 1];
+    let request = format!(
+        "POST /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        big.len()
+    );
+    let (status, _, body) = http(addr, &request, &big);
+    assert_eq!(status, 413);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap()["error"]["code"],
+        "payload_too_large"
+    );
+
+    let pid = server.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        if let Some(status) = server.0.try_wait().unwrap() {
+            assert!(status.success(), "graceful shutdown exits 0, got {status}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn bad_settings_exit_with_a_clear_message() {
+    let output = Command::new(BIN)
+        .args(["--port", "seventy"])
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid port `seventy`"));
+
+    let output = Command::new(BIN)
+        .env("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9")
+        .env_remove("AWS_LAMBDA_FUNCTION_NAME")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("AWS_LAMBDA_FUNCTION_NAME"));
+
+    let output = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("--port"));
+}
+
+/// A minimal Lambda Runtime API: hands out queued events, collects responses.
+async fn runtime_api(
+    events: Vec<(String, String)>,
+) -> (SocketAddr, mpsc::UnboundedReceiver<(String, String, Value)>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let queue = Arc::new(Mutex::new(VecDeque::from(events)));
+    let (sender, receiver) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let queue = Arc::clone(&queue);
+            let sender = sender.clone();
+            let service = hyper::service::service_fn(
+                move |request: hyper::Request<hyper::body::Incoming>| {
+                    let queue = Arc::clone(&queue);
+                    let sender = sender.clone();
+                    async move {
+                        let path = request.uri().path().to_owned();
+                        if path.ends_with("/invocation/next") {
+                            let next = queue.lock().unwrap().pop_front();
+                            let Some((id, event)) = next else {
+                                // No more events: keep the runtime waiting, as Lambda does.
+                                std::future::pending::<()>().await;
+                                unreachable!()
+                            };
+                            let response = hyper::Response::builder()
+                                .header("lambda-runtime-aws-request-id", id)
+                                .header("lambda-runtime-deadline-ms", "4102444800000")
+                                .header(
+                                    "lambda-runtime-invoked-function-arn",
+                                    "arn:aws:lambda:us-east-1:123456789012:function:api",
+                                )
+                                .header(
+                                    "lambda-runtime-trace-id",
+                                    "Root=1-00000000-000000000000000000000000",
+                                )
+                                .body(Full::new(Bytes::from(event)))
+                                .unwrap();
+                            return Ok::<_, std::convert::Infallible>(response);
+                        }
+                        let body = request.into_body().collect().await.unwrap().to_bytes();
+                        let mut parts = path.rsplit('/');
+                        let kind = parts.next().unwrap_or_default().to_owned();
+                        let id = parts.next().unwrap_or_default().to_owned();
+                        let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                        let _ = sender.send((id, kind, value));
+                        Ok(hyper::Response::builder()
+                            .status(202)
+                            .body(Full::new(Bytes::new()))
+                            .unwrap())
+                    }
+                },
+            );
+            tokio::spawn(async move {
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    (addr, receiver)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
+    let unknown = include_str!("data/apigw-v2-health.json")
+        .replace(
+            "\"routeKey\": \"GET /health\"",
+            "\"routeKey\": \"$default\"",
+        )
+        .replace("/health", "/unknown");
+    let events = vec![
+        (
+            "req-v2".to_owned(),
+            include_str!("data/apigw-v2-health.json").to_owned(),
+        ),
+        (
+            "req-v1".to_owned(),
+            include_str!("data/apigw-v1-health.json").to_owned(),
+        ),
+        ("req-default".to_owned(), unknown),
+    ];
+    let (addr, mut responses) = runtime_api(events).await;
+    let _lambda = Running(
+        Command::new(BIN)
+            .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
+            .env("AWS_LAMBDA_FUNCTION_NAME", "api")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+            .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/api")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        let next = tokio::time::timeout(Duration::from_secs(30), responses.recv()).await;
+        got.push(
+            next.expect("the Lambda answered within 30 s")
+                .expect("a response"),
+        );
+    }
+    let by_id = |id: &str| got.iter().find(|(i, _, _)| i == id).cloned().unwrap();
+
+    let (_, kind, v2) = by_id("req-v2");
+    assert_eq!(
+        kind, "response",
+        "an Ok response, never an invocation error"
+    );
+    assert_eq!(v2["statusCode"], 200);
+    assert_eq!(
+        serde_json::from_str::<Value>(v2["body"].as_str().unwrap()).unwrap()["status"],
+        "ok"
+    );
+
+    let (_, kind, v1) = by_id("req-v1");
+    assert_eq!(kind, "response");
+    assert_eq!(v1["statusCode"], 200);
+    assert_eq!(
+        v1["multiValueHeaders"]["content-type"],
+        serde_json::json!(["application/json"])
+    );
+
+    let (_, kind, default) = by_id("req-default");
+    assert_eq!(kind, "response");
+    assert_eq!(default["statusCode"], 404);
+    let body: Value = serde_json::from_str(default["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+}
