@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use api_handler::framework::app::{App, Config};
 use api_handler::framework::auth::NoAuthenticator;
@@ -122,14 +123,20 @@ fn output_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/criterion")
 }
 
-/// Median time in nanoseconds of one benchmark of this run, if it was measured.
-fn median_ns(id: &str) -> Option<f64> {
-    let text = std::fs::read_to_string(output_dir().join(id).join("new/estimates.json")).ok()?;
+/// Median time in nanoseconds of one benchmark measured by this run (not an
+/// earlier one: criterion keeps old estimates), if it was measured.
+fn median_ns(id: &str, run_started: SystemTime) -> Option<f64> {
+    let path = output_dir().join(id).join("new/estimates.json");
+    if std::fs::metadata(&path).and_then(|m| m.modified()).ok()? < run_started {
+        return None;
+    }
+    let text = std::fs::read_to_string(path).ok()?;
     let value: serde_json::Value = serde_json::from_str(&text).ok()?;
     value["median"]["point_estimate"].as_f64()
 }
 
-fn print_ratios() {
+fn print_ratios(run_started: SystemTime) {
+    let median_ns = |id: &str| median_ns(id, run_started);
     let mut lines = Vec::new();
     for n in SIZES {
         let base = median_ns(&format!("lookup/hashmap_baseline/{n}"));
@@ -162,11 +169,12 @@ fn print_ratios() {
 }
 
 fn main() {
+    let run_started = SystemTime::now();
     let mut criterion = Criterion::default()
         .output_directory(&output_dir())
         .configure_from_args();
     lookup(&mut criterion);
     event(&mut criterion);
     criterion.final_summary();
-    print_ratios();
+    print_ratios(run_started);
 }

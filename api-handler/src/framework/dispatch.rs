@@ -206,7 +206,7 @@ impl Dispatcher {
                 .map_err(|_| {
                     ApiError::bad_request(format!("path parameter `{name}` is not valid UTF-8"))
                 })?;
-            params.push(((*name).to_owned(), value.into_owned()));
+            params.push((*name, value.into_owned()));
         }
         Ok((route, params))
     }
@@ -328,7 +328,7 @@ fn gateway_params(route: &Route, given: &HashMap<String, String>) -> Result<Path
         .map(|name| {
             given
                 .get(*name)
-                .map(|value| ((*name).to_owned(), value.clone()))
+                .map(|value| (*name, value.clone()))
                 .ok_or_else(|| ApiError::bad_request(format!("missing path parameter `{name}`")))
         })
         .collect()

@@ -7,7 +7,7 @@ use super::auth::User;
 use super::route::Route;
 
 /// Path parameters of the matched route, in path order, percent-decoded.
-pub type PathParams = Vec<(String, String)>;
+pub type PathParams = Vec<(&'static str, String)>;
 
 /// The parts of a request that extractors read.
 ///
@@ -42,7 +42,7 @@ impl RequestParts {
     }
 
     /// The matched route's path parameters, in path order.
-    pub fn path_params(&self) -> &[(String, String)] {
+    pub fn path_params(&self) -> &[(&'static str, String)] {
         &self.path_params
     }
 

@@ -209,7 +209,7 @@ fn echo_route(parts: RequestParts, _body: Bytes) -> BoxFuture<'static, Response>
         let params: serde_json::Map<String, serde_json::Value> = parts
             .path_params()
             .iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v.clone())))
             .collect();
         Response::json(&serde_json::json!({ "route": parts.route().route_key, "params": params }))
     })

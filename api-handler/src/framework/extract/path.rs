@@ -25,7 +25,7 @@ impl<T: DeserializeOwned> FromRequestParts for Path<T> {
 }
 
 /// Deserialises the whole parameter list.
-struct Params<'de>(&'de [(String, String)]);
+struct Params<'de>(&'de [(&'static str, String)]);
 
 impl<'de> Params<'de> {
     /// The only parameter, for scalar targets.
@@ -43,7 +43,7 @@ impl<'de> Params<'de> {
         MapDeserializer::new(
             self.0
                 .iter()
-                .map(|(name, value)| (name.as_str(), Param { name, value })),
+                .map(|(name, value)| (*name, Param { name, value })),
         )
     }
 
