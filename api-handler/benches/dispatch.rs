@@ -15,19 +15,19 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use api_handler::framework::app::{App, Config};
+use api_handler::framework::app::App;
 use api_handler::framework::auth::NoAuthenticator;
 use api_handler::framework::dispatch::{Dispatcher, Incoming, Target};
 use api_handler::framework::lambda;
-use api_handler::framework::testing::synthetic_routes;
+use api_handler::framework::testing::{TempDir, embedded_app, synthetic_routes};
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion};
 
 const SIZES: [usize; 3] = [10, 100, 1000];
 const HEALTH_EVENT: &str = include_str!("../tests/data/apigw-v2-health.json");
 
-fn app() -> App {
-    App::new(Config::default(), NoAuthenticator)
+fn app(dir: &TempDir) -> App {
+    embedded_app(dir.path(), NoAuthenticator)
 }
 
 fn noop() -> u32 {
@@ -35,11 +35,11 @@ fn noop() -> u32 {
 }
 
 fn lookup(c: &mut Criterion) {
+    let dir = TempDir::new();
     let mut group = c.benchmark_group("lookup");
     for n in SIZES {
         let routes = synthetic_routes(n);
-        let dispatcher =
-            Dispatcher::new(routes.clone(), app()).expect("synthetic routes are valid");
+        let dispatcher = Dispatcher::new(routes.clone(), app(&dir)).expect("synthetic routes are valid");
         // A route with a parameter, in the middle of the table.
         let target = routes
             .iter()
@@ -70,11 +70,9 @@ fn lookup(c: &mut Criterion) {
             .iter()
             .map(|p| ((*p).to_owned(), "42".to_owned()))
             .collect();
-        group.bench_with_input(
-            BenchmarkId::new("route_key_table", n),
-            &by_key,
-            |b, incoming| b.iter(|| dispatcher.resolve(black_box(incoming)).is_ok()),
-        );
+        group.bench_with_input(BenchmarkId::new("route_key_table", n), &by_key, |b, incoming| {
+            b.iter(|| dispatcher.resolve(black_box(incoming)).is_ok())
+        });
 
         let mut by_path = by_key.clone();
         by_path.target = Target::Path;
@@ -87,10 +85,11 @@ fn lookup(c: &mut Criterion) {
 }
 
 fn event(c: &mut Criterion) {
-    let dispatcher = Arc::new(api_handler::dispatcher(&settings()).expect("the registry is valid"));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
+    let dir = TempDir::new();
+    let (dispatcher, _backend) =
+        api_handler::embedded(dir.path(), "http://127.0.0.1:0").expect("the registry is valid");
+    let dispatcher = Arc::new(dispatcher);
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let mut group = c.benchmark_group("event");
     group.bench_function("dispatch_only", |b| {
         b.iter(|| {
@@ -107,16 +106,10 @@ fn event(c: &mut Criterion) {
     group.bench_function("apigw_v2_health", |b| {
         b.iter(|| {
             let request = lambda_http::request::from_str(black_box(HEALTH_EVENT)).unwrap();
-            runtime
-                .block_on(lambda::handle(&dispatcher, request))
-                .status()
+            runtime.block_on(lambda::handle(&dispatcher, request)).status()
         })
     });
     group.finish();
-}
-
-fn settings() -> api_handler::framework::settings::Settings {
-    api_handler::framework::settings::Settings::parse(|_| None, Vec::new()).unwrap()
 }
 
 fn output_dir() -> PathBuf {
@@ -149,10 +142,7 @@ fn print_ratios(run_started: SystemTime) {
             }
         }
     }
-    if let (Some(base), Some(time)) = (
-        median_ns("event/dispatch_only"),
-        median_ns("event/apigw_v2_health"),
-    ) {
+    if let (Some(base), Some(time)) = (median_ns("event/dispatch_only"), median_ns("event/apigw_v2_health")) {
         lines.push(format!(
             "event apigw_v2_health: {:.2} µs = {:.2}x dispatch alone ({:.2} µs)",
             time / 1000.0,

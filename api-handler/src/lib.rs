@@ -8,13 +8,16 @@
 // Lets `#[route]` expand to `::api_handler::…` paths inside this crate too.
 extern crate self as api_handler;
 
+mod api;
+pub mod domain;
 pub mod framework;
 pub mod prelude;
 mod routes;
 mod start;
+pub mod store;
 
 #[doc(hidden)]
 pub mod __private;
 
 pub use framework::route::{Route, routes};
-pub use start::{StartError, dispatcher, run};
+pub use start::{StartError, embedded, run};

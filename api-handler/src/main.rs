@@ -18,10 +18,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     logging::init(settings.mode == Mode::Lambda);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");

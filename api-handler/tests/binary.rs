@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use api_handler::framework::testing::TempDir;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
@@ -27,10 +28,12 @@ impl Drop for Running {
     }
 }
 
-/// Starts the binary as a local server on a free port and returns its address.
-fn start_local_server() -> (Running, SocketAddr) {
+/// Starts the binary as a local server on a free port with its data in `dir`
+/// and returns its address.
+fn start_local_server(dir: &TempDir) -> (Running, SocketAddr) {
     let mut child = Command::new(BIN)
-        .args(["--port", "0"])
+        .args(["--port", "0", "--data-dir"])
+        .arg(dir.path())
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .env_remove("HOST")
         .env_remove("PORT")
@@ -57,9 +60,7 @@ fn start_local_server() -> (Running, SocketAddr) {
 /// One HTTP/1.1 request over a fresh connection: (status, raw head, body).
 fn http(addr: SocketAddr, request: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
     let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     stream.write_all(request.as_bytes()).unwrap();
     stream.write_all(body).unwrap();
     let mut response = Vec::new();
@@ -70,11 +71,7 @@ fn http(addr: SocketAddr, request: &str, body: &[u8]) -> (u16, String, Vec<u8>) 
         .expect("a response head");
     let head = String::from_utf8_lossy(&response[..split]).into_owned();
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (
-        status,
-        head.to_ascii_lowercase(),
-        response[split + 4..].to_vec(),
-    )
+    (status, head.to_ascii_lowercase(), response[split + 4..].to_vec())
 }
 
 fn get(addr: SocketAddr, method: &str, path: &str) -> (u16, String, Vec<u8>) {
@@ -87,7 +84,8 @@ fn get(addr: SocketAddr, method: &str, path: &str) -> (u16, String, Vec<u8>) {
 
 #[test]
 fn the_local_server_serves_health_404_and_405_then_stops_on_sigterm() {
-    let (mut server, addr) = start_local_server();
+    let dir = TempDir::new();
+    let (mut server, addr) = start_local_server(&dir);
 
     let (status, head, body) = get(addr, "GET", "/health");
     assert_eq!(status, 200);
@@ -99,11 +97,7 @@ fn the_local_server_serves_health_404_and_405_then_stops_on_sigterm() {
     assert_eq!(status, 404);
     let body: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(body["error"]["code"], "not_found");
-    assert!(
-        body["error"]["requestId"]
-            .as_str()
-            .is_some_and(|id| !id.is_empty())
-    );
+    assert!(body["error"]["requestId"].as_str().is_some_and(|id| !id.is_empty()));
 
     let (status, head, _) = get(addr, "DELETE", "/health");
     assert_eq!(status, 405);
@@ -127,23 +121,14 @@ fn the_local_server_serves_health_404_and_405_then_stops_on_sigterm() {
     );
 
     let pid = server.0.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
         if let Some(status) = server.0.try_wait().unwrap() {
             assert!(status.success(), "graceful shutdown exits 0, got {status}");
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "the server did not stop after SIGTERM"
-        );
+        assert!(Instant::now() < deadline, "the server did not stop after SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -172,9 +157,7 @@ fn bad_settings_exit_with_a_clear_message() {
 }
 
 /// A minimal Lambda Runtime API: hands out queued events, collects responses.
-async fn runtime_api(
-    events: Vec<(String, String)>,
-) -> (SocketAddr, mpsc::UnboundedReceiver<(String, String, Value)>) {
+async fn runtime_api(events: Vec<(String, String)>) -> (SocketAddr, mpsc::UnboundedReceiver<(String, String, Value)>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let queue = Arc::new(Mutex::new(VecDeque::from(events)));
@@ -186,47 +169,42 @@ async fn runtime_api(
             };
             let queue = Arc::clone(&queue);
             let sender = sender.clone();
-            let service = hyper::service::service_fn(
-                move |request: hyper::Request<hyper::body::Incoming>| {
-                    let queue = Arc::clone(&queue);
-                    let sender = sender.clone();
-                    async move {
-                        let path = request.uri().path().to_owned();
-                        if path.ends_with("/invocation/next") {
-                            let next = queue.lock().unwrap().pop_front();
-                            let Some((id, event)) = next else {
-                                // No more events: keep the runtime waiting, as Lambda does.
-                                std::future::pending::<()>().await;
-                                unreachable!()
-                            };
-                            let response = hyper::Response::builder()
-                                .header("lambda-runtime-aws-request-id", id)
-                                .header("lambda-runtime-deadline-ms", "4102444800000")
-                                .header(
-                                    "lambda-runtime-invoked-function-arn",
-                                    "arn:aws:lambda:us-east-1:123456789012:function:api",
-                                )
-                                .header(
-                                    "lambda-runtime-trace-id",
-                                    "Root=1-00000000-000000000000000000000000",
-                                )
-                                .body(Full::new(Bytes::from(event)))
-                                .unwrap();
-                            return Ok::<_, std::convert::Infallible>(response);
-                        }
-                        let body = request.into_body().collect().await.unwrap().to_bytes();
-                        let mut parts = path.rsplit('/');
-                        let kind = parts.next().unwrap_or_default().to_owned();
-                        let id = parts.next().unwrap_or_default().to_owned();
-                        let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                        let _ = sender.send((id, kind, value));
-                        Ok(hyper::Response::builder()
-                            .status(202)
-                            .body(Full::new(Bytes::new()))
-                            .unwrap())
+            let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+                let queue = Arc::clone(&queue);
+                let sender = sender.clone();
+                async move {
+                    let path = request.uri().path().to_owned();
+                    if path.ends_with("/invocation/next") {
+                        let next = queue.lock().unwrap().pop_front();
+                        let Some((id, event)) = next else {
+                            // No more events: keep the runtime waiting, as Lambda does.
+                            std::future::pending::<()>().await;
+                            unreachable!()
+                        };
+                        let response = hyper::Response::builder()
+                            .header("lambda-runtime-aws-request-id", id)
+                            .header("lambda-runtime-deadline-ms", "4102444800000")
+                            .header(
+                                "lambda-runtime-invoked-function-arn",
+                                "arn:aws:lambda:us-east-1:123456789012:function:api",
+                            )
+                            .header("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000")
+                            .body(Full::new(Bytes::from(event)))
+                            .unwrap();
+                        return Ok::<_, std::convert::Infallible>(response);
                     }
-                },
-            );
+                    let body = request.into_body().collect().await.unwrap().to_bytes();
+                    let mut parts = path.rsplit('/');
+                    let kind = parts.next().unwrap_or_default().to_owned();
+                    let id = parts.next().unwrap_or_default().to_owned();
+                    let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                    let _ = sender.send((id, kind, value));
+                    Ok(hyper::Response::builder()
+                        .status(202)
+                        .body(Full::new(Bytes::new()))
+                        .unwrap())
+                }
+            });
             tokio::spawn(async move {
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
@@ -240,10 +218,7 @@ async fn runtime_api(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
     let unknown = include_str!("data/apigw-v2-health.json")
-        .replace(
-            "\"routeKey\": \"GET /health\"",
-            "\"routeKey\": \"$default\"",
-        )
+        .replace("\"routeKey\": \"GET /health\"", "\"routeKey\": \"$default\"")
         .replace("/health", "/unknown");
     let events = vec![
         (
@@ -257,8 +232,10 @@ async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
         ("req-default".to_owned(), unknown),
     ];
     let (addr, mut responses) = runtime_api(events).await;
+    let dir = TempDir::new();
     let _lambda = Running(
         Command::new(BIN)
+            .env("APP_DATA_DIR", dir.path())
             .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
             .env("AWS_LAMBDA_FUNCTION_NAME", "api")
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
@@ -274,18 +251,12 @@ async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
     let mut got = Vec::new();
     for _ in 0..3 {
         let next = tokio::time::timeout(Duration::from_secs(30), responses.recv()).await;
-        got.push(
-            next.expect("the Lambda answered within 30 s")
-                .expect("a response"),
-        );
+        got.push(next.expect("the Lambda answered within 30 s").expect("a response"));
     }
     let by_id = |id: &str| got.iter().find(|(i, _, _)| i == id).cloned().unwrap();
 
     let (_, kind, v2) = by_id("req-v2");
-    assert_eq!(
-        kind, "response",
-        "an Ok response, never an invocation error"
-    );
+    assert_eq!(kind, "response", "an Ok response, never an invocation error");
     assert_eq!(v2["statusCode"], 200);
     assert_eq!(
         serde_json::from_str::<Value>(v2["body"].as_str().unwrap()).unwrap()["status"],

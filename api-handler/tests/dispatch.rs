@@ -68,10 +68,7 @@ struct NewThing {
 
 /// Auth, a JSON body and `Created`.
 #[route("POST /t/things")]
-async fn create_thing(
-    user: User,
-    Json(thing): Json<NewThing>,
-) -> Result<Created<serde_json::Value>, ApiError> {
+async fn create_thing(user: User, Json(thing): Json<NewThing>) -> Result<Created<serde_json::Value>, ApiError> {
     if thing.target.value <= 0.0 {
         return Err(ApiError::validation(vec![FieldError::new(
             "/target/value",
@@ -92,19 +89,13 @@ async fn delete_thing(Path(_id): Path<String>) -> NoContent {
 
 /// The caller and the request's metadata.
 #[route("GET /t/whoami")]
-async fn whoami(
-    user: User,
-    RequestId(id): RequestId,
-    Headers(headers): Headers,
-) -> Json<serde_json::Value> {
+async fn whoami(user: User, RequestId(id): RequestId, Headers(headers): Headers) -> Json<serde_json::Value> {
     let agent = headers
         .get("user-agent")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    Json(
-        json!({ "user": user.id, "email": user.email, "scopes": user.scopes, "requestId": id, "agent": agent }),
-    )
+    Json(json!({ "user": user.id, "email": user.email, "scopes": user.scopes, "requestId": id, "agent": agent }))
 }
 
 /// A public route that asks for a user anyway.
@@ -130,12 +121,7 @@ fn assert_error(
     status: u16,
     code: &str,
 ) -> serde_json::Value {
-    assert_eq!(
-        response.status.as_u16(),
-        status,
-        "body: {}",
-        response.text()
-    );
+    assert_eq!(response.status.as_u16(), status, "body: {}", response.text());
     assert_eq!(response.header("content-type"), Some("application/json"));
     let body = response.json();
     assert_eq!(body["error"]["code"], code, "body: {body}");
@@ -151,7 +137,7 @@ async fn health_answers_ok_with_the_version() {
     assert_eq!(response.status, 200);
     assert_eq!(
         response.json(),
-        json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION") })
+        json!({ "status": "ok", "version": env!("CARGO_PKG_VERSION"), "backend": "embedded" })
     );
 }
 
@@ -188,10 +174,7 @@ async fn head_is_served_by_get_without_a_body() {
 #[tokio::test]
 async fn path_extracts_one_value_a_tuple_a_struct_and_a_greedy_rest() {
     let c = client();
-    assert_eq!(
-        c.get("/t/items/42").send().await.json(),
-        json!({ "id": 42 })
-    );
+    assert_eq!(c.get("/t/items/42").send().await.json(), json!({ "id": 42 }));
     assert_eq!(
         c.get("/t/pairs/ada/3").send().await.json(),
         json!({ "name": "ada", "count": 3 })
@@ -211,10 +194,7 @@ async fn unparsable_path_parameters_are_400_naming_the_parameter() {
     let response = client().get("/t/items/forty-two").send().await;
     let body = assert_error(&response, 400, "bad_request");
     assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("`itemId`"),
+        body["error"]["message"].as_str().unwrap().contains("`itemId`"),
         "{body}"
     );
 }
@@ -261,12 +241,7 @@ async fn json_body_errors_map_to_415_413_400_and_422_with_pointers() {
     let c = client();
     let auth = token_for("ada");
 
-    let response = c
-        .post("/t/things")
-        .bearer(&auth)
-        .body(thing().to_string())
-        .send()
-        .await;
+    let response = c.post("/t/things").bearer(&auth).body(thing().to_string()).send().await;
     assert_error(&response, 415, "unsupported_media_type");
     let response = c
         .post("/t/things")
@@ -336,10 +311,7 @@ async fn json_body_errors_map_to_415_413_400_and_422_with_pointers() {
     for (body, field) in cases {
         let response = c.post("/t/things").bearer(&auth).json(&body).send().await;
         let error = assert_error(&response, 422, "validation_failed");
-        assert_eq!(
-            error["error"]["details"][0]["field"], field,
-            "{body} → {error}"
-        );
+        assert_eq!(error["error"]["details"][0]["field"], field, "{body} → {error}");
     }
 }
 
@@ -423,11 +395,7 @@ async fn required_scopes_are_checked() {
         scope: "things.read",
         ..TokenSpec::default()
     });
-    assert_error(
-        &c.delete("/t/things/1").bearer(&without).send().await,
-        403,
-        "forbidden",
-    );
+    assert_error(&c.delete("/t/things/1").bearer(&without).send().await, 403, "forbidden");
     let with = token(TokenSpec {
         scope: "things.read things.write",
         ..TokenSpec::default()
@@ -439,11 +407,7 @@ async fn required_scopes_are_checked() {
 
 #[tokio::test]
 async fn a_user_extractor_on_a_public_route_is_401() {
-    assert_error(
-        &client().get("/t/public-user").send().await,
-        401,
-        "unauthorized",
-    );
+    assert_error(&client().get("/t/public-user").send().await, 401, "unauthorized");
 }
 
 #[tokio::test]

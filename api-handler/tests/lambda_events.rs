@@ -48,7 +48,8 @@ async fn me(user: User) -> Json<Value> {
 
 async fn handle(event: &str) -> (u16, BTreeMap<String, String>, Value) {
     let request = lambda_http::request::from_str(event).unwrap();
-    let response = lambda::handle(&common::dispatcher(), request).await;
+    let harness = common::client();
+    let response = lambda::handle(&harness.dispatcher, request).await;
     let headers = response
         .headers()
         .iter()
@@ -126,8 +127,7 @@ async fn default_route_events_use_the_matcher_and_404_unknown_paths() {
     let (status, _, _) = handle(&v2_event("$default", "GET", "/health", json!({}))).await;
     assert_eq!(status, 200);
 
-    let (status, headers, body) =
-        handle(&v2_event("$default", "DELETE", "/health", json!({}))).await;
+    let (status, headers, body) = handle(&v2_event("$default", "DELETE", "/health", json!({}))).await;
     assert_eq!((status, headers["allow"].as_str()), (405, "GET, HEAD"));
     assert_eq!(body["error"]["code"], "method_not_allowed");
 }
@@ -149,10 +149,7 @@ async fn http_api_2_0_carries_path_parameters_query_cookies_and_base64_bodies() 
     let (status, _, body) = handle(include_str!("data/apigw-v2-echo.json")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["id"], "abc d");
-    assert_eq!(
-        body["query"],
-        json!([["q", "run fast"], ["tag", "a"], ["tag", "b"]])
-    );
+    assert_eq!(body["query"], json!([["q", "run fast"], ["tag", "a"], ["tag", "b"]]));
     assert_eq!(body["cookie"], json!(["session=s1; theme=dark"]));
     assert_eq!(body["multi"], json!(["one,two"]));
     assert_eq!(body["requestId"], "v2-echo-request");
@@ -164,10 +161,7 @@ async fn rest_api_1_0_carries_multi_value_headers_and_query_strings() {
     let (status, _, body) = handle(include_str!("data/apigw-v1-echo.json")).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["id"], "abc");
-    assert_eq!(
-        body["query"],
-        json!([["q", "swim"], ["tag", "a"], ["tag", "b"]])
-    );
+    assert_eq!(body["query"], json!([["q", "swim"], ["tag", "a"], ["tag", "b"]]));
     assert_eq!(body["multi"], json!(["one", "two"]));
     assert_eq!(body["body"], json!({ "hello": "rest" }));
 }

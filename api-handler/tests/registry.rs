@@ -4,12 +4,16 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use api_handler::framework::app::{App, Config};
+use api_handler::framework::app::App;
 use api_handler::framework::auth::NoAuthenticator;
 use api_handler::framework::dispatch::Dispatcher;
 use api_handler::framework::registry::{self, MAX_ROUTES};
 use api_handler::framework::route::{Auth, Method};
-use api_handler::framework::testing::{synthetic_route, synthetic_routes};
+use api_handler::framework::testing::{TempDir, embedded_app, synthetic_route, synthetic_routes};
+
+fn app(dir: &TempDir) -> App {
+    embedded_app(dir.path(), NoAuthenticator)
+}
 
 /// Route keys of every `#[route("…")]` attribute in `dir`, recursively.
 fn annotated_route_keys(dir: &Path, keys: &mut BTreeSet<String>) {
@@ -36,18 +40,12 @@ fn annotated_route_keys(dir: &Path, keys: &mut BTreeSet<String>) {
 #[test]
 fn the_registry_holds_exactly_the_routes_annotated_in_src() {
     let mut annotated = BTreeSet::new();
-    annotated_route_keys(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &mut annotated,
-    );
+    annotated_route_keys(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut annotated);
     assert!(
         annotated.contains("GET /health"),
         "the scan found no health route: {annotated:?}"
     );
-    let registered: BTreeSet<String> = api_handler::routes()
-        .iter()
-        .map(|r| r.route_key.to_owned())
-        .collect();
+    let registered: BTreeSet<String> = api_handler::routes().iter().map(|r| r.route_key.to_owned()).collect();
     assert_eq!(
         registered, annotated,
         "the linked registry and the #[route] attributes in src/ differ: a handler was dropped by the linker or a file is not compiled"
@@ -61,11 +59,7 @@ fn the_registry_is_deployable() {
         panic!("{err}");
     }
     for route in &routes {
-        assert!(
-            !route.summary.is_empty(),
-            "{} has no doc comment",
-            route.route_key
-        );
+        assert!(!route.summary.is_empty(), "{} has no doc comment", route.route_key);
         assert!(
             route.file.starts_with("api-handler/src/routes/"),
             "{} is defined in {}",
@@ -95,9 +89,7 @@ fn duplicate_route_keys_are_rejected() {
     ];
     let err = registry::validate(&routes).unwrap_err();
     assert!(
-        err.problems
-            .iter()
-            .any(|p| p.contains("duplicate route `GET /goals`")),
+        err.problems.iter().any(|p| p.contains("duplicate route `GET /goals`")),
         "{err}"
     );
 }
@@ -123,7 +115,8 @@ fn sibling_parameters_with_different_names_conflict() {
             .any(|p| p.contains("{id}") && p.contains("{goalId}")),
         "{err}"
     );
-    assert!(Dispatcher::new(routes, App::new(Config::default(), NoAuthenticator)).is_err());
+    let dir = TempDir::new();
+    assert!(Dispatcher::new(routes, app(&dir)).is_err());
 }
 
 #[test]
@@ -140,16 +133,10 @@ fn static_and_parameter_siblings_may_coexist() {
 fn more_routes_than_the_api_gateway_quota_are_rejected() {
     registry::validate(&synthetic_routes(MAX_ROUTES)).unwrap();
     let err = registry::validate(&synthetic_routes(MAX_ROUTES + 1)).unwrap_err();
-    assert!(
-        err.problems.iter().any(|p| p.contains("quota of 300")),
-        "{err}"
-    );
+    assert!(err.problems.iter().any(|p| p.contains("quota of 300")), "{err}");
     // The dispatcher itself serves any size, for tests and benchmarks.
-    Dispatcher::new(
-        synthetic_routes(1000),
-        App::new(Config::default(), NoAuthenticator),
-    )
-    .unwrap();
+    let dir = TempDir::new();
+    Dispatcher::new(synthetic_routes(1000), app(&dir)).unwrap();
 }
 
 #[test]

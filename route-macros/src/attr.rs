@@ -67,9 +67,7 @@ impl RouteAttr {
                     }
                     public = Some(option);
                 }
-                (Some(PUBLIC), _) => {
-                    cx.error_spanned_by(option, "`public` takes no value: write `public`")
-                }
+                (Some(PUBLIC), _) => cx.error_spanned_by(option, "`public` takes no value: write `public`"),
                 (Some(SCOPES), Meta::NameValue(nv)) => {
                     let list = parse_scopes(cx, &nv.value);
                     if scopes.is_some() {
@@ -77,9 +75,7 @@ impl RouteAttr {
                     }
                     scopes = Some((option, list));
                 }
-                (Some(SCOPES), _) => {
-                    cx.error_spanned_by(option, "expected `scopes = [\"scope\", ..]`")
-                }
+                (Some(SCOPES), _) => cx.error_spanned_by(option, "expected `scopes = [\"scope\", ..]`"),
                 _ => cx.error_spanned_by(
                     option.path(),
                     "unknown route option: expected `public` or `scopes = [..]`",
@@ -112,26 +108,16 @@ fn parse_scopes(cx: &Ctxt, value: &Expr) -> Vec<LitStr> {
         return Vec::new();
     };
     if array.elems.is_empty() {
-        cx.error_spanned_by(
-            array,
-            "`scopes` is empty: list at least one scope or remove it",
-        );
+        cx.error_spanned_by(array, "`scopes` is empty: list at least one scope or remove it");
     }
     let mut scopes: Vec<LitStr> = Vec::new();
     for elem in &array.elems {
-        let Expr::Lit(ExprLit {
-            lit: Lit::Str(lit), ..
-        }) = elem
-        else {
+        let Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) = elem else {
             cx.error_spanned_by(elem, "expected a scope as a string literal");
             continue;
         };
         let scope = lit.value();
-        if scope.is_empty()
-            || !scope
-                .chars()
-                .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\')
-        {
+        if scope.is_empty() || !scope.chars().all(|c| c.is_ascii_graphic() && c != '"' && c != '\\') {
             cx.error_spanned_by(
                 lit,
                 format!("invalid scope `{scope}`: use printable ASCII without spaces or quotes"),

@@ -12,9 +12,8 @@ use crate::path::{self, RouteKey};
 
 /// Entry point of `#[route]`: analyse everything, then generate.
 pub(crate) fn expand_route(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let item: ItemFn = syn::parse2(item).map_err(|err| {
-        syn::Error::new(err.span(), "`#[route]` applies to an `async fn` handler")
-    })?;
+    let item: ItemFn =
+        syn::parse2(item).map_err(|err| syn::Error::new(err.span(), "`#[route]` applies to an `async fn` handler"))?;
     let cx = Ctxt::new();
     let attr = RouteAttr::from_tokens(&cx, args);
     let handler = Handler::from_ast(&cx, &item);
@@ -54,7 +53,10 @@ fn check_path_params(cx: &Ctxt, key: &RouteKey, handler: &Handler<'_>) {
         ),
         Some(path_arg) if params.is_empty() => cx.error_spanned_by(
             path_arg.ty,
-            format!("`Path` extractor, but `{} {}` has no path parameters", key.method, key.path),
+            format!(
+                "`Path` extractor, but `{} {}` has no path parameters",
+                key.method, key.path
+            ),
         ),
         Some(path_arg) => {
             if let Some(arity) = path_arg.arity.filter(|arity| *arity != params.len()) {

@@ -1,16 +1,13 @@
 //! Analysis of the annotated function: its shape and its extractor arguments.
 
-use syn::{
-    Expr, ExprLit, FnArg, GenericArgument, Ident, ItemFn, Lit, Meta, PathArguments, ReturnType,
-    Type, TypePath,
-};
+use syn::{Expr, ExprLit, FnArg, GenericArgument, Ident, ItemFn, Lit, Meta, PathArguments, ReturnType, Type, TypePath};
 
 use crate::ctxt::Ctxt;
 
 /// Type names whose `Path<T>` extracts exactly one path parameter.
 const SCALARS: [&str; 17] = [
-    "String", "str", "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16",
-    "i32", "i64", "i128", "isize", "f64",
+    "String", "str", "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128",
+    "isize", "f64",
 ];
 
 /// Extractors that consume the request body and so must come last.
@@ -70,11 +67,7 @@ impl<'a> Handler<'a> {
             };
             arg_types.push(ty);
             let name = extractor_name(ty);
-            if name
-                .as_deref()
-                .is_some_and(|n| BODY_EXTRACTORS.contains(&n))
-                && index != last
-            {
+            if name.as_deref().is_some_and(|n| BODY_EXTRACTORS.contains(&n)) && index != last {
                 cx.error_spanned_by(
                     ty,
                     "this extractor reads the request body and must be the handler's last argument",
@@ -108,10 +101,7 @@ impl<'a> Handler<'a> {
 /// The last path segment's name of an argument type, such as `Json` for `Json<T>`.
 fn extractor_name(ty: &Type) -> Option<String> {
     match ty {
-        Type::Path(TypePath { qself: None, path }) => path
-            .segments
-            .last()
-            .map(|segment| segment.ident.to_string()),
+        Type::Path(TypePath { qself: None, path }) => path.segments.last().map(|segment| segment.ident.to_string()),
         _ => None,
     }
 }
@@ -151,8 +141,7 @@ fn summary(item: &ItemFn) -> String {
             continue;
         }
         if let Expr::Lit(ExprLit {
-            lit: Lit::Str(text),
-            ..
+            lit: Lit::Str(text), ..
         }) = &nv.value
         {
             let line = text.value().trim().to_owned();

@@ -57,10 +57,7 @@ pub(crate) fn parse_route_key(cx: &Ctxt, lit: &LitStr) -> Option<RouteKey> {
     if !METHODS.contains(&method) {
         valid = false;
         let hint = if METHODS.contains(&method.to_ascii_uppercase().as_str()) {
-            format!(
-                ": methods are upper case, write `{}`",
-                method.to_ascii_uppercase()
-            )
+            format!(": methods are upper case, write `{}`", method.to_ascii_uppercase())
         } else {
             format!(": expected one of {}", METHODS.join(", "))
         };
@@ -81,10 +78,7 @@ fn parse_path(cx: &Ctxt, lit: &LitStr, path: &str) -> Option<Vec<Segment>> {
         return None;
     }
     let Some(rest) = path.strip_prefix('/') else {
-        cx.error_spanned_by(
-            lit,
-            format!("route paths must start with a `/`, found `{path}`"),
-        );
+        cx.error_spanned_by(lit, format!("route paths must start with a `/`, found `{path}`"));
         return None;
     };
     if rest.is_empty() {

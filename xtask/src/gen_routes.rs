@@ -14,12 +14,7 @@ pub(crate) const ROUTES_FILE: &str = "terraform/routes.gen.tf";
 pub(crate) fn generate(check: bool) -> anyhow::Result<()> {
     let routes = api_handler::routes();
     api_handler::framework::registry::validate(&routes)?;
-    util::ensure_file_contents(
-        "gen-routes",
-        Path::new(ROUTES_FILE),
-        &render(&routes),
-        check,
-    )
+    util::ensure_file_contents("gen-routes", Path::new(ROUTES_FILE), &render(&routes), check)
 }
 
 /// The Terraform text for `routes`: one `aws_apigatewayv2_route` each, in
@@ -124,22 +119,14 @@ mod tests {
                 },
             ),
             synthetic_route(Method::GET, "/health", Auth::Public),
-            synthetic_route(
-                Method::GET,
-                "/goals/{goalId}",
-                Auth::Required { scopes: &[] },
-            ),
+            synthetic_route(Method::GET, "/goals/{goalId}", Auth::Required { scopes: &[] }),
             synthetic_route(Method::GET, "/", Auth::Public),
         ];
         let golden = include_str!("../tests/data/routes.golden.tf");
         assert_eq!(render(&routes), golden);
         let mut reversed = routes;
         reversed.reverse();
-        assert_eq!(
-            render(&reversed),
-            golden,
-            "output must not depend on registry order"
-        );
+        assert_eq!(render(&reversed), golden, "output must not depend on registry order");
     }
 
     #[test]
@@ -167,17 +154,10 @@ mod tests {
             let Some(hcl::Expression::String(key)) = attr("route_key") else {
                 panic!("route {labels:?} has no literal route_key");
             };
-            declared.insert(
-                key,
-                (attr("authorization_type"), attr("authorization_scopes")),
-            );
+            declared.insert(key, (attr("authorization_type"), attr("authorization_scopes")));
         }
         let routes = api_handler::routes();
-        assert_eq!(
-            declared.len(),
-            routes.len(),
-            "one Terraform route per registry route"
-        );
+        assert_eq!(declared.len(), routes.len(), "one Terraform route per registry route");
         for route in routes {
             let Some((auth_type, scopes)) = declared.get(route.route_key) else {
                 panic!("{} is missing from {ROUTES_FILE}", route.route_key);

@@ -41,10 +41,7 @@ fn main() -> ExitCode {
             print!("{USAGE}");
             Ok(())
         }
-        _ => Err(anyhow::anyhow!(
-            "unknown command `{}`\n\n{USAGE}",
-            args.join(" ")
-        )),
+        _ => Err(anyhow::anyhow!("unknown command `{}`\n\n{USAGE}", args.join(" "))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -5,14 +5,7 @@ use crate::{gen_routes, util};
 /// Every check CI runs, in order of speed: format, lints, generated files, tests.
 pub(crate) fn run() -> anyhow::Result<()> {
     util::cargo(&["fmt", "--all", "--check"])?;
-    util::cargo(&[
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ])?;
+    util::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
     eprintln!("$ cargo xtask gen-routes --check");
     gen_routes::generate(true)?;
     // Doc tests first: the last runner summary CI reads should be a real suite.
@@ -24,14 +17,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
 
 /// The criterion benchmarks; extra arguments go to criterion (a filter, say).
 pub(crate) fn bench(extra: &[&str]) -> anyhow::Result<()> {
-    let mut args = vec![
-        "bench",
-        "--package",
-        "api-handler",
-        "--bench",
-        "dispatch",
-        "--",
-    ];
+    let mut args = vec!["bench", "--package", "api-handler", "--bench", "dispatch", "--"];
     args.extend_from_slice(extra);
     util::cargo(&args)
 }

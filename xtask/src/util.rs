@@ -17,16 +17,9 @@ pub(crate) fn project_root() -> PathBuf {
 ///
 /// Equal (ignoring `\r`): nothing happens. Otherwise with `check` this fails
 /// with a diff and the command that fixes it; without `check` it writes the file.
-pub(crate) fn ensure_file_contents(
-    command: &str,
-    path: &Path,
-    contents: &str,
-    check: bool,
-) -> anyhow::Result<()> {
+pub(crate) fn ensure_file_contents(command: &str, path: &Path, contents: &str, check: bool) -> anyhow::Result<()> {
     let full = project_root().join(path);
-    let current = std::fs::read_to_string(&full)
-        .unwrap_or_default()
-        .replace("\r\n", "\n");
+    let current = std::fs::read_to_string(&full).unwrap_or_default().replace("\r\n", "\n");
     if current == contents {
         return Ok(());
     }

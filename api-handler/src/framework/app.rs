@@ -3,20 +3,41 @@
 use std::sync::Arc;
 
 use super::auth::Authenticator;
+use crate::store::cursor::Cursors;
+use crate::store::ports::{Blobs, Goals, Identity, Profiles};
 
 /// Static facts about the running service.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// The service version reported by `GET /health`.
     pub version: &'static str,
+    /// The storage backend in use: `embedded` or `aws`.
+    pub backend: &'static str,
 }
 
-impl Default for Config {
-    fn default() -> Self {
+impl Config {
+    /// The configuration of this build with `backend`.
+    pub fn new(backend: &'static str) -> Self {
         Config {
             version: env!("CARGO_PKG_VERSION"),
+            backend,
         }
     }
+}
+
+/// The ports handlers use, behind trait objects so a backend is chosen at start-up.
+#[derive(Clone)]
+pub struct Services {
+    /// Accounts and tokens.
+    pub identity: Arc<dyn Identity>,
+    /// Profiles.
+    pub profiles: Arc<dyn Profiles>,
+    /// Goals, progress, aggregates, attachment records.
+    pub goals: Arc<dyn Goals>,
+    /// Attachment bytes.
+    pub blobs: Arc<dyn Blobs>,
+    /// Pagination cursor signer.
+    pub cursors: Cursors,
 }
 
 /// A cheap-to-clone handle on the shared services, built once at start-up.
@@ -30,15 +51,18 @@ pub struct App {
 struct Inner {
     config: Config,
     authenticator: Box<dyn Authenticator>,
+    services: Services,
 }
 
 impl App {
-    /// Assembles the services.
-    pub fn new(config: Config, authenticator: impl Authenticator) -> App {
+    /// Assembles the services; `authenticator` verifies bearer tokens the
+    /// gateway has not verified (normally the identity provider itself).
+    pub fn new(config: Config, authenticator: impl Authenticator, services: Services) -> App {
         App {
             inner: Arc::new(Inner {
                 config,
                 authenticator: Box::new(authenticator),
+                services,
             }),
         }
     }
@@ -51,5 +75,30 @@ impl App {
     /// The bearer-token verifier used when the gateway has not verified the caller.
     pub fn authenticator(&self) -> &dyn Authenticator {
         self.inner.authenticator.as_ref()
+    }
+
+    /// Accounts and tokens.
+    pub fn identity(&self) -> &dyn Identity {
+        self.inner.services.identity.as_ref()
+    }
+
+    /// Profiles.
+    pub fn profiles(&self) -> &dyn Profiles {
+        self.inner.services.profiles.as_ref()
+    }
+
+    /// Goals, progress, aggregates, attachment records.
+    pub fn goals(&self) -> &dyn Goals {
+        self.inner.services.goals.as_ref()
+    }
+
+    /// Attachment bytes.
+    pub fn blobs(&self) -> &dyn Blobs {
+        self.inner.services.blobs.as_ref()
+    }
+
+    /// Pagination cursors.
+    pub fn cursors(&self) -> &Cursors {
+        &self.inner.services.cursors
     }
 }

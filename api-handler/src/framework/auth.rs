@@ -29,10 +29,7 @@ impl User {
     ///
     /// `scopes` is the authorizer's own scope list when present; otherwise the
     /// space-separated `scope` claim is used.
-    pub fn from_gateway_claims(
-        claims: &HashMap<String, String>,
-        scopes: Option<&[String]>,
-    ) -> Result<User, ApiError> {
+    pub fn from_gateway_claims(claims: &HashMap<String, String>, scopes: Option<&[String]>) -> Result<User, ApiError> {
         let id = claims
             .get("sub")
             .filter(|sub| !sub.is_empty())
@@ -70,6 +67,12 @@ pub trait Authenticator: Send + Sync + 'static {
     fn verify(&self, token: &str) -> Result<User, ApiError>;
 }
 
+impl<T: Authenticator + ?Sized> Authenticator for std::sync::Arc<T> {
+    fn verify(&self, token: &str) -> Result<User, ApiError> {
+        (**self).verify(token)
+    }
+}
+
 /// The authenticator used when none is configured: every token is refused.
 ///
 /// Secure by default: a server without a configured key can still serve
@@ -89,6 +92,7 @@ impl Authenticator for NoAuthenticator {
 pub struct JwtAuthenticator {
     key: DecodingKey,
     validation: Validation,
+    token_use: Option<&'static str>,
 }
 
 /// Claims this API reads from a JWT.
@@ -99,6 +103,8 @@ struct Claims {
     email: Option<String>,
     #[serde(default)]
     scope: Option<String>,
+    #[serde(default)]
+    token_use: Option<String>,
 }
 
 impl JwtAuthenticator {
@@ -120,29 +126,44 @@ impl JwtAuthenticator {
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 30;
-        Ok(JwtAuthenticator { key, validation })
+        Ok(JwtAuthenticator {
+            key,
+            validation,
+            token_use: None,
+        })
+    }
+
+    /// Also requires the `token_use` claim to be `token_use` (Cognito-style
+    /// `access`), so an ID token cannot stand in for an access token.
+    pub fn require_token_use(mut self, token_use: &'static str) -> Self {
+        self.token_use = Some(token_use);
+        self
     }
 }
 
 impl Authenticator for JwtAuthenticator {
     fn verify(&self, token: &str) -> Result<User, ApiError> {
         use jsonwebtoken::errors::ErrorKind;
-        let data =
-            jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|err| {
-                let reason = match err.kind() {
-                    ErrorKind::ExpiredSignature => "the token has expired",
-                    ErrorKind::InvalidSignature => "the token signature is invalid",
-                    ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-                        "the token uses an algorithm this API does not accept"
-                    }
-                    ErrorKind::InvalidIssuer => "the token was issued by someone else",
-                    ErrorKind::InvalidAudience => "the token is for another audience",
-                    ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
-                    _ => "the token is malformed",
-                };
-                ApiError::unauthorized(reason)
-            })?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|err| {
+            let reason = match err.kind() {
+                ErrorKind::ExpiredSignature => "the token has expired",
+                ErrorKind::InvalidSignature => "the token signature is invalid",
+                ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                    "the token uses an algorithm this API does not accept"
+                }
+                ErrorKind::InvalidIssuer => "the token was issued by someone else",
+                ErrorKind::InvalidAudience => "the token is for another audience",
+                ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
+                _ => "the token is malformed",
+            };
+            ApiError::unauthorized(reason)
+        })?;
         let claims = data.claims;
+        if let Some(required) = self.token_use
+            && claims.token_use.as_deref() != Some(required)
+        {
+            return Err(ApiError::unauthorized(format!("expected an {required} token")));
+        }
         if claims.sub.is_empty() {
             return Err(ApiError::unauthorized("the token has no subject"));
         }

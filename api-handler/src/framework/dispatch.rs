@@ -66,13 +66,7 @@ pub struct Incoming {
 
 impl Incoming {
     /// A request identified only by its path, as the local server and tests see it.
-    pub fn new(
-        method: http::Method,
-        uri: Uri,
-        headers: HeaderMap,
-        body: Bytes,
-        request_id: String,
-    ) -> Self {
+    pub fn new(method: http::Method, uri: Uri, headers: HeaderMap, body: Bytes, request_id: String) -> Self {
         Incoming {
             path: uri.path().to_owned(),
             method,
@@ -121,10 +115,7 @@ impl Dispatcher {
     /// lookup tables. Start-up also enforces the API Gateway quota
     /// ([`registry::validate`]); this constructor does not, so tests and
     /// benchmarks can build tables of any size.
-    pub fn new(
-        routes: impl IntoIterator<Item = &'static Route>,
-        app: App,
-    ) -> Result<Dispatcher, RegistryError> {
+    pub fn new(routes: impl IntoIterator<Item = &'static Route>, app: App) -> Result<Dispatcher, RegistryError> {
         let routes: Vec<&'static Route> = routes.into_iter().collect();
         registry::validate_structure(&routes)?;
 
@@ -203,9 +194,7 @@ impl Dispatcher {
             let raw = matched.params.get(name).unwrap_or_default();
             let value = percent_encoding::percent_decode_str(raw)
                 .decode_utf8()
-                .map_err(|_| {
-                    ApiError::bad_request(format!("path parameter `{name}` is not valid UTF-8"))
-                })?;
+                .map_err(|_| ApiError::bad_request(format!("path parameter `{name}` is not valid UTF-8")))?;
             params.push((*name, value.into_owned()));
         }
         Ok((route, params))
@@ -237,12 +226,7 @@ impl Dispatcher {
     }
 
     /// Authenticates and runs the handler, turning a panic into a 500.
-    async fn call(
-        &self,
-        route: &'static Route,
-        path_params: PathParams,
-        incoming: Incoming,
-    ) -> Response {
+    async fn call(&self, route: &'static Route, path_params: PathParams, incoming: Incoming) -> Response {
         let user = match self.authenticate(route, &incoming) {
             Ok(user) => user,
             Err(err) => return err.into_response(),
@@ -267,12 +251,7 @@ impl Dispatcher {
                     .map(|s| (*s).to_owned())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "non-string panic payload".to_owned());
-                tracing::error!(
-                    request_id,
-                    route = route.route_key,
-                    panic = reason,
-                    "handler panicked"
-                );
+                tracing::error!(request_id, route = route.route_key, panic = reason, "handler panicked");
                 ApiError::internal().into_response()
             }
         }
@@ -286,15 +265,10 @@ impl Dispatcher {
         };
         let user = match &incoming.gateway_auth {
             Some(gateway) => User::from_gateway_claims(&gateway.claims, gateway.scopes.as_deref())?,
-            None => self
-                .app
-                .authenticator()
-                .verify(bearer_token(&incoming.headers)?)?,
+            None => self.app.authenticator().verify(bearer_token(&incoming.headers)?)?,
         };
         if let Some(missing) = scopes.iter().find(|scope| !user.has_scope(scope)) {
-            return Err(ApiError::forbidden(format!(
-                "the token lacks the `{missing}` scope"
-            )));
+            return Err(ApiError::forbidden(format!("the token lacks the `{missing}` scope")));
         }
         Ok(Some(user))
     }
@@ -309,14 +283,8 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
         .to_str()
         .map_err(|_| ApiError::unauthorized("the `Authorization` header is not valid text"))?;
     match value.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
-            Ok(token.trim())
-        }
-        _ => Err(ApiError::unauthorized(
-            "expected `Authorization: Bearer <token>`",
-        )),
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(token.trim()),
+        _ => Err(ApiError::unauthorized("expected `Authorization: Bearer <token>`")),
     }
 }
 
@@ -348,10 +316,7 @@ fn matchit_template(path: &str) -> String {
 fn allow_header(methods: &[Option<&'static Route>; Method::ALL.len()]) -> HeaderValue {
     let allowed: Vec<&str> = Method::ALL
         .into_iter()
-        .filter(|m| {
-            methods[m.index()].is_some()
-                || (*m == Method::HEAD && methods[Method::GET.index()].is_some())
-        })
+        .filter(|m| methods[m.index()].is_some() || (*m == Method::HEAD && methods[Method::GET.index()].is_some()))
         .map(Method::as_str)
         .collect();
     // Method names are ASCII tokens.

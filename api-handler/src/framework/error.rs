@@ -66,10 +66,8 @@ impl ApiError {
 
     /// 401 `unauthorized`, with `WWW-Authenticate: Bearer`.
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message).with_header(
-            http::header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Bearer"),
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+            .with_header(http::header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))
     }
 
     /// 403 `forbidden`.
@@ -99,11 +97,7 @@ impl ApiError {
 
     /// 412 `precondition_failed`.
     pub fn precondition_failed(message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::PRECONDITION_FAILED,
-            "precondition_failed",
-            message,
-        )
+        Self::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", message)
     }
 
     /// 413 `payload_too_large`.
@@ -117,11 +111,7 @@ impl ApiError {
 
     /// 415 `unsupported_media_type`.
     pub fn unsupported_media_type(message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            message,
-        )
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", message)
     }
 
     /// 422 `validation_failed` with one entry per offending field.
@@ -130,30 +120,20 @@ impl ApiError {
             [only] => format!("{}: {}", only.field, only.message),
             _ => format!("{} fields are invalid", details.len()),
         };
-        let mut error = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            message,
-        );
+        let mut error = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", message);
         error.details = details;
         error
     }
 
     /// 503 `unavailable` with `Retry-After` in seconds.
     pub fn unavailable(message: impl Into<String>, retry_after_secs: u32) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message).with_header(
-            http::header::RETRY_AFTER,
-            HeaderValue::from(retry_after_secs),
-        )
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+            .with_header(http::header::RETRY_AFTER, HeaderValue::from(retry_after_secs))
     }
 
     /// 500 `internal`. The message is fixed: internal detail goes to the log, never the client.
     pub fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "internal server error",
-        )
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal server error")
     }
 
     /// Adds a response header.
@@ -217,13 +197,7 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} {}: {}",
-            self.status.as_u16(),
-            self.code,
-            self.message
-        )
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
     }
 }
 

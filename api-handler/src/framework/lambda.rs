@@ -16,20 +16,15 @@ use super::dispatch::{Dispatcher, GatewayAuth, Incoming, Target};
 /// Every outcome is an `Ok` HTTP response: an `Err` would become an
 /// invocation error that API Gateway turns into a bare 500.
 pub async fn run(dispatcher: Arc<Dispatcher>) -> Result<(), lambda_http::Error> {
-    lambda_http::run(lambda_http::service_fn(
-        move |request: lambda_http::Request| {
-            let dispatcher = Arc::clone(&dispatcher);
-            async move { Ok::<_, Infallible>(handle(&dispatcher, request).await) }
-        },
-    ))
+    lambda_http::run(lambda_http::service_fn(move |request: lambda_http::Request| {
+        let dispatcher = Arc::clone(&dispatcher);
+        async move { Ok::<_, Infallible>(handle(&dispatcher, request).await) }
+    }))
     .await
 }
 
 /// Answers one event already converted by `lambda_http` into an HTTP request.
-pub async fn handle(
-    dispatcher: &Dispatcher,
-    request: lambda_http::Request,
-) -> http::Response<Body> {
+pub async fn handle(dispatcher: &Dispatcher, request: lambda_http::Request) -> http::Response<Body> {
     let response = dispatcher.dispatch(incoming(request)).await;
     let (parts, body) = response.into_parts();
     let body = lambda_body(parts.headers.get(CONTENT_TYPE), body);
@@ -48,16 +43,9 @@ pub fn incoming(request: lambda_http::Request) -> Incoming {
     };
     let path_params: HashMap<String, String> = request
         .path_parameters_ref()
-        .map(|params| {
-            params
-                .iter()
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .collect()
-        })
+        .map(|params| params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
         .unwrap_or_default();
-    let lambda_request_id = request
-        .lambda_context_ref()
-        .map(|ctx| ctx.request_id.clone());
+    let lambda_request_id = request.lambda_context_ref().map(|ctx| ctx.request_id.clone());
     let (target, gateway_request_id, gateway_auth) = match request.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(ctx)) => {
             let target = match ctx.route_key.as_deref() {
@@ -79,11 +67,7 @@ pub fn incoming(request: lambda_http::Request) -> Incoming {
                 Some(resource) => Target::Resource(resource.to_owned()),
                 None => Target::Path,
             };
-            (
-                target,
-                ctx.request_id.clone(),
-                rest_claims(&ctx.authorizer.fields),
-            )
+            (target, ctx.request_id.clone(), rest_claims(&ctx.authorizer.fields))
         }
         _ => (Target::Path, None, None),
     };
@@ -118,10 +102,7 @@ fn rest_claims(fields: &HashMap<String, serde_json::Value>) -> Option<GatewayAut
         .iter()
         .filter_map(|(key, value)| value.as_str().map(|v| (key.clone(), v.to_owned())))
         .collect();
-    Some(GatewayAuth {
-        claims,
-        scopes: None,
-    })
+    Some(GatewayAuth { claims, scopes: None })
 }
 
 /// Text bodies stay text; anything else is sent base64-encoded as binary.
@@ -131,9 +112,7 @@ fn lambda_body(content_type: Option<&http::HeaderValue>, body: Bytes) -> Body {
     }
     let textual = content_type
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| {
-            ct.starts_with("text/") || ct.starts_with("application/json") || ct.contains("+json")
-        });
+        .is_some_and(|ct| ct.starts_with("text/") || ct.starts_with("application/json") || ct.contains("+json"));
     match (textual, String::from_utf8(body.to_vec())) {
         (true, Ok(text)) => Body::Text(text),
         _ => Body::Binary(body.to_vec()),

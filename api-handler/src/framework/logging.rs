@@ -13,11 +13,7 @@ pub fn init(force_json: bool) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     let result = if force_json || !std::io::stderr().is_terminal() {
-        builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
-            .try_init()
+        builder.json().flatten_event(true).with_current_span(false).try_init()
     } else {
         builder.compact().try_init()
     };

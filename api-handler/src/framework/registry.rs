@@ -21,11 +21,7 @@ pub struct RegistryError {
 
 impl fmt::Display for RegistryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "the route registry is invalid ({} problem(s)):",
-            self.problems.len()
-        )?;
+        writeln!(f, "the route registry is invalid ({} problem(s)):", self.problems.len())?;
         for problem in &self.problems {
             writeln!(f, "  - {problem}")?;
         }

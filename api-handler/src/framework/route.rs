@@ -59,9 +59,7 @@ impl Method {
 
     /// Converts from the `http` crate's method; `None` for methods no route can have.
     pub fn from_http(method: &http::Method) -> Option<Method> {
-        Method::ALL
-            .into_iter()
-            .find(|m| m.as_str() == method.as_str())
+        Method::ALL.into_iter().find(|m| m.as_str() == method.as_str())
     }
 
     /// Position in [`Method::ALL`], for per-path method tables.
@@ -128,10 +126,7 @@ impl fmt::Debug for Route {
         f.debug_struct("Route")
             .field("route_key", &self.route_key)
             .field("auth", &self.auth)
-            .field(
-                "handler",
-                &format_args!("{}::{}", self.module_path, self.handler_name),
-            )
+            .field("handler", &format_args!("{}::{}", self.module_path, self.handler_name))
             .field("at", &format_args!("{}:{}", self.file, self.line))
             .finish()
     }

@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 
 use super::dispatch::{Dispatcher, Incoming};
 use super::error::ApiError;
-use super::response::IntoResponse;
+use super::response::{IntoResponse, Response};
 
 /// The largest request body the server reads: Lambda's 6 MB synchronous
 /// payload limit, so local behaviour matches the deployed one.
@@ -24,6 +24,18 @@ pub const MAX_REQUEST_BODY: usize = 6 * 1024 * 1024;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Requests the local server answers itself, outside the route registry (so
+/// they never reach API Gateway): the embedded backend's presigned blob URLs.
+#[async_trait::async_trait]
+pub trait LocalRoutes: Send + Sync + 'static {
+    /// Whether `path` is one of these routes.
+    fn handles(&self, path: &str) -> bool;
+    /// The largest body these routes accept.
+    fn body_limit(&self) -> usize;
+    /// Answers one request.
+    async fn serve(&self, method: &http::Method, uri: &http::Uri, headers: &http::HeaderMap, body: Bytes) -> Response;
+}
 
 /// A bound, not yet serving, local server.
 pub struct Server {
@@ -44,8 +56,14 @@ impl Server {
     }
 
     /// Serves HTTP/1.1 until `shutdown` completes, then stops accepting and
-    /// lets in-flight requests finish (up to ten seconds).
-    pub async fn serve(self, dispatcher: Arc<Dispatcher>, shutdown: impl Future<Output = ()>) {
+    /// lets in-flight requests finish (up to ten seconds). `local` answers
+    /// the paths it handles before the dispatcher sees them.
+    pub async fn serve(
+        self,
+        dispatcher: Arc<Dispatcher>,
+        local: Option<Arc<dyn LocalRoutes>>,
+        shutdown: impl Future<Output = ()>,
+    ) {
         let graceful = GracefulShutdown::new();
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
@@ -61,9 +79,11 @@ impl Server {
                         }
                     };
                     let dispatcher = Arc::clone(&dispatcher);
+                    let local = local.clone();
                     let service = hyper::service::service_fn(move |request| {
                         let dispatcher = Arc::clone(&dispatcher);
-                        async move { Ok::<_, Infallible>(serve_one(&dispatcher, request).await) }
+                        let local = local.clone();
+                        async move { Ok::<_, Infallible>(serve_one(&dispatcher, local.as_deref(), request).await) }
                     });
                     let connection = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service);
@@ -88,35 +108,34 @@ impl Server {
     }
 }
 
-/// Reads one request (bounded) and hands it to the dispatcher.
+/// Reads one request (bounded) and hands it to the local routes or the dispatcher.
 async fn serve_one(
     dispatcher: &Dispatcher,
+    local: Option<&dyn LocalRoutes>,
     request: hyper::Request<HyperBody>,
 ) -> http::Response<Full<Bytes>> {
     let request_id = ulid::Ulid::new().to_string();
     let (parts, body) = request.into_parts();
-    let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
+    let local = local.filter(|routes| routes.handles(parts.uri.path()));
+    let limit = local.map_or(MAX_REQUEST_BODY, LocalRoutes::body_limit);
+    let body = match Limited::new(body, limit).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(err) => {
-            let error = if err
-                .downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                ApiError::payload_too_large(MAX_REQUEST_BODY)
+            let error = if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                ApiError::payload_too_large(limit)
             } else {
                 ApiError::bad_request("the request body could not be read")
             };
-            tracing::info!(
-                request_id,
-                status = error.status().as_u16(),
-                "request body rejected"
-            );
-            return error
-                .into_response()
-                .finalize(&request_id, false)
-                .map(Full::new);
+            tracing::info!(request_id, status = error.status().as_u16(), "request body rejected");
+            return error.into_response().finalize(&request_id, false).map(Full::new);
         }
     };
+    if let Some(local) = local {
+        let head = parts.method == http::Method::HEAD;
+        let response = local.serve(&parts.method, &parts.uri, &parts.headers, body).await;
+        tracing::info!(request_id, route = "local", method = %parts.method, status = response.status().as_u16(), "request");
+        return response.finalize(&request_id, head).map(Full::new);
+    }
     let incoming = Incoming::new(parts.method, parts.uri, parts.headers, body, request_id);
     dispatcher.dispatch(incoming).await.map(Full::new)
 }

@@ -4,12 +4,12 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 
-use jsonwebtoken::Algorithm;
-
 /// Default address of the local server.
 pub const DEFAULT_HOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 /// Default port of the local server.
 pub const DEFAULT_PORT: u16 = 3000;
+/// Default data directory of the embedded backend.
+pub const DEFAULT_DATA_DIR: &str = ".data";
 
 /// Environment variables the Lambda runtime needs besides `AWS_LAMBDA_RUNTIME_API`.
 const LAMBDA_VARS: [&str; 3] = [
@@ -22,22 +22,20 @@ const LAMBDA_VARS: [&str; 3] = [
 pub const USAGE: &str = "\
 api-handler: the app's API, as an AWS Lambda or a local HTTP server
 
-USAGE: api-handler [--host HOST] [--port PORT]
+USAGE: api-handler [--host HOST] [--port PORT] [--data-dir DIR]
 
 Runs the Lambda runtime when AWS_LAMBDA_RUNTIME_API is set, otherwise a local
 server on 127.0.0.1:3000.
 
 OPTIONS:
   --host HOST   address to bind (env HOST; default 127.0.0.1)
-  --port PORT   port to bind (env PORT; default 3000; 0 picks a free port)
-  -h, --help    print this help
+  --port PORT      port to bind (env PORT; default 3000; 0 picks a free port)
+  --data-dir DIR   embedded backend data directory (env APP_DATA_DIR; default ./.data)
+  -h, --help       print this help
 
 ENVIRONMENT:
-  RUST_LOG                  log filter (default info)
-  AUTH_JWT_PUBLIC_KEY_FILE  PEM public key that signs bearer tokens; with
-  AUTH_JWT_ISSUER           the expected `iss` and
-  AUTH_JWT_AUDIENCE         the expected `aud` (all three or none)
-  AUTH_JWT_ALGORITHM        ES256 (default), EdDSA or RS256
+  RUST_LOG         log filter (default info)
+  APP_PUBLIC_URL   base URL of presigned attachment URLs (default http://HOST:PORT)
 ";
 
 /// Where the binary runs.
@@ -51,26 +49,16 @@ pub enum Mode {
     Help,
 }
 
-/// How bearer tokens are verified when the gateway has not done it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JwtSettings {
-    /// PEM file with the public key.
-    pub public_key_file: PathBuf,
-    /// Expected `iss`.
-    pub issuer: String,
-    /// Expected `aud`.
-    pub audience: String,
-    /// Pinned signing algorithm.
-    pub algorithm: Algorithm,
-}
-
 /// Everything the binary reads at start-up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// Lambda or local server.
     pub mode: Mode,
-    /// Bearer-token verification; `None` refuses every token.
-    pub jwt: Option<JwtSettings>,
+    /// The embedded backend's data directory.
+    pub data_dir: PathBuf,
+    /// Base URL clients reach the server at (for presigned blob URLs);
+    /// `None` means `http://<bound address>`.
+    pub public_url: Option<String>,
 }
 
 /// A start-up setting is missing or malformed.
@@ -99,6 +87,8 @@ impl Settings {
     ) -> Result<Settings, SettingsError> {
         let mut host = env("HOST").filter(|h| !h.is_empty());
         let mut port = env("PORT").filter(|p| !p.is_empty());
+        let mut data_dir = env("APP_DATA_DIR").filter(|d| !d.is_empty());
+        let public_url = env("APP_PUBLIC_URL").filter(|u| !u.is_empty());
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
@@ -114,21 +104,28 @@ impl Settings {
             match flag.as_str() {
                 "--host" => host = Some(value("--host")?),
                 "--port" => port = Some(value("--port")?),
+                "--data-dir" => data_dir = Some(value("--data-dir")?),
                 "-h" | "--help" => {
                     return Ok(Settings {
                         mode: Mode::Help,
-                        jwt: None,
+                        data_dir: PathBuf::new(),
+                        public_url: None,
                     });
                 }
                 _ => {
-                    return Err(SettingsError(format!(
-                        "unknown argument `{arg}`\n\n{USAGE}"
-                    )));
+                    return Err(SettingsError(format!("unknown argument `{arg}`\n\n{USAGE}")));
                 }
             }
         }
 
-        let jwt = jwt_settings(&env)?;
+        let data_dir = PathBuf::from(data_dir.unwrap_or_else(|| DEFAULT_DATA_DIR.to_owned()));
+        if let Some(url) = &public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(SettingsError(format!(
+                "invalid APP_PUBLIC_URL `{url}`: expected http://… or https://…"
+            )));
+        }
         if env("AWS_LAMBDA_RUNTIME_API").is_some_and(|v| !v.is_empty()) {
             let missing: Vec<&str> = LAMBDA_VARS
                 .into_iter()
@@ -142,7 +139,8 @@ impl Settings {
             }
             return Ok(Settings {
                 mode: Mode::Lambda,
-                jwt,
+                data_dir,
+                public_url,
             });
         }
 
@@ -162,60 +160,10 @@ impl Settings {
         };
         Ok(Settings {
             mode: Mode::Local(SocketAddr::new(host, port)),
-            jwt,
+            data_dir,
+            public_url,
         })
     }
-}
-
-/// The `AUTH_JWT_*` variables: all of them, or none.
-fn jwt_settings(
-    env: &impl Fn(&str) -> Option<String>,
-) -> Result<Option<JwtSettings>, SettingsError> {
-    const REQUIRED: [&str; 3] = [
-        "AUTH_JWT_PUBLIC_KEY_FILE",
-        "AUTH_JWT_ISSUER",
-        "AUTH_JWT_AUDIENCE",
-    ];
-    let values: Vec<Option<String>> = REQUIRED
-        .iter()
-        .map(|name| env(name).filter(|v| !v.is_empty()))
-        .collect();
-    let missing: Vec<&str> = REQUIRED
-        .iter()
-        .zip(&values)
-        .filter(|(_, v)| v.is_none())
-        .map(|(name, _)| *name)
-        .collect();
-    if missing.len() == REQUIRED.len() {
-        return Ok(None);
-    }
-    if !missing.is_empty() {
-        return Err(SettingsError(format!(
-            "bearer-token verification is half configured: {} missing",
-            quote_list(&missing)
-        )));
-    }
-    let algorithm = match env("AUTH_JWT_ALGORITHM").as_deref() {
-        None | Some("") | Some("ES256") => Algorithm::ES256,
-        Some("EdDSA") => Algorithm::EdDSA,
-        Some("RS256") => Algorithm::RS256,
-        Some(other) => {
-            return Err(SettingsError(format!(
-                "unsupported AUTH_JWT_ALGORITHM `{other}`: expected ES256, EdDSA or RS256"
-            )));
-        }
-    };
-    let mut values = values.into_iter().flatten();
-    let (Some(file), Some(issuer), Some(audience)) = (values.next(), values.next(), values.next())
-    else {
-        return Ok(None);
-    };
-    Ok(Some(JwtSettings {
-        public_key_file: PathBuf::from(file),
-        issuer,
-        audience,
-        algorithm,
-    }))
 }
 
 /// `A`, or `A and B are`, for messages.
@@ -233,32 +181,22 @@ mod tests {
     use super::*;
 
     fn parse(env: &[(&str, &str)], args: &[&str]) -> Result<Settings, SettingsError> {
-        let env: HashMap<String, String> = env
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        Settings::parse(
-            |name| env.get(name).cloned(),
-            args.iter().map(|a| (*a).to_owned()),
-        )
+        let env: HashMap<String, String> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        Settings::parse(|name| env.get(name).cloned(), args.iter().map(|a| (*a).to_owned()))
     }
 
     fn local(addr: &str) -> Mode {
-        Mode::Local(
-            addr.parse()
-                .unwrap_or_else(|_| panic!("bad test address {addr}")),
-        )
+        Mode::Local(addr.parse().unwrap_or_else(|_| panic!("bad test address {addr}")))
     }
 
     #[test]
     fn defaults_to_a_local_server_on_loopback_port_3000() {
-        assert_eq!(
-            parse(&[], &[]),
-            Ok(Settings {
-                mode: local("127.0.0.1:3000"),
-                jwt: None
-            })
-        );
+        let expected = Settings {
+            mode: local("127.0.0.1:3000"),
+            data_dir: PathBuf::from(".data"),
+            public_url: None,
+        };
+        assert_eq!(parse(&[], &[]), Ok(expected));
     }
 
     #[test]
@@ -277,15 +215,9 @@ mod tests {
 
     #[test]
     fn bad_values_and_unknown_flags_are_errors() {
-        assert!(
-            parse(&[("PORT", "70000")], &[]).is_err_and(|e| e.0.contains("invalid port `70000`"))
-        );
-        assert!(
-            parse(&[], &["--host", "localhost:1"]).is_err_and(|e| e.0.contains("invalid host"))
-        );
-        assert!(
-            parse(&[], &["--verbose"]).is_err_and(|e| e.0.contains("unknown argument `--verbose`"))
-        );
+        assert!(parse(&[("PORT", "70000")], &[]).is_err_and(|e| e.0.contains("invalid port `70000`")));
+        assert!(parse(&[], &["--host", "localhost:1"]).is_err_and(|e| e.0.contains("invalid host")));
+        assert!(parse(&[], &["--verbose"]).is_err_and(|e| e.0.contains("unknown argument `--verbose`")));
         assert!(parse(&[], &["--port"]).is_err_and(|e| e.0.contains("`--port` needs a value")));
     }
 
@@ -293,7 +225,12 @@ mod tests {
     fn the_lambda_runtime_api_selects_lambda_mode_and_needs_its_variables() {
         let mut env = vec![("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")];
         let err = parse(&env, &[]).unwrap_err();
-        assert!(err.0.contains("AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, AWS_LAMBDA_FUNCTION_VERSION are missing"), "{err}");
+        assert!(
+            err.0.contains(
+                "AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE, AWS_LAMBDA_FUNCTION_VERSION are missing"
+            ),
+            "{err}"
+        );
         env.extend([
             ("AWS_LAMBDA_FUNCTION_NAME", "api"),
             ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
@@ -303,33 +240,14 @@ mod tests {
     }
 
     #[test]
-    fn jwt_settings_are_all_or_nothing() {
-        let full = [
-            ("AUTH_JWT_PUBLIC_KEY_FILE", "/keys/pub.pem"),
-            ("AUTH_JWT_ISSUER", "https://issuer"),
-            ("AUTH_JWT_AUDIENCE", "app"),
+    fn the_data_directory_and_public_url_are_configurable() {
+        let env = [
+            ("APP_DATA_DIR", "/var/lib/app"),
+            ("APP_PUBLIC_URL", "https://api.example.com"),
         ];
-        let jwt = parse(&full, &[]).ok().and_then(|s| s.jwt);
-        assert_eq!(
-            jwt,
-            Some(JwtSettings {
-                public_key_file: PathBuf::from("/keys/pub.pem"),
-                issuer: "https://issuer".to_owned(),
-                audience: "app".to_owned(),
-                algorithm: Algorithm::ES256,
-            })
-        );
-        let err = parse(&full[..1], &[]).unwrap_err();
-        assert!(
-            err.0
-                .contains("AUTH_JWT_ISSUER, AUTH_JWT_AUDIENCE are missing"),
-            "{err}"
-        );
-        let mut with_alg = full.to_vec();
-        with_alg.push(("AUTH_JWT_ALGORITHM", "HS256"));
-        assert!(
-            parse(&with_alg, &[])
-                .is_err_and(|e| e.0.contains("unsupported AUTH_JWT_ALGORITHM `HS256`"))
-        );
+        let settings = parse(&env, &["--data-dir", "/srv/data"]).unwrap();
+        assert_eq!(settings.data_dir, PathBuf::from("/srv/data"));
+        assert_eq!(settings.public_url.as_deref(), Some("https://api.example.com"));
+        assert!(parse(&[("APP_PUBLIC_URL", "api.example.com")], &[]).is_err());
     }
 }

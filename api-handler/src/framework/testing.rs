@@ -214,3 +214,46 @@ fn echo_route(parts: RequestParts, _body: Bytes) -> BoxFuture<'static, Response>
         Response::json(&serde_json::json!({ "route": parts.route().route_key, "params": params }))
     })
 }
+
+/// A directory under the system temp dir, removed when dropped.
+#[derive(Debug)]
+pub struct TempDir {
+    path: std::path::PathBuf,
+}
+
+impl TempDir {
+    /// Creates a new, empty, uniquely named directory.
+    pub fn new() -> TempDir {
+        let path = std::env::temp_dir().join(format!("api-handler-test-{}", ulid::Ulid::new()));
+        if let Err(err) = std::fs::create_dir_all(&path) {
+            panic!("cannot create {}: {err}", path.display());
+        }
+        TempDir { path }
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+}
+
+impl Default for TempDir {
+    fn default() -> Self {
+        TempDir::new()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// An [`App`](super::app::App) on the embedded backend in `dir`, verifying
+/// bearer tokens with `authenticator`: for tests and benchmarks.
+pub fn embedded_app(dir: &std::path::Path, authenticator: impl super::auth::Authenticator) -> super::app::App {
+    match crate::store::embedded::EmbeddedBackend::open(dir, "http://127.0.0.1:0") {
+        Ok(backend) => super::app::App::new(super::app::Config::new("embedded"), authenticator, backend.services),
+        Err(err) => panic!("cannot open the embedded backend in {}: {err}", dir.display()),
+    }
+}

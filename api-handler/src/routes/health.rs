@@ -1,4 +1,4 @@
-//! `GET /health`: liveness and version.
+//! `GET /health`: liveness, version and backend.
 
 use crate::prelude::*;
 
@@ -7,10 +7,12 @@ use crate::prelude::*;
 struct Health {
     status: &'static str,
     version: &'static str,
+    backend: &'static str,
 }
 
-/// Report that the service is up, and its version.
+/// Report that the service is up, its version and the backend in use.
 #[route("GET /health", public)]
 async fn health(app: App) -> Json<Health> {
-    Json(Health { status: "ok", version: app.config().version })
+    let config = app.config();
+    Json(Health { status: "ok", version: config.version, backend: config.backend })
 }

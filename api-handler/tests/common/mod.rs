@@ -1,48 +1,54 @@
-//! Shared by the integration tests: test tokens and a dispatcher that verifies them.
+//! Shared by the integration tests: test tokens and dispatchers over a
+//! throw-away embedded backend.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::ops::Deref;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use api_handler::framework::app::{App, Config};
 use api_handler::framework::auth::JwtAuthenticator;
 use api_handler::framework::dispatch::Dispatcher;
-use api_handler::framework::testing::TestClient;
+use api_handler::framework::testing::{TempDir, TestClient, embedded_app};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 
 pub(crate) const ISSUER: &str = "https://issuer.test";
 pub(crate) const AUDIENCE: &str = "lifestyle-test";
-pub(crate) const TEST_PUBLIC_KEY: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/jwt-test-es256-public.pem"
-);
+const TEST_PUBLIC_KEY: &[u8] = include_bytes!("../data/jwt-test-es256-public.pem");
 const TEST_PRIVATE_KEY: &[u8] = include_bytes!("../data/jwt-test-es256-private.pem");
 const OTHER_PRIVATE_KEY: &[u8] = include_bytes!("../data/jwt-other-es256-private.pem");
 
-/// An app whose bearer tokens are verified with the test key pair.
-pub(crate) fn app() -> App {
-    let pem = std::fs::read(TEST_PUBLIC_KEY).unwrap();
-    let authenticator =
-        JwtAuthenticator::from_pem(Algorithm::ES256, &pem, ISSUER, AUDIENCE).unwrap();
-    App::new(Config::default(), authenticator)
+/// A dispatcher over every route of this test binary, its client, and the
+/// data directory they live in (removed on drop).
+pub(crate) struct Harness {
+    pub(crate) dispatcher: Arc<Dispatcher>,
+    pub(crate) client: TestClient,
+    _dir: TempDir,
 }
 
-/// A dispatcher over every route linked into this test binary.
-pub(crate) fn dispatcher() -> Arc<Dispatcher> {
-    Arc::new(Dispatcher::new(api_handler::routes(), app()).unwrap())
+impl Deref for Harness {
+    type Target = TestClient;
+
+    fn deref(&self) -> &TestClient {
+        &self.client
+    }
 }
 
-/// A test client over [`dispatcher`].
-pub(crate) fn client() -> TestClient {
-    TestClient::new(dispatcher())
+/// Bearer tokens are verified with the test key pair (see [`token`]).
+pub(crate) fn client() -> Harness {
+    let dir = TempDir::new();
+    let authenticator = JwtAuthenticator::from_pem(Algorithm::ES256, TEST_PUBLIC_KEY, ISSUER, AUDIENCE).unwrap();
+    let app = embedded_app(dir.path(), authenticator);
+    let dispatcher = Arc::new(Dispatcher::new(api_handler::routes(), app).unwrap());
+    Harness {
+        client: TestClient::new(Arc::clone(&dispatcher)),
+        dispatcher,
+        _dir: dir,
+    }
 }
 
 /// Seconds since the epoch.
 pub(crate) fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
 }
 
 /// How a test token is made.

@@ -46,21 +46,11 @@ impl<T: Serialize> IntoResponse for Json<T> {
 
 /// `application/json`, or any `application/*+json`, parameters ignored.
 fn is_json_content_type(parts: &RequestParts) -> bool {
-    let Some(value) = parts
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(value) = parts.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Deserialises `body`, mapping syntax errors to 400 and shape errors to 422.

@@ -57,9 +57,10 @@ impl<T: FromRequestParts> FromRequest<ViaParts> for T {
 
 impl FromRequestParts for User {
     fn from_request_parts(parts: &RequestParts) -> Result<Self, ApiError> {
-        parts.user().cloned().ok_or_else(|| {
-            ApiError::unauthorized("this route has no authenticated user: it is public")
-        })
+        parts
+            .user()
+            .cloned()
+            .ok_or_else(|| ApiError::unauthorized("this route has no authenticated user: it is public"))
     }
 }
 

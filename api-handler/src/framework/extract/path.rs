@@ -40,11 +40,7 @@ impl<'de> Params<'de> {
     }
 
     fn map(&self) -> MapDeserializer<'de, impl Iterator<Item = (&'de str, Param<'de>)>, Error> {
-        MapDeserializer::new(
-            self.0
-                .iter()
-                .map(|(name, value)| (*name, Param { name, value })),
-        )
+        MapDeserializer::new(self.0.iter().map(|(name, value)| (*name, Param { name, value })))
     }
 
     fn seq(&self) -> SeqDeserializer<impl Iterator<Item = Param<'de>>, Error> {
@@ -108,11 +104,7 @@ impl<'de> de::Deserializer<'de> for Params<'de> {
         self.deserialize_tuple(len, visitor)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Error> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -125,11 +117,7 @@ impl<'de> de::Deserializer<'de> for Params<'de> {
         self.single()?.deserialize_enum(name, variants, visitor)
     }
 
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
+    fn deserialize_unit_struct<V: Visitor<'de>>(self, name: &'static str, visitor: V) -> Result<V::Value, Error> {
         self.single()?.deserialize_unit_struct(name, visitor)
     }
 
@@ -181,11 +169,7 @@ impl<'de> de::Deserializer<'de> for Param<'de> {
         visitor.visit_some(self)
     }
 
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Error> {
         visitor.visit_newtype_struct(self)
     }
 

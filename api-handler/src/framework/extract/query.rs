@@ -13,8 +13,7 @@ pub struct Query<T>(pub T);
 impl<T: serde::de::DeserializeOwned> FromRequestParts for Query<T> {
     fn from_request_parts(parts: &RequestParts) -> Result<Self, ApiError> {
         let query = parts.uri().query().unwrap_or_default();
-        let deserializer =
-            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(deserializer)
             .map(Query)
             .map_err(|err| {

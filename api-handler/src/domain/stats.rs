@@ -1,0 +1,194 @@
+//! Aggregates and statistics: days, periods and streaks, computed from
+//! per-day aggregates (never by scanning progress entries).
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::goal::Period;
+use super::validate::Validator;
+use crate::framework::error::ApiError;
+
+/// The longest `GET /stats` range, in days.
+pub const MAX_RANGE_DAYS: i64 = 366;
+/// The default `GET /stats` range when none is given, in days.
+pub const DEFAULT_RANGE_DAYS: i64 = 30;
+
+/// Truncates to milliseconds, the precision of every stored timestamp.
+pub fn millis(at: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at)
+}
+
+/// The calendar day of `at` in the time zone `tz`.
+pub fn local_date(at: DateTime<Utc>, tz: chrono_tz::Tz) -> NaiveDate {
+    tz.from_utc_datetime(&at.naive_utc()).date_naive()
+}
+
+/// The days `[start, end)` of the period of `period` that contains `day`;
+/// `None` for `once` goals, whose period is their whole life.
+pub fn period_bounds(period: Period, day: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    match period {
+        Period::Daily => Some((day, day + Duration::days(1))),
+        Period::Weekly => {
+            let start = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+            Some((start, start + Duration::days(7)))
+        }
+        Period::Monthly => {
+            let start = day.with_day(1)?;
+            let next = if start.month() == 12 {
+                NaiveDate::from_ymd_opt(start.year() + 1, 1, 1)?
+            } else {
+                NaiveDate::from_ymd_opt(start.year(), start.month() + 1, 1)?
+            };
+            Some((start, next))
+        }
+        Period::Once => None,
+    }
+}
+
+/// Consecutive days with entries ending today, or yesterday when today has
+/// none yet (a streak is not broken until the day is over).
+pub fn current_streak(days_with_entries: &[NaiveDate], today: NaiveDate) -> u32 {
+    let has = |day: NaiveDate| days_with_entries.binary_search(&day).is_ok();
+    let mut day = if has(today) { today } else { today - Duration::days(1) };
+    let mut streak = 0;
+    while has(day) {
+        streak += 1;
+        day -= Duration::days(1);
+    }
+    streak
+}
+
+/// `GET /stats` query.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    /// First day, inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last day, inclusive.
+    pub to: Option<NaiveDate>,
+}
+
+impl StatsQuery {
+    /// The inclusive range, defaulting to the last 30 days ending `today`.
+    pub fn range(&self, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), ApiError> {
+        let to = self.to.unwrap_or(today);
+        let from = self.from.unwrap_or(to - Duration::days(DEFAULT_RANGE_DAYS - 1));
+        let mut v = Validator::new();
+        v.check(from <= to, "from", "must not be after `to`");
+        v.check(
+            (to - from).num_days() < MAX_RANGE_DAYS,
+            "to",
+            "the range may span at most 366 days",
+        );
+        v.finish()?;
+        Ok((from, to))
+    }
+}
+
+/// `GET /stats` answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// Counts over all of the user's goals.
+    pub totals: Totals,
+    /// Progress per day in the range, days without entries omitted.
+    pub by_day: Vec<DayStat>,
+    /// Progress per goal within the range.
+    pub by_goal: Vec<GoalStat>,
+}
+
+/// Counts over all of the user's goals.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub struct Totals {
+    pub goals: u64,
+    pub active_goals: u64,
+    pub completed_goals: u64,
+    pub progress_entries: u64,
+}
+
+/// One day's progress.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub struct DayStat {
+    pub date: NaiveDate,
+    pub value: f64,
+    pub entries: u64,
+}
+
+/// One goal's progress.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[allow(missing_docs)]
+pub struct GoalStat {
+    pub goal_id: String,
+    pub total: f64,
+    pub entries: u64,
+    pub current_streak_days: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn periods_contain_the_day() {
+        assert_eq!(
+            period_bounds(Period::Daily, d("2026-11-25")),
+            Some((d("2026-11-25"), d("2026-11-26")))
+        );
+        // 2026-11-25 is a Wednesday.
+        assert_eq!(
+            period_bounds(Period::Weekly, d("2026-11-25")),
+            Some((d("2026-11-23"), d("2026-11-30")))
+        );
+        assert_eq!(
+            period_bounds(Period::Monthly, d("2026-12-31")),
+            Some((d("2026-12-01"), d("2027-01-01")))
+        );
+        assert_eq!(period_bounds(Period::Once, d("2026-12-31")), None);
+    }
+
+    #[test]
+    fn streaks_count_back_from_today_or_yesterday() {
+        let days = [d("2026-11-20"), d("2026-11-22"), d("2026-11-23"), d("2026-11-24")];
+        assert_eq!(current_streak(&days, d("2026-11-24")), 3);
+        assert_eq!(current_streak(&days, d("2026-11-25")), 3, "today is not over yet");
+        assert_eq!(current_streak(&days, d("2026-11-26")), 0);
+        assert_eq!(current_streak(&[], d("2026-11-26")), 0);
+    }
+
+    #[test]
+    fn local_dates_follow_the_time_zone() {
+        let at: DateTime<Utc> = "2026-11-25T23:30:00Z".parse().unwrap();
+        assert_eq!(local_date(at, chrono_tz::UTC), d("2026-11-25"));
+        assert_eq!(local_date(at, chrono_tz::Europe::Paris), d("2026-11-26"));
+    }
+
+    #[test]
+    fn stats_ranges_default_and_are_bounded() {
+        let today = d("2026-11-25");
+        assert_eq!(StatsQuery::default().range(today).unwrap(), (d("2026-10-27"), today));
+        let year = StatsQuery {
+            from: Some(d("2025-11-25")),
+            to: Some(d("2026-11-25")),
+        };
+        assert!(year.range(today).is_ok(), "366 days inclusive is allowed");
+        let too_long = StatsQuery {
+            from: Some(d("2025-11-24")),
+            to: Some(d("2026-11-25")),
+        };
+        assert!(too_long.range(today).is_err());
+        let reversed = StatsQuery {
+            from: Some(d("2026-11-26")),
+            to: Some(d("2026-11-25")),
+        };
+        assert!(reversed.range(today).is_err());
+    }
+}

@@ -1,0 +1,18 @@
+//! `POST /auth/confirm`.
+
+use crate::prelude::*;
+
+/// Confirmation request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Confirmation {
+    email: String,
+    code: String,
+}
+
+/// Confirm an account with the code sent to its email.
+#[route("POST /auth/confirm", public)]
+async fn confirm(app: App, Json(body): Json<Confirmation>) -> Result<NoContent, ApiError> {
+    app.identity().confirm(&body.email, &body.code).await?;
+    Ok(NoContent)
+}

@@ -1,0 +1,36 @@
+//! `POST /goals/{goalId}/progress`.
+
+use chrono::Utc;
+
+use crate::domain::progress::{NewProgress, ProgressEntry};
+use crate::prelude::*;
+use crate::store::ports::IdempotencyKey;
+
+/// Longest accepted `Idempotency-Key`.
+const MAX_KEY_LENGTH: usize = 255;
+
+/// Log progress on a goal; an `Idempotency-Key` makes retries safe.
+#[route("POST /goals/{goalId}/progress")]
+async fn record_progress(
+    user: User,
+    app: App,
+    Path(goal_id): Path<String>,
+    headers: Headers,
+    Json(progress): Json<NewProgress>,
+) -> Result<Created<ProgressEntry>, ApiError> {
+    let idempotency = match headers.0.get("idempotency-key") {
+        None => None,
+        Some(value) => {
+            let key = value.to_str().unwrap_or_default().trim();
+            if key.is_empty() || key.len() > MAX_KEY_LENGTH {
+                return Err(ApiError::bad_request("Idempotency-Key must be 1 to 255 visible characters"));
+            }
+            let fingerprint = format!("{goal_id}|{}|{:?}|{:?}", progress.value, progress.note, progress.at);
+            Some(IdempotencyKey { key: key.to_owned(), fingerprint })
+        }
+    };
+    let valid = progress.validate(Utc::now())?;
+    let recorded = app.goals().record_progress(&user.id, &goal_id, valid, idempotency).await?;
+    let location = format!("/goals/{goal_id}/progress/{}", recorded.entry.entry_id);
+    Ok(Created::new(location, recorded.entry))
+}

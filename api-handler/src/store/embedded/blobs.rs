@@ -1,0 +1,271 @@
+//! Attachment bytes as files, behind HMAC-signed, expiring URLs that the
+//! local server answers outside the route registry (so they never reach
+//! Terraform or API Gateway).
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use bytes::Bytes;
+use chrono::{DateTime, Duration, Utc};
+use hmac::{Hmac, Mac};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use sha2::Sha256;
+
+use crate::framework::error::ApiError;
+use crate::framework::response::{IntoResponse, Response};
+use crate::framework::server::LocalRoutes;
+use crate::store::ports::{Blobs, Presigned, StoreResult};
+
+/// URL prefix of blob requests on the local server.
+pub const BLOB_PREFIX: &str = "/_blobs/";
+/// How long presigned URLs work.
+pub const URL_LIFETIME: Duration = Duration::minutes(15);
+/// The largest attachment.
+pub const MAX_BLOB_SIZE: u64 = 10 * 1024 * 1024;
+
+/// Files under `<data dir>/blobs`, signed with the data directory's secret.
+pub struct EmbeddedBlobs {
+    root: PathBuf,
+    key: Vec<u8>,
+    public_url: String,
+}
+
+/// What a signed URL allows.
+#[derive(Debug, PartialEq, Eq)]
+struct Grant {
+    method: &'static str,
+    key: String,
+    content_type: String,
+    size: Option<u64>,
+    expires: i64,
+}
+
+impl EmbeddedBlobs {
+    pub(crate) fn new(root: PathBuf, key: Vec<u8>, public_url: String) -> Self {
+        EmbeddedBlobs {
+            root,
+            key,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    fn signature(&self, grant: &Grant) -> String {
+        let message = format!(
+            "{}\n{}\n{}\n{}\n{}",
+            grant.method,
+            grant.key,
+            grant.content_type,
+            grant.size.map(|s| s.to_string()).unwrap_or_default(),
+            grant.expires
+        );
+        // HMAC accepts keys of any length, so this never fails.
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!());
+        mac.update(message.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    fn presign(&self, grant: Grant) -> Presigned {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.append_pair("ct", &grant.content_type);
+        if let Some(size) = grant.size {
+            query.append_pair("size", &size.to_string());
+        }
+        query.append_pair("exp", &grant.expires.to_string());
+        query.append_pair("sig", &self.signature(&grant));
+        let url = format!("{}{BLOB_PREFIX}{}?{}", self.public_url, grant.key, query.finish());
+        let headers = match grant.method {
+            "PUT" => vec![("Content-Type".to_owned(), grant.content_type.clone())],
+            _ => Vec::new(),
+        };
+        Presigned {
+            url,
+            headers,
+            expires_at: DateTime::from_timestamp(grant.expires, 0).unwrap_or_else(Utc::now),
+        }
+    }
+
+    /// The file of `key`; keys are `user/goal/attachment` ULIDs, checked here.
+    fn path(&self, key: &str) -> Option<PathBuf> {
+        let parts: Vec<&str> = key.split('/').collect();
+        let safe = parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
+        safe.then(|| parts.iter().fold(self.root.clone(), |path, part| path.join(part)))
+    }
+
+    /// Checks the signature and expiry of a blob request; 403 otherwise.
+    fn authorize(&self, method: &'static str, uri: &Uri) -> Result<Grant, ApiError> {
+        let denied = || ApiError::new(StatusCode::FORBIDDEN, "forbidden", "the URL is invalid or has expired");
+        let key = uri.path().strip_prefix(BLOB_PREFIX).ok_or_else(denied)?.to_owned();
+        let mut content_type = None;
+        let mut size = None;
+        let mut expires = None;
+        let mut signature = None;
+        for (name, value) in form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes()) {
+            match name.as_ref() {
+                "ct" => content_type = Some(value.into_owned()),
+                "size" => size = value.parse::<u64>().ok(),
+                "exp" => expires = value.parse::<i64>().ok(),
+                "sig" => signature = Some(value.into_owned()),
+                _ => {}
+            }
+        }
+        let grant = Grant {
+            method,
+            key,
+            content_type: content_type.ok_or_else(denied)?,
+            size: if method == "PUT" {
+                Some(size.ok_or_else(denied)?)
+            } else {
+                None
+            },
+            expires: expires.ok_or_else(denied)?,
+        };
+        let expected = self.signature(&grant);
+        let given = signature.ok_or_else(denied)?;
+        // Compared in constant time.
+        let same = expected.len() == given.len()
+            && expected
+                .bytes()
+                .zip(given.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if !same || grant.expires < Utc::now().timestamp() {
+            return Err(denied());
+        }
+        Ok(grant)
+    }
+
+    async fn put(&self, uri: &Uri, headers: &HeaderMap, body: Bytes) -> Result<Response, ApiError> {
+        let grant = self.authorize("PUT", uri)?;
+        let sent_type = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if sent_type != grant.content_type {
+            return Err(ApiError::unsupported_media_type(format!(
+                "this URL accepts `Content-Type: {}` only",
+                grant.content_type
+            )));
+        }
+        let declared = grant.size.unwrap_or_default();
+        if body.len() as u64 > declared {
+            return Err(ApiError::payload_too_large(
+                usize::try_from(declared).unwrap_or(usize::MAX),
+            ));
+        }
+        if (body.len() as u64) < declared {
+            return Err(ApiError::bad_request(format!(
+                "expected exactly {declared} bytes, got {}",
+                body.len()
+            )));
+        }
+        let path = self
+            .path(&grant.key)
+            .ok_or_else(|| ApiError::not_found("no such blob"))?;
+        write_atomically(&path, &body).await.map_err(|err| {
+            tracing::error!(error = %err, path = %path.display(), "cannot store a blob");
+            ApiError::internal()
+        })?;
+        Ok(Response::empty(StatusCode::OK))
+    }
+
+    async fn get(&self, uri: &Uri) -> Result<Response, ApiError> {
+        let grant = self.authorize("GET", uri)?;
+        let path = self
+            .path(&grant.key)
+            .ok_or_else(|| ApiError::not_found("no such blob"))?;
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => {
+                let content_type = HeaderValue::from_str(&grant.content_type)
+                    .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+                Ok(Response::bytes(content_type, bytes))
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                Err(ApiError::not_found("nothing was uploaded here yet"))
+            }
+            Err(err) => {
+                tracing::error!(error = %err, path = %path.display(), "cannot read a blob");
+                Err(ApiError::internal())
+            }
+        }
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it into place.
+async fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir).await?;
+    }
+    let temporary = path.with_extension("partial");
+    tokio::fs::write(&temporary, bytes).await?;
+    tokio::fs::rename(&temporary, path).await
+}
+
+#[async_trait]
+impl Blobs for EmbeddedBlobs {
+    fn presign_upload(&self, key: &str, content_type: &str, size: u64) -> StoreResult<Presigned> {
+        let expires = (Utc::now() + URL_LIFETIME).timestamp();
+        Ok(self.presign(Grant {
+            method: "PUT",
+            key: key.to_owned(),
+            content_type: content_type.to_owned(),
+            size: Some(size),
+            expires,
+        }))
+    }
+
+    fn presign_download(&self, key: &str, content_type: &str) -> StoreResult<Presigned> {
+        let expires = (Utc::now() + URL_LIFETIME).timestamp();
+        Ok(self.presign(Grant {
+            method: "GET",
+            key: key.to_owned(),
+            content_type: content_type.to_owned(),
+            size: None,
+            expires,
+        }))
+    }
+
+    async fn delete(&self, keys: &[String]) -> StoreResult<()> {
+        for key in keys {
+            let Some(path) = self.path(key) else { continue };
+            match tokio::fs::remove_file(&path).await {
+                Ok(()) => {}
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                Err(err) => {
+                    tracing::error!(error = %err, path = %path.display(), "cannot delete a blob");
+                    return Err(ApiError::internal());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl LocalRoutes for EmbeddedBlobs {
+    fn handles(&self, path: &str) -> bool {
+        path.starts_with(BLOB_PREFIX)
+    }
+
+    fn body_limit(&self) -> usize {
+        usize::try_from(MAX_BLOB_SIZE).unwrap_or(usize::MAX)
+    }
+
+    async fn serve(&self, method: &Method, uri: &Uri, headers: &HeaderMap, body: Bytes) -> Response {
+        let result = match *method {
+            Method::PUT => self.put(uri, headers, body).await,
+            Method::GET | Method::HEAD => self.get(uri).await,
+            _ => Err(ApiError::method_not_allowed(HeaderValue::from_static("GET, HEAD, PUT"))),
+        };
+        let response = result.into_response();
+        if response.error().is_none() && *method == Method::PUT {
+            return response.with_header(CONTENT_LENGTH, HeaderValue::from(0));
+        }
+        response
+    }
+}

@@ -1,0 +1,147 @@
+//! The SQLite database: one writer connection, a few readers, WAL, migrations.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::framework::error::ApiError;
+
+/// How long a connection waits for a lock before giving up (then 503).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// Idle read connections kept open.
+const MAX_IDLE_READERS: usize = 4;
+
+/// Schema versions, applied in order; the index + 1 is `PRAGMA user_version`.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+/// A handle on the database; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Db {
+    path: PathBuf,
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+/// Maps a SQLite error to the error contract, logging the detail.
+pub(crate) fn db_error(err: rusqlite::Error) -> ApiError {
+    if let rusqlite::Error::SqliteFailure(code, _) = &err
+        && matches!(
+            code.code,
+            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+        )
+    {
+        tracing::warn!(error = %err, "database busy");
+        return ApiError::unavailable("the database is busy; retry shortly", 1);
+    }
+    tracing::error!(error = %err, "database error");
+    ApiError::internal()
+}
+
+impl Db {
+    /// Opens (creating if needed) `path` and migrates it to the latest schema.
+    pub(crate) fn open(path: &Path) -> Result<Db, String> {
+        let mut writer = open_connection(path).map_err(|err| format!("cannot open {}: {err}", path.display()))?;
+        migrate(&mut writer).map_err(|err| format!("cannot migrate {}: {err}", path.display()))?;
+        Ok(Db {
+            path: path.to_owned(),
+            writer: Arc::new(Mutex::new(writer)),
+            readers: Arc::new(Mutex::new(Vec::new())),
+        })
+    }
+
+    /// Runs `f` in an immediate (write-locking) transaction on the writer,
+    /// committing when it returns `Ok`.
+    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
+        let writer = Arc::clone(&self.writer);
+        blocking(move || {
+            let mut conn = writer.lock().map_err(|_| poisoned())?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db_error)?;
+            let value = f(&tx)?;
+            tx.commit().map_err(db_error)?;
+            Ok(value)
+        })
+        .await
+    }
+
+    /// Runs `f` on a read connection (a consistent snapshot inside one call).
+    pub(crate) async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, ApiError> + Send + 'static,
+    {
+        let readers = Arc::clone(&self.readers);
+        let path = self.path.clone();
+        blocking(move || {
+            let idle = readers.lock().map_err(|_| poisoned())?.pop();
+            let mut conn = match idle {
+                Some(conn) => conn,
+                None => open_connection(&path).map_err(db_error)?,
+            };
+            let result = conn.transaction().map_err(db_error).and_then(|tx| {
+                let value = f(&tx)?;
+                tx.finish().map_err(db_error)?;
+                Ok(value)
+            });
+            let mut idle = readers.lock().map_err(|_| poisoned())?;
+            if idle.len() < MAX_IDLE_READERS {
+                idle.push(conn);
+            }
+            result
+        })
+        .await
+    }
+}
+
+fn poisoned() -> ApiError {
+    tracing::error!("a database lock was poisoned by a panic");
+    ApiError::internal()
+}
+
+/// Runs blocking database work off the async threads.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|err| {
+        tracing::error!(error = %err, "database task failed");
+        Err(ApiError::internal())
+    })
+}
+
+fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+/// Applies every migration newer than the database's `user_version`, each in
+/// its own transaction.
+fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    let current = usize::try_from(current).unwrap_or(0);
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index + 1)?;
+        tx.commit()?;
+        tracing::info!(version = index + 1, "database migrated");
+    }
+    Ok(())
+}
+
+/// The stored form of a timestamp: RFC 3339 UTC with exactly three fraction
+/// digits, so that text order is time order.
+pub(crate) fn ts(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

@@ -1,0 +1,357 @@
+//! Local identity: argon2id password hashes, ES256 tokens, rotating refresh tokens.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use async_trait::async_trait;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use rand_core::{OsRng, RngCore};
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
+
+use super::db::{Db, db_error, ts};
+use super::keys::SigningKeys;
+use super::outbox;
+use crate::domain::events::{DomainEvent, EventType};
+use crate::domain::identity::{Registered, Registration, Tokens, normalize_email};
+use crate::domain::profile::{DEFAULT_TIMEZONE, Profile, ProfileUpdate};
+use crate::domain::{new_id, stats};
+use crate::framework::auth::{Authenticator, JwtAuthenticator, User};
+use crate::framework::error::ApiError;
+use crate::store::ports::{Identity, Profiles, StoreResult};
+
+/// `iss` of every embedded token.
+pub const ISSUER: &str = "urn:lifestyle-api:embedded";
+/// `aud` of every embedded token (the app client).
+pub const AUDIENCE: &str = "lifestyle-app";
+/// Access and ID token lifetime.
+pub const ACCESS_TOKEN_SECONDS: u64 = 3600;
+/// Refresh token lifetime.
+const REFRESH_TOKEN_DAYS: i64 = 30;
+
+/// The embedded identity provider and profile store.
+pub struct EmbeddedIdentity {
+    db: Db,
+    signing_key: EncodingKey,
+    verifier: JwtAuthenticator,
+    /// A real hash of a random password, verified for unknown emails so that
+    /// both failures take the same time.
+    dummy_hash: String,
+}
+
+impl EmbeddedIdentity {
+    pub(crate) fn new(db: Db, keys: &SigningKeys) -> Result<Self, String> {
+        let signing_key =
+            EncodingKey::from_ec_pem(keys.private_pem.as_bytes()).map_err(|e| format!("signing key: {e}"))?;
+        let verifier = JwtAuthenticator::from_pem(Algorithm::ES256, keys.public_pem.as_bytes(), ISSUER, AUDIENCE)
+            .map_err(|e| format!("verification key: {e}"))?
+            .require_token_use("access");
+        let dummy_hash = hash_password(&URL_SAFE_NO_PAD.encode(random_bytes()))?;
+        Ok(EmbeddedIdentity {
+            db,
+            signing_key,
+            verifier,
+            dummy_hash,
+        })
+    }
+
+    /// Signs access and ID tokens for a user and pairs them with `refresh_token`.
+    fn tokens(&self, user_id: &str, email: &str, refresh_token: String) -> StoreResult<Tokens> {
+        let now = Utc::now().timestamp();
+        let exp = now + ACCESS_TOKEN_SECONDS as i64;
+        let access = serde_json::json!({
+            "sub": user_id, "email": email, "scope": "", "token_use": "access",
+            "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": exp, "jti": new_id(),
+        });
+        let id = serde_json::json!({
+            "sub": user_id, "email": email, "email_verified": true, "token_use": "id",
+            "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": exp,
+        });
+        let sign = |claims: &serde_json::Value| {
+            jsonwebtoken::encode(&Header::new(Algorithm::ES256), claims, &self.signing_key).map_err(|err| {
+                tracing::error!(error = %err, "cannot sign a token");
+                ApiError::internal()
+            })
+        };
+        Ok(Tokens {
+            access_token: sign(&access)?,
+            id_token: sign(&id)?,
+            refresh_token,
+            expires_in: ACCESS_TOKEN_SECONDS,
+            token_type: "Bearer",
+        })
+    }
+}
+
+fn random_bytes() -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
+fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|err| format!("cannot hash a password: {err}"))
+}
+
+fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs CPU-heavy work (password hashing) off the async threads.
+async fn cpu<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> StoreResult<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|err| {
+        tracing::error!(error = %err, "password task failed");
+        ApiError::internal()
+    })
+}
+
+/// Stores a new refresh token of `family` for `user_id`; returns the token.
+fn insert_refresh_token(
+    tx: &rusqlite::Transaction<'_>,
+    user_id: &str,
+    family: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<String> {
+    let token = URL_SAFE_NO_PAD.encode(random_bytes());
+    tx.execute(
+        "INSERT INTO refresh_tokens (token_hash, user_id, family, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            token_hash(&token),
+            user_id,
+            family,
+            ts(now + Duration::days(REFRESH_TOKEN_DAYS))
+        ],
+    )
+    .map_err(db_error)?;
+    Ok(token)
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::unauthorized("invalid email or password")
+}
+
+#[async_trait]
+impl Identity for EmbeddedIdentity {
+    async fn register(&self, registration: Registration) -> StoreResult<Registered> {
+        let email = normalize_email(&registration.email);
+        let password = registration.password;
+        let hash = cpu(move || hash_password(&password)).await?.map_err(|err| {
+            tracing::error!(error = %err, "password hashing failed");
+            ApiError::internal()
+        })?;
+        let display_name = registration
+            .display_name
+            .map(|name| name.trim().to_owned())
+            .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+        let user_id = new_id();
+        let now = stats::millis(Utc::now());
+        let registered = Registered {
+            user_id: user_id.clone(),
+            email: email.clone(),
+            confirmed: true,
+        };
+        self.db
+            .write(move |tx| {
+                let inserted = tx.execute(
+                    "INSERT INTO users (user_id, email, password_hash, confirmed, display_name, timezone, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?6) ON CONFLICT (email) DO NOTHING",
+                    params![user_id, email, hash, display_name, DEFAULT_TIMEZONE,ts(now)],
+                );
+                if inserted.map_err(db_error)? == 0 {
+                    return Err(ApiError::conflict("this email is already registered"));
+                }
+                let event = DomainEvent::new(EventType::UserRegistered, &user_id, None, now, serde_json::json!({ "email": email }));
+                outbox::append(tx, &event)
+            })
+            .await?;
+        Ok(registered)
+    }
+
+    async fn confirm(&self, email: &str, _code: &str) -> StoreResult<()> {
+        // Embedded accounts are confirmed at registration: confirming one is a
+        // no-op, and an unknown email gets the same answer as a wrong code.
+        let email = normalize_email(email);
+        let confirmed = self
+            .db
+            .read(move |tx| {
+                tx.query_row("SELECT confirmed FROM users WHERE email = ?1", [email], |row| {
+                    row.get::<_, bool>(0)
+                })
+                .optional()
+                .map_err(db_error)
+            })
+            .await?;
+        match confirmed {
+            Some(true) => Ok(()),
+            _ => Err(ApiError::bad_request("wrong or expired confirmation code")),
+        }
+    }
+
+    async fn login(&self, email: &str, password: &str) -> StoreResult<Tokens> {
+        let email = normalize_email(email);
+        let lookup = email.clone();
+        let row = self
+            .db
+            .read(move |tx| {
+                tx.query_row(
+                    "SELECT user_id, password_hash, confirmed FROM users WHERE email = ?1",
+                    [lookup],
+                    |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, bool>(2)?,
+                        ))
+                    },
+                )
+                .optional()
+                .map_err(db_error)
+            })
+            .await?;
+        let stored = row
+            .as_ref()
+            .map(|(_, hash, _)| hash.clone())
+            .unwrap_or_else(|| self.dummy_hash.clone());
+        let password = password.to_owned();
+        let verified = cpu(move || {
+            PasswordHash::new(&stored)
+                .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        })
+        .await?;
+        let Some((user_id, _, confirmed)) = row.filter(|_| verified) else {
+            return Err(invalid_credentials());
+        };
+        if !confirmed {
+            return Err(ApiError::forbidden("the account is not confirmed yet"));
+        }
+        let owner = user_id.clone();
+        let refresh = self
+            .db
+            .write(move |tx| insert_refresh_token(tx, &owner, &new_id(), Utc::now()))
+            .await?;
+        self.tokens(&user_id, &email, refresh)
+    }
+
+    async fn refresh(&self, refresh_token: &str) -> StoreResult<Tokens> {
+        let hash = token_hash(refresh_token);
+        let (user_id, email, token) = self
+            .db
+            .write(move |tx| {
+                let now = Utc::now();
+                let row = tx
+                    .query_row(
+                        "SELECT t.user_id, t.family, t.expires_at, t.used_at, u.email
+                         FROM refresh_tokens t JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ?1",
+                        [&hash],
+                        |row| {
+                            Ok((
+                                row.get::<_, String>(0)?,
+                                row.get::<_, String>(1)?,
+                                row.get::<_, String>(2)?,
+                                row.get::<_, Option<String>>(3)?,
+                                row.get::<_, String>(4)?,
+                            ))
+                        },
+                    )
+                    .optional()
+                    .map_err(db_error)?;
+                let Some((user_id, family, expires_at, used_at, email)) = row else {
+                    return Ok(None);
+                };
+                if used_at.is_some() {
+                    // A rotated token came back: it leaked. Revoke the family.
+                    tracing::warn!(user_id, "refresh token reuse detected; revoking its family");
+                    tx.execute("DELETE FROM refresh_tokens WHERE family = ?1", [&family])
+                        .map_err(db_error)?;
+                    return Ok(None);
+                }
+                let expired = DateTime::parse_from_rfc3339(&expires_at)
+                    .map(|t| t < now)
+                    .unwrap_or(true);
+                if expired {
+                    return Ok(None);
+                }
+                tx.execute(
+                    "UPDATE refresh_tokens SET used_at = ?1 WHERE token_hash = ?2",
+                    params![ts(now), hash],
+                )
+                .map_err(db_error)?;
+                let token = insert_refresh_token(tx, &user_id, &family, now)?;
+                Ok(Some((user_id, email, token)))
+            })
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("the refresh token is invalid, expired or already used"))?;
+        self.tokens(&user_id, &email, token)
+    }
+}
+
+impl Authenticator for EmbeddedIdentity {
+    fn verify(&self, token: &str) -> Result<User, ApiError> {
+        self.verifier.verify(token)
+    }
+}
+
+/// Profiles live in the `users` table.
+pub struct EmbeddedProfiles {
+    db: Db,
+}
+
+impl EmbeddedProfiles {
+    pub(crate) fn new(db: Db) -> Self {
+        EmbeddedProfiles { db }
+    }
+}
+
+fn read_profile(tx: &rusqlite::Transaction<'_>, user_id: &str) -> StoreResult<Profile> {
+    tx.query_row(
+        "SELECT user_id, email, display_name, timezone, created_at, updated_at FROM users WHERE user_id = ?1",
+        [user_id],
+        |row| {
+            Ok(Profile {
+                user_id: row.get(0)?,
+                email: row.get(1)?,
+                display_name: row.get(2)?,
+                timezone: row.get(3)?,
+                created_at: row.get(4)?,
+                updated_at: row.get(5)?,
+            })
+        },
+    )
+    .optional()
+    .map_err(db_error)?
+    .ok_or_else(|| ApiError::not_found("no such user"))
+}
+
+#[async_trait]
+impl Profiles for EmbeddedProfiles {
+    async fn get(&self, user_id: &str) -> StoreResult<Profile> {
+        let user_id = user_id.to_owned();
+        self.db.read(move |tx| read_profile(tx, &user_id)).await
+    }
+
+    async fn update(&self, user_id: &str, update: ProfileUpdate) -> StoreResult<Profile> {
+        let user_id = user_id.to_owned();
+        self.db
+            .write(move |tx| {
+                let now = stats::millis(Utc::now());
+                let changed = tx
+                    .execute(
+                        "UPDATE users SET display_name = ?1, timezone = ?2, updated_at = ?3 WHERE user_id = ?4",
+                        params![update.display_name, update.timezone, ts(now), user_id],
+                    )
+                    .map_err(db_error)?;
+                if changed == 0 {
+                    return Err(ApiError::not_found("no such user"));
+                }
+                read_profile(tx, &user_id)
+            })
+            .await
+    }
+}

@@ -1,0 +1,76 @@
+//! The embedded backend: SQLite, local identity, files and an outbox in one
+//! data directory. What `cargo run` uses: no account, no server, nothing to
+//! install.
+//!
+//! Layout of the data directory:
+//! - `app.db` (+ WAL files): users, goals, progress, aggregates, outbox;
+//! - `keys/signing-key.pem`, `keys/secret.key` (mode 0600): token signing key
+//!   and the HMAC secret of cursors and blob URLs;
+//! - `blobs/<user>/<goal>/<attachment>`: attachment bytes.
+
+mod blobs;
+mod db;
+mod goals;
+mod identity;
+mod keys;
+mod outbox;
+
+use std::path::Path;
+use std::sync::Arc;
+
+pub use self::blobs::{BLOB_PREFIX, EmbeddedBlobs, MAX_BLOB_SIZE, URL_LIFETIME};
+pub use self::goals::EmbeddedGoals;
+pub use self::identity::{ACCESS_TOKEN_SECONDS, AUDIENCE, EmbeddedIdentity, EmbeddedProfiles, ISSUER};
+use crate::framework::app::Services;
+use crate::store::cursor::Cursors;
+
+/// The embedded adapters, opened on one data directory.
+pub struct EmbeddedBackend {
+    /// The services handlers use.
+    pub services: Services,
+    /// The identity provider, which also verifies bearer tokens.
+    pub identity: Arc<EmbeddedIdentity>,
+    /// The blob store, whose URLs the local server must answer.
+    pub blobs: Arc<EmbeddedBlobs>,
+}
+
+impl EmbeddedBackend {
+    /// Opens (creating on first start) the data directory `dir`; blob URLs
+    /// start with `public_url` (such as `http://127.0.0.1:3000`).
+    pub fn open(dir: &Path, public_url: &str) -> Result<EmbeddedBackend, String> {
+        let keys_dir = dir.join("keys");
+        for sub in [dir.to_path_buf(), keys_dir.clone(), dir.join("blobs")] {
+            std::fs::create_dir_all(&sub).map_err(|err| format!("cannot create {}: {err}", sub.display()))?;
+        }
+        check_writable(dir)?;
+        let db = db::Db::open(&dir.join("app.db"))?;
+        let signing = keys::signing_keys(&keys_dir)?;
+        let secret = keys::secret(&keys_dir, "secret.key")?;
+        let identity = Arc::new(EmbeddedIdentity::new(db.clone(), &signing)?);
+        let blobs = Arc::new(EmbeddedBlobs::new(
+            dir.join("blobs"),
+            secret.clone(),
+            public_url.to_owned(),
+        ));
+        let services = Services {
+            identity: identity.clone(),
+            profiles: Arc::new(EmbeddedProfiles::new(db.clone())),
+            goals: Arc::new(EmbeddedGoals::new(db)),
+            blobs: blobs.clone(),
+            cursors: Cursors::new(&secret),
+        };
+        Ok(EmbeddedBackend {
+            services,
+            identity,
+            blobs,
+        })
+    }
+}
+
+/// Fails with a clear message when `dir` cannot be written.
+fn check_writable(dir: &Path) -> Result<(), String> {
+    let probe = dir.join(".write-test");
+    std::fs::write(&probe, b"ok")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|err| format!("the data directory {} is not writable: {err}", dir.display()))
+}
