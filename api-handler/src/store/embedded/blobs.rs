@@ -206,17 +206,29 @@ async fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tokio::fs::rename(&temporary, path).await
 }
 
-#[async_trait]
-impl Blobs for EmbeddedBlobs {
-    fn presign_upload(&self, key: &str, content_type: &str, size: u64) -> StoreResult<Presigned> {
-        let expires = (Utc::now() + URL_LIFETIME).timestamp();
-        Ok(self.presign(Grant {
+impl EmbeddedBlobs {
+    /// A `PUT` URL like [`Blobs::presign_upload`]'s, valid until `expires_at`.
+    pub fn presign_upload_until(
+        &self,
+        key: &str,
+        content_type: &str,
+        size: u64,
+        expires_at: DateTime<Utc>,
+    ) -> Presigned {
+        self.presign(Grant {
             method: "PUT",
             key: key.to_owned(),
             content_type: content_type.to_owned(),
             size: Some(size),
-            expires,
-        }))
+            expires: expires_at.timestamp(),
+        })
+    }
+}
+
+#[async_trait]
+impl Blobs for EmbeddedBlobs {
+    fn presign_upload(&self, key: &str, content_type: &str, size: u64) -> StoreResult<Presigned> {
+        Ok(self.presign_upload_until(key, content_type, size, Utc::now() + URL_LIFETIME))
     }
 
     fn presign_download(&self, key: &str, content_type: &str) -> StoreResult<Presigned> {

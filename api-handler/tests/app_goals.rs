@@ -1,0 +1,591 @@
+//! Goals, progress, stats and attachments over a real local server.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{Duration, Utc};
+use common::live::Live;
+use serde_json::{Value, json};
+
+fn id(value: &Value, key: &str) -> String {
+    value[key].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn goals_are_created_read_patched_with_if_match_and_deleted() {
+    let live = Live::fresh().await;
+    let (user_id, token) = live.user("g@example.com").await;
+    let body = json!({
+        "title": "Run 20 km", "description": "weekly long runs", "category": "fitness",
+        "target": { "value": 20, "unit": "km" }, "period": "weekly", "dueDate": "2027-01-31"
+    });
+    let created = live.call("POST", "/goals", Some(&token), Some(&body)).await;
+    assert_eq!(created.status, 201);
+    let goal = created.json();
+    let goal_id = id(&goal, "goalId");
+    assert_eq!(created.header("location"), Some(format!("/goals/{goal_id}").as_str()));
+    assert_eq!(created.header("etag"), Some("\"1\""));
+    assert_eq!(goal["userId"], user_id.as_str());
+    assert_eq!(goal["status"], "active");
+    assert_eq!(goal["progressTotal"], 0.0);
+    assert_eq!(goal["dueDate"], "2027-01-31");
+    assert_eq!(goal["version"], 1);
+    assert_eq!(live.count("SELECT COUNT(*) FROM outbox WHERE type = 'goal.created'"), 1);
+
+    let fetched = live.call("GET", &format!("/goals/{goal_id}"), Some(&token), None).await;
+    assert_eq!((fetched.status, fetched.header("etag")), (200, Some("\"1\"")));
+    assert_eq!(fetched.json(), goal);
+
+    let path = format!("/goals/{goal_id}");
+    let auth = format!("Bearer {token}");
+    let patch = serde_json::to_vec(&json!({ "title": "Run 25 km", "target": { "value": 25, "unit": "km" } })).unwrap();
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+        ("If-Match", "\"1\""),
+    ];
+    let patched = live.request("PATCH", &path, &headers, &patch).await;
+    assert_eq!(patched.status, 200, "{}", String::from_utf8_lossy(&patched.body));
+    assert_eq!(patched.header("etag"), Some("\"2\""));
+    assert_eq!(patched.json()["title"], "Run 25 km");
+    assert_eq!(
+        patched.json()["description"],
+        "weekly long runs",
+        "untouched fields stay"
+    );
+
+    // The same If-Match again is stale now.
+    let stale = live.request("PATCH", &path, &headers, &patch).await;
+    assert_eq!((stale.status, stale.code().as_str()), (412, "precondition_failed"));
+
+    let empty = live.call("PATCH", &path, Some(&token), Some(&json!({}))).await;
+    assert_eq!(empty.status, 422);
+    let unknown = live
+        .call("PATCH", &path, Some(&token), Some(&json!({ "colour": "red" })))
+        .await;
+    assert_eq!(unknown.status, 422);
+
+    let completed = live
+        .call("PATCH", &path, Some(&token), Some(&json!({ "status": "completed" })))
+        .await;
+    assert_eq!(completed.json()["status"], "completed");
+    live.call("PATCH", &path, Some(&token), Some(&json!({ "status": "completed" })))
+        .await;
+    assert_eq!(
+        live.count("SELECT COUNT(*) FROM outbox WHERE type = 'goal.completed'"),
+        1,
+        "sent once per occurrence"
+    );
+
+    let deleted = live.call("DELETE", &path, Some(&token), None).await;
+    assert_eq!(deleted.status, 204);
+    assert_eq!(live.call("GET", &path, Some(&token), None).await.status, 404);
+    assert_eq!(live.call("DELETE", &path, Some(&token), None).await.status, 404);
+}
+
+#[tokio::test]
+async fn goal_validation_reports_every_field() {
+    let live = Live::fresh().await;
+    let (_, token) = live.user("v@example.com").await;
+    let body = json!({ "title": "", "category": "fitness", "target": { "value": 0, "unit": "" }, "period": "weekly" });
+    let response = live.call("POST", "/goals", Some(&token), Some(&body)).await;
+    assert_eq!(response.status, 422);
+    let fields: Vec<String> = response.json()["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["/title", "/target/value", "/target/unit"]);
+
+    let bad_category =
+        json!({ "title": "x", "category": "gaming", "target": { "value": 1, "unit": "h" }, "period": "weekly" });
+    let response = live.call("POST", "/goals", Some(&token), Some(&bad_category)).await;
+    assert_eq!(response.status, 422);
+    assert_eq!(response.json()["error"]["details"][0]["field"], "/category");
+
+    let response = live
+        .request(
+            "POST",
+            "/goals",
+            &[("Authorization", &format!("Bearer {token}"))],
+            b"{}",
+        )
+        .await;
+    assert_eq!(response.status, 415);
+    let big = vec![b' '; 1024 * 1024 + 1];
+    let auth = format!("Bearer {token}");
+    let response = live
+        .request(
+            "POST",
+            "/goals",
+            &[("Authorization", &auth), ("Content-Type", "application/json")],
+            &big,
+        )
+        .await;
+    assert_eq!(response.status, 413);
+    let response = live
+        .request(
+            "POST",
+            "/goals",
+            &[("Authorization", &auth), ("Content-Type", "application/json")],
+            b"{\"title\":",
+        )
+        .await;
+    assert_eq!((response.status, response.code().as_str()), (400, "malformed_json"));
+}
+
+#[tokio::test]
+async fn goals_are_listed_newest_first_with_tamper_checked_cursors() {
+    let live = Live::fresh().await;
+    let (_, token) = live.user("p@example.com").await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(id(
+            &live.goal(&token, &format!("goal {n}"), "daily", 1.0).await,
+            "goalId",
+        ));
+    }
+    live.call(
+        "PATCH",
+        &format!("/goals/{}", ids[0]),
+        Some(&token),
+        Some(&json!({ "status": "archived" })),
+    )
+    .await;
+    ids.reverse();
+
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..5 {
+        let path = match &cursor {
+            Some(c) => format!("/goals?limit=2&cursor={c}"),
+            None => "/goals?limit=2".to_owned(),
+        };
+        let page = live.call("GET", &path, Some(&token), None).await.json();
+        seen.extend(page["items"].as_array().unwrap().iter().map(|g| id(g, "goalId")));
+        match page["nextCursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids, "every goal once, newest first");
+
+    let active = live
+        .call("GET", "/goals?status=active", Some(&token), None)
+        .await
+        .json();
+    assert_eq!(active["items"].as_array().unwrap().len(), 4);
+    assert_eq!(active["nextCursor"], Value::Null);
+
+    let first = live.call("GET", "/goals?limit=2", Some(&token), None).await.json();
+    let cursor = first["nextCursor"].as_str().unwrap().to_owned();
+    let mut tampered = cursor.clone().into_bytes();
+    tampered[0] = if tampered[0] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let response = live
+        .call("GET", &format!("/goals?limit=2&cursor={tampered}"), Some(&token), None)
+        .await;
+    assert_eq!((response.status, response.code().as_str()), (400, "bad_request"));
+    let other_listing = live
+        .call(
+            "GET",
+            &format!("/goals?status=active&cursor={cursor}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(other_listing.status, 400, "a cursor only continues its own listing");
+    let (_, other_token) = live.user("other@example.com").await;
+    assert_eq!(
+        live.call("GET", &format!("/goals?cursor={cursor}"), Some(&other_token), None)
+            .await
+            .status,
+        400
+    );
+
+    for bad in ["0", "101", "ten"] {
+        assert_eq!(
+            live.call("GET", &format!("/goals?limit={bad}"), Some(&token), None)
+                .await
+                .status,
+            422,
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        live.call("GET", "/goals?status=lost", Some(&token), None).await.status,
+        422
+    );
+}
+
+#[tokio::test]
+async fn progress_updates_the_total_aggregates_and_stats_in_one_go() {
+    let live = Live::fresh().await;
+    let (_, token) = live.user("s@example.com").await;
+    let goal = live.goal(&token, "Read", "daily", 10.0).await;
+    let goal_id = id(&goal, "goalId");
+    let path = format!("/goals/{goal_id}/progress");
+    let yesterday = (Utc::now() - Duration::days(1)).to_rfc3339();
+
+    let first = live
+        .call(
+            "POST",
+            &path,
+            Some(&token),
+            Some(&json!({ "value": 4, "note": "chapter 1" })),
+        )
+        .await;
+    assert_eq!(first.status, 201, "{}", String::from_utf8_lossy(&first.body));
+    let entry = first.json();
+    assert_eq!(entry["goalId"], goal_id.as_str());
+    assert_eq!(entry["note"], "chapter 1");
+    assert!(first.header("location").unwrap().starts_with(&format!("{path}/")));
+    for (value, at) in [(4.0, None), (4.0, None), (2.5, Some(yesterday.clone()))] {
+        let mut body = json!({ "value": value });
+        if let Some(at) = at {
+            body["at"] = json!(at);
+        }
+        assert_eq!(live.call("POST", &path, Some(&token), Some(&body)).await.status, 201);
+    }
+    let goal = live
+        .call("GET", &format!("/goals/{goal_id}"), Some(&token), None)
+        .await
+        .json();
+    assert_eq!(goal["progressTotal"], 14.5);
+    assert_eq!(goal["version"], 5, "each entry changes the goal");
+    assert_eq!(
+        live.count("SELECT COUNT(*) FROM outbox WHERE type = 'goal.target_reached'"),
+        1,
+        "10 reached once today (4 + 4 + 4 crosses it once)"
+    );
+
+    let stats = live.call("GET", "/stats", Some(&token), None).await.json();
+    assert_eq!(
+        stats["totals"],
+        json!({ "goals": 1, "activeGoals": 1, "completedGoals": 0, "progressEntries": 4 })
+    );
+    let by_day = stats["byDay"].as_array().unwrap();
+    assert_eq!(by_day.len(), 2);
+    assert_eq!(by_day[1]["value"], 12.0);
+    assert_eq!(by_day[1]["entries"], 3);
+    assert_eq!(stats["byGoal"][0]["total"], 14.5);
+    assert_eq!(stats["byGoal"][0]["entries"], 4);
+    assert_eq!(stats["byGoal"][0]["currentStreakDays"], 2);
+
+    let today = Utc::now().date_naive();
+    let only_today = live
+        .call("GET", &format!("/stats?from={today}&to={today}"), Some(&token), None)
+        .await
+        .json();
+    assert_eq!(only_today["byDay"].as_array().unwrap().len(), 1);
+    let too_long = live
+        .call("GET", "/stats?from=2020-01-01&to=2026-01-01", Some(&token), None)
+        .await;
+    assert_eq!(too_long.status, 422);
+
+    let invalid = live
+        .call(
+            "POST",
+            &path,
+            Some(&token),
+            Some(&json!({ "value": -1, "note": "x".repeat(501) })),
+        )
+        .await;
+    assert_eq!(invalid.status, 422);
+    assert_eq!(invalid.json()["error"]["details"].as_array().unwrap().len(), 2);
+    let future = (Utc::now() + Duration::minutes(10)).to_rfc3339();
+    let response = live
+        .call("POST", &path, Some(&token), Some(&json!({ "value": 1, "at": future })))
+        .await;
+    assert_eq!(response.status, 422);
+    assert_eq!(response.json()["error"]["details"][0]["field"], "/at");
+    let unknown_goal = live
+        .call(
+            "POST",
+            "/goals/01J00000000000000000000000/progress",
+            Some(&token),
+            Some(&json!({ "value": 1 })),
+        )
+        .await;
+    assert_eq!(unknown_goal.status, 404);
+
+    let page = live
+        .call("GET", &format!("{path}?limit=3"), Some(&token), None)
+        .await
+        .json();
+    assert_eq!(page["items"].as_array().unwrap().len(), 3);
+    let next = page["nextCursor"].as_str().unwrap();
+    let rest = live
+        .call("GET", &format!("{path}?limit=3&cursor={next}"), Some(&token), None)
+        .await
+        .json();
+    assert_eq!(rest["items"].as_array().unwrap().len(), 1);
+    assert_eq!(rest["nextCursor"], Value::Null);
+    let recent = live
+        .call("GET", &format!("{path}?from={today}"), Some(&token), None)
+        .await
+        .json();
+    assert_eq!(
+        recent["items"].as_array().unwrap().len(),
+        3,
+        "yesterday's entry is before `from`"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_progress_on_one_goal_loses_nothing() {
+    let live = std::sync::Arc::new(Live::fresh().await);
+    let (_, token) = live.user("c@example.com").await;
+    let goal_id = id(&live.goal(&token, "Pushups", "once", 1_000_000.0).await, "goalId");
+    let path = format!("/goals/{goal_id}/progress");
+    let mut tasks = Vec::new();
+    for n in 1..=200u32 {
+        let (live, token, path) = (live.clone(), token.clone(), path.clone());
+        tasks.push(tokio::spawn(async move {
+            live.call("POST", &path, Some(&token), Some(&json!({ "value": n })))
+                .await
+                .status
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 201);
+    }
+    let expected = f64::from(200 * 201 / 2);
+    let goal = live
+        .call("GET", &format!("/goals/{goal_id}"), Some(&token), None)
+        .await
+        .json();
+    assert_eq!(goal["progressTotal"], expected);
+    let stats = live.call("GET", "/stats", Some(&token), None).await.json();
+    assert_eq!(stats["byGoal"][0]["total"], expected);
+    assert_eq!(stats["byGoal"][0]["entries"], 200);
+    assert_eq!(stats["totals"]["progressEntries"], 200);
+}
+
+#[tokio::test]
+async fn an_idempotency_key_replays_the_first_response_and_writes_once() {
+    let live = Live::fresh().await;
+    let (_, token) = live.user("i@example.com").await;
+    let goal_id = id(&live.goal(&token, "Meditate", "once", 5.0).await, "goalId");
+    let path = format!("/goals/{goal_id}/progress");
+    let auth = format!("Bearer {token}");
+    let headers = [
+        ("Authorization", auth.as_str()),
+        ("Content-Type", "application/json"),
+        ("Idempotency-Key", "k-1"),
+    ];
+    let body = serde_json::to_vec(&json!({ "value": 5 })).unwrap();
+
+    let first = live.request("POST", &path, &headers, &body).await;
+    let second = live.request("POST", &path, &headers, &body).await;
+    assert_eq!((first.status, second.status), (201, 201));
+    assert_eq!(first.json(), second.json());
+    let goal = live
+        .call("GET", &format!("/goals/{goal_id}"), Some(&token), None)
+        .await
+        .json();
+    assert_eq!(goal["progressTotal"], 5.0);
+    assert_eq!(live.count("SELECT COUNT(*) FROM progress"), 1);
+    assert_eq!(
+        live.count("SELECT COUNT(*) FROM outbox WHERE type = 'goal.target_reached'"),
+        1
+    );
+
+    let other_body = serde_json::to_vec(&json!({ "value": 6 })).unwrap();
+    let conflict = live.request("POST", &path, &headers, &other_body).await;
+    assert_eq!((conflict.status, conflict.code().as_str()), (409, "conflict"));
+
+    // Keys are per user.
+    let (_, other) = live.user("j@example.com").await;
+    let other_goal = id(&live.goal(&other, "Other", "once", 5.0).await, "goalId");
+    let other_auth = format!("Bearer {other}");
+    let other_headers = [
+        ("Authorization", other_auth.as_str()),
+        ("Content-Type", "application/json"),
+        ("Idempotency-Key", "k-1"),
+    ];
+    let response = live
+        .request("POST", &format!("/goals/{other_goal}/progress"), &other_headers, &body)
+        .await;
+    assert_eq!(response.status, 201);
+    assert_eq!(live.count("SELECT COUNT(*) FROM progress"), 2);
+}
+
+#[tokio::test]
+async fn attachments_round_trip_through_signed_urls() {
+    let live = Live::fresh().await;
+    let (_, token) = live.user("a@example.com").await;
+    let goal_id = id(&live.goal(&token, "Diet", "daily", 1.0).await, "goalId");
+    let path = format!("/goals/{goal_id}/attachments");
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+
+    let ticket = live
+        .call(
+            "POST",
+            &path,
+            Some(&token),
+            Some(&json!({ "fileName": "plan.pdf", "contentType": "application/pdf", "size": bytes.len() })),
+        )
+        .await;
+    assert_eq!(ticket.status, 201, "{}", String::from_utf8_lossy(&ticket.body));
+    let ticket = ticket.json();
+    assert_eq!(ticket["uploadMethod"], "PUT");
+    assert_eq!(ticket["uploadHeaders"]["Content-Type"], "application/pdf");
+    let url = ticket["uploadUrl"].as_str().unwrap().to_owned();
+
+    let wrong_type = live
+        .request("PUT", &url, &[("Content-Type", "image/png")], &bytes)
+        .await;
+    assert_eq!(wrong_type.status, 415);
+    let mut too_big = bytes.clone();
+    too_big.push(0);
+    assert_eq!(
+        live.request("PUT", &url, &[("Content-Type", "application/pdf")], &too_big)
+            .await
+            .status,
+        413
+    );
+    assert_eq!(
+        live.request("PUT", &url, &[("Content-Type", "application/pdf")], &bytes[1..])
+            .await
+            .status,
+        400
+    );
+    let tampered = url.replace("size=70000", "size=70001");
+    assert_eq!(
+        live.request("PUT", &tampered, &[("Content-Type", "application/pdf")], &too_big)
+            .await
+            .status,
+        403
+    );
+    let expired = live.blobs.presign_upload_until(
+        &format!("{}/{goal_id}/{}", "x", id(&ticket, "attachmentId")),
+        "application/pdf",
+        1,
+        Utc::now() - Duration::seconds(1),
+    );
+    assert_eq!(
+        live.request("PUT", &expired.url, &[("Content-Type", "application/pdf")], b"x")
+            .await
+            .status,
+        403
+    );
+
+    let uploaded = live
+        .request("PUT", &url, &[("Content-Type", "application/pdf")], &bytes)
+        .await;
+    assert_eq!(uploaded.status, 200);
+
+    let listed = live.call("GET", &path, Some(&token), None).await.json();
+    let item = &listed["items"][0];
+    assert_eq!(item["fileName"], "plan.pdf");
+    assert_eq!(item["size"], 70_000);
+    let download = live
+        .request("GET", item["downloadUrl"].as_str().unwrap(), &[], b"")
+        .await;
+    assert_eq!(download.status, 200);
+    assert_eq!(download.header("content-type"), Some("application/pdf"));
+    assert!(download.body == bytes, "byte-exact download");
+
+    let disallowed = live
+        .call(
+            "POST",
+            &path,
+            Some(&token),
+            Some(&json!({ "fileName": "x.exe", "contentType": "application/x-msdownload", "size": 10 })),
+        )
+        .await;
+    assert_eq!(disallowed.status, 422);
+    let oversize = live
+        .call(
+            "POST",
+            &path,
+            Some(&token),
+            Some(&json!({ "fileName": "x.png", "contentType": "image/png", "size": 10 * 1024 * 1024 + 1 })),
+        )
+        .await;
+    assert_eq!(oversize.status, 422);
+
+    let attachment_id = id(item, "attachmentId");
+    let deleted = live
+        .call("DELETE", &format!("{path}/{attachment_id}"), Some(&token), None)
+        .await;
+    assert_eq!(deleted.status, 204);
+    assert_eq!(
+        live.request("GET", item["downloadUrl"].as_str().unwrap(), &[], b"")
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        live.call("DELETE", &format!("{path}/{attachment_id}"), Some(&token), None)
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
+async fn deleting_a_goal_removes_its_progress_aggregates_and_blobs() {
+    let live = Live::fresh().await;
+    let (user_id, token) = live.user("d@example.com").await;
+    let goal_id = id(&live.goal(&token, "Doomed", "daily", 1.0).await, "goalId");
+    let keep_id = id(&live.goal(&token, "Kept", "daily", 1.0).await, "goalId");
+    for goal in [&goal_id, &keep_id] {
+        live.call(
+            "POST",
+            &format!("/goals/{goal}/progress"),
+            Some(&token),
+            Some(&json!({ "value": 2 })),
+        )
+        .await;
+    }
+    let ticket = live
+        .call(
+            "POST",
+            &format!("/goals/{goal_id}/attachments"),
+            Some(&token),
+            Some(&json!({ "fileName": "a.txt", "contentType": "text/plain", "size": 3 })),
+        )
+        .await
+        .json();
+    live.request(
+        "PUT",
+        ticket["uploadUrl"].as_str().unwrap(),
+        &[("Content-Type", "text/plain")],
+        b"abc",
+    )
+    .await;
+    let blob = live
+        .data_dir()
+        .join("blobs")
+        .join(&user_id)
+        .join(&goal_id)
+        .join(id(&ticket, "attachmentId"));
+    assert!(blob.exists());
+
+    assert_eq!(
+        live.call("DELETE", &format!("/goals/{goal_id}"), Some(&token), None)
+            .await
+            .status,
+        204
+    );
+    assert!(!blob.exists());
+    for table in ["progress", "daily_aggregates", "attachments", "targets_reached"] {
+        assert_eq!(
+            live.count(&format!("SELECT COUNT(*) FROM {table} WHERE goal_id = '{goal_id}'")),
+            0,
+            "{table}"
+        );
+        assert_eq!(
+            live.count(&format!("SELECT COUNT(*) FROM {table} WHERE goal_id = '{keep_id}'"))
+                .min(1),
+            if table == "attachments" { 0 } else { 1 },
+            "{table}"
+        );
+    }
+    let stats = live.call("GET", "/stats", Some(&token), None).await.json();
+    assert_eq!(stats["totals"]["goals"], 1);
+    assert_eq!(stats["totals"]["progressEntries"], 1);
+}

@@ -1,0 +1,190 @@
+//! Registry-driven security matrices: every protected route refuses bad
+//! tokens, and every route with an id refuses another user's ids. A new route
+//! is covered without editing this file (a new route with a JSON body and an
+//! id only needs a sample body below, and the test says so).
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use api_handler::framework::route::{Auth, Method};
+use api_handler::store::embedded::{AUDIENCE, ISSUER};
+use common::live::Live;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+
+/// A valid body for each route that takes one, so ownership is what decides.
+fn sample_body(route_key: &str) -> Option<Value> {
+    Some(match route_key {
+        "PUT /users/{userId}/profile" => json!({ "displayName": "Mallory", "timezone": "UTC" }),
+        "PATCH /goals/{goalId}" => json!({ "title": "hijacked" }),
+        "POST /goals/{goalId}/progress" => json!({ "value": 1 }),
+        "POST /goals/{goalId}/attachments" => json!({ "fileName": "x.txt", "contentType": "text/plain", "size": 1 }),
+        _ => return None,
+    })
+}
+
+fn takes_body(method: Method) -> bool {
+    matches!(method, Method::POST | Method::PUT | Method::PATCH)
+}
+
+fn concrete(path: &str, ids: &[(&str, &str)]) -> String {
+    ids.iter().fold(path.to_owned(), |path, (name, value)| {
+        path.replace(&format!("{{{name}}}"), value)
+    })
+}
+
+fn sign(claims: &Value, pem: &[u8]) -> String {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::ES256),
+        claims,
+        &EncodingKey::from_ec_pem(pem).unwrap(),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn every_protected_route_refuses_missing_and_bad_tokens() {
+    let live = Live::fresh().await;
+    let (user_id, token) = live.user("m@example.com").await;
+    let now = chrono::Utc::now().timestamp();
+    let claims = |exp: i64| {
+        json!({ "sub": user_id, "email": "m@example.com", "scope": "", "token_use": "access",
+                "iss": ISSUER, "aud": AUDIENCE, "iat": now - 7200, "exp": exp })
+    };
+    let own_key = std::fs::read(live.data_dir().join("keys/signing-key.pem")).unwrap();
+    let expired = sign(&claims(now - 3600), &own_key);
+    let foreign = sign(&claims(now + 3600), include_bytes!("data/jwt-test-es256-private.pem"));
+    let payload = token.split('.').nth(1).unwrap();
+    let alg_none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
+    let mut truncated = token.clone();
+    truncated.truncate(token.len() - 5);
+    let bad_tokens = [
+        ("no token", None),
+        ("malformed", Some("not-a-jwt".to_owned())),
+        ("truncated signature", Some(truncated)),
+        ("wrong signature", Some(foreign)),
+        ("expired", Some(expired)),
+        ("alg none", Some(alg_none)),
+    ];
+
+    let protected: Vec<_> = api_handler::routes()
+        .into_iter()
+        .filter(|r| r.auth != Auth::Public)
+        .collect();
+    assert!(protected.len() >= 13, "the app's protected routes are registered");
+    for route in protected {
+        let ids: Vec<(&str, &str)> = route
+            .params
+            .iter()
+            .map(|p| (*p, "01J00000000000000000000000"))
+            .collect();
+        let path = concrete(route.path, &ids);
+        for (label, bad) in &bad_tokens {
+            let body = takes_body(route.method).then(|| json!({}));
+            let response = live
+                .call(route.method.as_str(), &path, bad.as_deref(), body.as_ref())
+                .await;
+            assert_eq!(
+                response.status,
+                401,
+                "{} with {label}: {}",
+                route.route_key,
+                String::from_utf8_lossy(&response.body)
+            );
+            assert_eq!(
+                response.header("www-authenticate"),
+                Some("Bearer"),
+                "{}",
+                route.route_key
+            );
+            assert_eq!(response.code(), "unauthorized");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_route_with_an_id_hides_other_users_data() {
+    let live = Live::fresh().await;
+    let (bob, bob_token) = live.user("bob@example.com").await;
+    let (_, mallory) = live.user("mallory@example.com").await;
+    let goal = live.goal(&bob_token, "Bob's", "daily", 1.0).await;
+    let goal_id = goal["goalId"].as_str().unwrap().to_owned();
+    let ticket = live
+        .call(
+            "POST",
+            &format!("/goals/{goal_id}/attachments"),
+            Some(&bob_token),
+            Some(&json!({ "fileName": "b.txt", "contentType": "text/plain", "size": 1 })),
+        )
+        .await
+        .json();
+    let attachment_id = ticket["attachmentId"].as_str().unwrap().to_owned();
+    live.call(
+        "POST",
+        &format!("/goals/{goal_id}/progress"),
+        Some(&bob_token),
+        Some(&json!({ "value": 1 })),
+    )
+    .await;
+    let ids = [
+        ("userId", bob.as_str()),
+        ("goalId", goal_id.as_str()),
+        ("attachmentId", attachment_id.as_str()),
+    ];
+
+    let with_ids: Vec<_> = api_handler::routes()
+        .into_iter()
+        .filter(|r| !r.params.is_empty())
+        .collect();
+    assert!(with_ids.len() >= 10);
+    for route in with_ids {
+        for param in route.params {
+            assert!(
+                ids.iter().any(|(name, _)| name == param),
+                "{}: no id of Bob's for `{{{param}}}`: add one",
+                route.route_key
+            );
+        }
+        let body = if takes_body(route.method) {
+            let sample = sample_body(route.route_key);
+            assert!(
+                sample.is_some(),
+                "{} takes a body: add a valid sample to sample_body()",
+                route.route_key
+            );
+            sample
+        } else {
+            None
+        };
+        let path = concrete(route.path, &ids);
+        let response = live
+            .call(route.method.as_str(), &path, Some(&mallory), body.as_ref())
+            .await;
+        assert_eq!(
+            response.status,
+            404,
+            "{} as another user: {}",
+            route.route_key,
+            String::from_utf8_lossy(&response.body)
+        );
+        assert_eq!(response.code(), "not_found");
+    }
+
+    // Bob's data is intact.
+    let goal = live
+        .call("GET", &format!("/goals/{goal_id}"), Some(&bob_token), None)
+        .await
+        .json();
+    assert_eq!(goal["title"], "Bob's");
+    assert_eq!(goal["progressTotal"], 1.0);
+    let attachments = live
+        .call("GET", &format!("/goals/{goal_id}/attachments"), Some(&bob_token), None)
+        .await
+        .json();
+    assert_eq!(attachments["items"].as_array().unwrap().len(), 1);
+    let profile = live
+        .call("GET", "/users/me/profile", Some(&bob_token), None)
+        .await
+        .json();
+    assert_eq!(profile["displayName"], "bob");
+}

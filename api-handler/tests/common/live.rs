@@ -1,0 +1,203 @@
+//! A real local server (hyper on 127.0.0.1, embedded backend in a temp dir)
+//! and a minimal HTTP/1.1 client for it.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use api_handler::framework::server::{LocalRoutes, Server};
+use api_handler::framework::testing::TempDir;
+use api_handler::store::embedded::EmbeddedBlobs;
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::oneshot;
+
+/// A running server; [`Live::stop`] shuts it down and hands back its data.
+pub(crate) struct Live {
+    pub(crate) addr: SocketAddr,
+    pub(crate) blobs: Arc<EmbeddedBlobs>,
+    dir: Option<TempDir>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// A response.
+#[derive(Debug, Clone)]
+pub(crate) struct Resp {
+    pub(crate) status: u16,
+    pub(crate) headers: HashMap<String, String>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Resp {
+    pub(crate) fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|err| panic!("not JSON ({err}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(String::as_str)
+    }
+
+    /// The error code of an error-contract body.
+    pub(crate) fn code(&self) -> String {
+        self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+impl Live {
+    /// Starts a server on a free port with its data in `dir`.
+    pub(crate) async fn start(dir: TempDir) -> Live {
+        let server = Server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let addr = server.local_addr().unwrap();
+        let (dispatcher, backend) = api_handler::embedded(dir.path(), &format!("http://{addr}")).unwrap();
+        let (sender, receiver) = oneshot::channel::<()>();
+        let local: Arc<dyn LocalRoutes> = backend.blobs.clone();
+        let task = tokio::spawn(async move {
+            server
+                .serve(Arc::new(dispatcher), Some(local), async {
+                    let _ = receiver.await;
+                })
+                .await;
+        });
+        Live {
+            addr,
+            blobs: backend.blobs,
+            dir: Some(dir),
+            shutdown: Some(sender),
+            task: Some(task),
+        }
+    }
+
+    /// A server on a fresh data directory.
+    pub(crate) async fn fresh() -> Live {
+        Live::start(TempDir::new()).await
+    }
+
+    /// The data directory.
+    pub(crate) fn data_dir(&self) -> &std::path::Path {
+        self.dir.as_ref().unwrap().path()
+    }
+
+    /// Stops the server gracefully and returns its data directory.
+    pub(crate) async fn stop(mut self) -> TempDir {
+        if let Some(sender) = self.shutdown.take() {
+            let _ = sender.send(());
+        }
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(Duration::from_secs(15), task)
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        self.dir.take().unwrap()
+    }
+
+    /// Sends one request; `target` is a path or an absolute URL on this server.
+    pub(crate) async fn request(&self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+        let path = target.strip_prefix(&format!("http://{}", self.addr)).unwrap_or(target);
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            self.addr,
+            body.len()
+        );
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        let exchange = async {
+            let mut stream = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+            stream.write_all(head.as_bytes()).await.unwrap();
+            stream.write_all(body).await.unwrap();
+            let mut raw = Vec::new();
+            stream.read_to_end(&mut raw).await.unwrap();
+            raw
+        };
+        let raw = tokio::time::timeout(Duration::from_secs(30), exchange)
+            .await
+            .expect("the server answered within 30 s");
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a response head");
+        let text = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let mut lines = text.lines();
+        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let headers = lines
+            .filter_map(|line| line.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        Resp {
+            status,
+            headers,
+            body: raw[split + 4..].to_vec(),
+        }
+    }
+
+    /// A JSON request with an optional bearer token.
+    pub(crate) async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<&Value>) -> Resp {
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let mut headers = vec![];
+        if let Some(auth) = &auth {
+            headers.push(("Authorization", auth.as_str()));
+        }
+        let bytes = body.map(|b| serde_json::to_vec(b).unwrap()).unwrap_or_default();
+        if body.is_some() {
+            headers.push(("Content-Type", "application/json"));
+        }
+        self.request(method, path, &headers, &bytes).await
+    }
+
+    /// Registers `email` and logs in; returns (user id, login response body).
+    pub(crate) async fn sign_up(&self, email: &str) -> (String, Value) {
+        let registered = self
+            .call(
+                "POST",
+                "/auth/register",
+                None,
+                Some(&json!({ "email": email, "password": PASSWORD })),
+            )
+            .await;
+        assert_eq!(registered.status, 201, "{}", String::from_utf8_lossy(&registered.body));
+        let login = self
+            .call(
+                "POST",
+                "/auth/login",
+                None,
+                Some(&json!({ "email": email, "password": PASSWORD })),
+            )
+            .await;
+        assert_eq!(login.status, 200, "{}", String::from_utf8_lossy(&login.body));
+        (registered.json()["userId"].as_str().unwrap().to_owned(), login.json())
+    }
+
+    /// Registers and logs in; returns (user id, access token).
+    pub(crate) async fn user(&self, email: &str) -> (String, String) {
+        let (id, tokens) = self.sign_up(email).await;
+        (id, tokens["accessToken"].as_str().unwrap().to_owned())
+    }
+
+    /// Creates a goal; returns its body.
+    pub(crate) async fn goal(&self, token: &str, title: &str, period: &str, target: f64) -> Value {
+        let body = json!({ "title": title, "category": "fitness", "target": { "value": target, "unit": "km" }, "period": period });
+        let created = self.call("POST", "/goals", Some(token), Some(&body)).await;
+        assert_eq!(created.status, 201, "{}", String::from_utf8_lossy(&created.body));
+        created.json()
+    }
+
+    /// Opens the database read-only, to check what the API wrote.
+    pub(crate) fn db(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open_with_flags(
+            self.data_dir().join("app.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap()
+    }
+
+    /// Rows of `sql` (a `SELECT COUNT(*) …`).
+    pub(crate) fn count(&self, sql: &str) -> i64 {
+        self.db().query_row(sql, [], |row| row.get(0)).unwrap()
+    }
+}
+
+/// A password that satisfies the policy.
+pub(crate) const PASSWORD: &str = "Correct-Horse-9";
