@@ -10,6 +10,8 @@ pub const DEFAULT_HOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 pub const DEFAULT_PORT: u16 = 3000;
 /// Default data directory of the embedded backend.
 pub const DEFAULT_DATA_DIR: &str = ".data";
+/// Default data directory of the embedded backend inside Lambda.
+pub const LAMBDA_DATA_DIR: &str = "/tmp/lifestyle-data";
 
 /// Environment variables the Lambda runtime needs besides `AWS_LAMBDA_RUNTIME_API`.
 const LAMBDA_VARS: [&str; 3] = [
@@ -118,6 +120,7 @@ impl Settings {
             }
         }
 
+        let explicit_data_dir = data_dir.is_some();
         let data_dir = PathBuf::from(data_dir.unwrap_or_else(|| DEFAULT_DATA_DIR.to_owned()));
         if let Some(url) = &public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
@@ -137,6 +140,13 @@ impl Settings {
                     quote_list(&missing)
                 )));
             }
+            // Lambda's only writable directory is /tmp: the embedded backend
+            // lives there unless told otherwise (until the AWS backend lands).
+            let data_dir = if explicit_data_dir {
+                data_dir
+            } else {
+                PathBuf::from(LAMBDA_DATA_DIR)
+            };
             return Ok(Settings {
                 mode: Mode::Lambda,
                 data_dir,
@@ -236,7 +246,11 @@ mod tests {
             ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
             ("AWS_LAMBDA_FUNCTION_VERSION", "1"),
         ]);
-        assert_eq!(parse(&env, &[]).map(|s| s.mode), Ok(Mode::Lambda));
+        let settings = parse(&env, &[]).unwrap();
+        assert_eq!(
+            (settings.mode, settings.data_dir),
+            (Mode::Lambda, PathBuf::from(LAMBDA_DATA_DIR))
+        );
     }
 
     #[test]

@@ -74,3 +74,30 @@ fn check_writable(dir: &Path) -> Result<(), String> {
         .and_then(|()| std::fs::remove_file(&probe))
         .map_err(|err| format!("the data directory {} is not writable: {err}", dir.display()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::EmbeddedBackend;
+    use crate::framework::testing::TempDir;
+
+    #[test]
+    fn an_unusable_data_directory_is_a_clear_error() {
+        let dir = TempDir::new();
+        let file = dir.path().join("not-a-directory");
+        std::fs::write(&file, b"x").unwrap();
+        let err = EmbeddedBackend::open(&file, "http://127.0.0.1").err().unwrap();
+        assert!(
+            err.contains("cannot create") && err.contains("not-a-directory"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn reopening_keeps_the_keys() {
+        let dir = TempDir::new();
+        drop(EmbeddedBackend::open(dir.path(), "http://127.0.0.1").unwrap());
+        let key = std::fs::read(dir.path().join("keys/signing-key.pem")).unwrap();
+        drop(EmbeddedBackend::open(dir.path(), "http://127.0.0.1").unwrap());
+        assert_eq!(std::fs::read(dir.path().join("keys/signing-key.pem")).unwrap(), key);
+    }
+}
