@@ -48,6 +48,20 @@ fn enum_text<T: serde::Serialize>(value: &T) -> String {
         .unwrap_or_default()
 }
 
+const ATTACHMENT_COLUMNS: &str = "attachment_id, goal_id, user_id, file_name, content_type, size, created_at";
+
+/// Runs a (cached) query and collects every row.
+fn query_all<T>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: impl rusqlite::Params,
+    map: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> StoreResult<Vec<T>> {
+    let mut statement = tx.prepare_cached(sql).map_err(db_error)?;
+    let rows = statement.query_map(params, map).map_err(db_error)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+}
+
 fn goal_from_row(row: &Row<'_>) -> rusqlite::Result<Goal> {
     Ok(Goal {
         goal_id: row.get(0)?,
@@ -251,19 +265,15 @@ impl Goals for EmbeddedGoals {
         let user_id = user_id.to_owned();
         self.db
             .read(move |tx| {
-                let mut statement = tx
-                    .prepare_cached(&format!(
+                query_all(
+                    tx,
+                    &format!(
                         "SELECT {GOAL_COLUMNS} FROM goals WHERE user_id = ?1 AND (?2 IS NULL OR status = ?2)
                          AND (?3 IS NULL OR goal_id < ?3) ORDER BY goal_id DESC LIMIT ?4"
-                    ))
-                    .map_err(db_error)?;
-                let rows = statement
-                    .query_map(
-                        params![user_id, status.map(GoalStatus::as_str), after, limit as i64],
-                        goal_from_row,
-                    )
-                    .map_err(db_error)?;
-                rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                    ),
+                    params![user_id, status.map(GoalStatus::as_str), after, limit as i64],
+                    goal_from_row,
+                )
             })
             .await
     }
@@ -326,18 +336,12 @@ impl Goals for EmbeddedGoals {
         let (user_id, goal_id) = (user_id.to_owned(), goal_id.to_owned());
         self.db
             .write(move |tx| {
-                let mut statement = tx
-                    .prepare_cached(
-                        "SELECT attachment_id, goal_id, user_id, file_name, content_type, size, created_at
-                         FROM attachments WHERE goal_id = ?1 AND user_id = ?2",
-                    )
-                    .map_err(db_error)?;
-                let keys = statement
-                    .query_map([&goal_id, &user_id], attachment_from_row)
-                    .map_err(db_error)?
-                    .map(|row| row.map(|a| a.blob_key()))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(db_error)?;
+                let keys = query_all(
+                    tx,
+                    &format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE goal_id = ?1 AND user_id = ?2"),
+                    [&goal_id, &user_id],
+                    |row| attachment_from_row(row).map(|a| a.blob_key()),
+                )?;
                 let deleted = tx
                     .execute(
                         "DELETE FROM goals WHERE goal_id = ?1 AND user_id = ?2",
@@ -425,20 +429,14 @@ impl Goals for EmbeddedGoals {
         self.db
             .read(move |tx| {
                 load_goal(tx, &user_id, &goal_id)?;
-                let mut statement = tx
-                    .prepare_cached(
-                        "SELECT entry_id, goal_id, value, note, at, created_at FROM progress
-                         WHERE goal_id = ?1 AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3)
-                         AND (?4 IS NULL OR entry_id < ?4) ORDER BY entry_id DESC LIMIT ?5",
-                    )
-                    .map_err(db_error)?;
-                let rows = statement
-                    .query_map(
-                        params![goal_id, from.map(ts), to.map(ts), after, limit as i64],
-                        entry_from_row,
-                    )
-                    .map_err(db_error)?;
-                rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                query_all(
+                    tx,
+                    "SELECT entry_id, goal_id, value, note, at, created_at FROM progress
+                     WHERE goal_id = ?1 AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3)
+                     AND (?4 IS NULL OR entry_id < ?4) ORDER BY entry_id DESC LIMIT ?5",
+                    params![goal_id, from.map(ts), to.map(ts), after, limit as i64],
+                    entry_from_row,
+                )
             })
             .await
     }
@@ -462,52 +460,52 @@ impl Goals for EmbeddedGoals {
                         },
                     )
                     .map_err(db_error)?;
-                let mut statement = tx
-                    .prepare_cached(
-                        "SELECT day, SUM(value), SUM(entries) FROM daily_aggregates
-                         WHERE user_id = ?1 AND day >= ?2 AND day <= ?3 GROUP BY day ORDER BY day",
-                    )
-                    .map_err(db_error)?;
-                let by_day = statement
-                    .query_map(params![user_id, from, to], |row| {
-                        Ok(DayStat { date: row.get(0)?, value: row.get(1)?, entries: row.get(2)? })
-                    })
-                    .map_err(db_error)?
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(db_error)?;
+                let by_day = query_all(
+                    tx,
+                    "SELECT day, SUM(value), SUM(entries) FROM daily_aggregates
+                     WHERE user_id = ?1 AND day >= ?2 AND day <= ?3 GROUP BY day ORDER BY day",
+                    params![user_id, from, to],
+                    |row| {
+                        Ok(DayStat {
+                            date: row.get(0)?,
+                            value: row.get(1)?,
+                            entries: row.get(2)?,
+                        })
+                    },
+                )?;
 
                 let today = stats::local_date(Utc::now(), user_timezone(tx, &user_id)?);
-                let mut goals = tx
-                    .prepare_cached(
-                        "SELECT g.goal_id, COALESCE(SUM(a.value), 0), COALESCE(SUM(a.entries), 0)
-                         FROM goals g LEFT JOIN daily_aggregates a ON a.goal_id = g.goal_id AND a.day >= ?2 AND a.day <= ?3
-                         WHERE g.user_id = ?1 GROUP BY g.goal_id ORDER BY g.goal_id DESC",
-                    )
-                    .map_err(db_error)?;
-                let rows = goals
-                    .query_map(params![user_id, from, to], |row| {
-                        Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?, row.get::<_, u64>(2)?))
-                    })
-                    .map_err(db_error)?
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(db_error)?;
-                let mut days = tx
-                    .prepare_cached(
-                        "SELECT day FROM daily_aggregates WHERE goal_id = ?1 AND day <= ?2 ORDER BY day DESC LIMIT 400",
-                    )
-                    .map_err(db_error)?;
+                let rows = query_all(
+                    tx,
+                    "SELECT g.goal_id, COALESCE(SUM(a.value), 0), COALESCE(SUM(a.entries), 0)
+                     FROM goals g LEFT JOIN daily_aggregates a ON a.goal_id = g.goal_id AND a.day >= ?2 AND a.day <= ?3
+                     WHERE g.user_id = ?1 GROUP BY g.goal_id ORDER BY g.goal_id DESC",
+                    params![user_id, from, to],
+                    |row| Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?, row.get::<_, u64>(2)?)),
+                )?;
                 let mut by_goal = Vec::with_capacity(rows.len());
                 for (goal_id, total, entries) in rows {
-                    let mut active_days = days
-                        .query_map(params![goal_id, today], |row| row.get::<_, NaiveDate>(0))
-                        .map_err(db_error)?
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(db_error)?;
+                    // The streak needs the days up to today, whatever the range.
+                    let mut active_days = query_all(
+                        tx,
+                        "SELECT day FROM daily_aggregates WHERE goal_id = ?1 AND day <= ?2 ORDER BY day DESC LIMIT 400",
+                        params![goal_id, today],
+                        |row| row.get::<_, NaiveDate>(0),
+                    )?;
                     active_days.reverse();
                     let current_streak_days = stats::current_streak(&active_days, today);
-                    by_goal.push(GoalStat { goal_id, total, entries, current_streak_days });
+                    by_goal.push(GoalStat {
+                        goal_id,
+                        total,
+                        entries,
+                        current_streak_days,
+                    });
                 }
-                Ok(Stats { totals, by_day, by_goal })
+                Ok(Stats {
+                    totals,
+                    by_day,
+                    by_goal,
+                })
             })
             .await
     }
@@ -527,8 +525,7 @@ impl Goals for EmbeddedGoals {
                     created_at: stats::millis(Utc::now()),
                 };
                 tx.execute(
-                    "INSERT INTO attachments (attachment_id, goal_id, user_id, file_name, content_type, size, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    &format!("INSERT INTO attachments ({ATTACHMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
                     params![
                         attachment.attachment_id,
                         attachment.goal_id,
@@ -550,14 +547,12 @@ impl Goals for EmbeddedGoals {
         self.db
             .read(move |tx| {
                 load_goal(tx, &user_id, &goal_id)?;
-                let mut statement = tx
-                    .prepare_cached(
-                        "SELECT attachment_id, goal_id, user_id, file_name, content_type, size, created_at
-                         FROM attachments WHERE goal_id = ?1 ORDER BY attachment_id",
-                    )
-                    .map_err(db_error)?;
-                let rows = statement.query_map([&goal_id], attachment_from_row).map_err(db_error)?;
-                rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
+                query_all(
+                    tx,
+                    &format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE goal_id = ?1 ORDER BY attachment_id"),
+                    [&goal_id],
+                    attachment_from_row,
+                )
             })
             .await
     }
@@ -568,8 +563,10 @@ impl Goals for EmbeddedGoals {
             .write(move |tx| {
                 let attachment = tx
                     .query_row(
-                        "SELECT attachment_id, goal_id, user_id, file_name, content_type, size, created_at
-                         FROM attachments WHERE attachment_id = ?1 AND goal_id = ?2 AND user_id = ?3",
+                        &format!(
+                            "SELECT {ATTACHMENT_COLUMNS} FROM attachments
+                             WHERE attachment_id = ?1 AND goal_id = ?2 AND user_id = ?3"
+                        ),
                         [&attachment_id, &goal_id, &user_id],
                         attachment_from_row,
                     )
