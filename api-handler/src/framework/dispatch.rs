@@ -59,7 +59,7 @@ pub struct Incoming {
     /// How to find the route.
     pub target: Target,
     /// Path parameters supplied by API Gateway (used with route-key and resource lookups).
-    pub path_params: HashMap<String, String>,
+    pub path_params: Vec<(String, String)>,
     /// Claims verified by the API Gateway authorizer, if any.
     pub gateway_auth: Option<GatewayAuth>,
 }
@@ -75,7 +75,7 @@ impl Incoming {
             body,
             request_id,
             target: Target::Path,
-            path_params: HashMap::new(),
+            path_params: Vec::new(),
             gateway_auth: None,
         }
     }
@@ -288,15 +288,17 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
     }
 }
 
-/// Path parameters API Gateway extracted, in the route's order.
-fn gateway_params(route: &Route, given: &HashMap<String, String>) -> Result<PathParams, ApiError> {
+/// Path parameters API Gateway extracted, in the route's order. The list is
+/// tiny, so a scan beats hashing.
+fn gateway_params(route: &Route, given: &[(String, String)]) -> Result<PathParams, ApiError> {
     route
         .params
         .iter()
         .map(|name| {
             given
-                .get(*name)
-                .map(|value| (*name, value.clone()))
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| (*name, value.clone()))
                 .ok_or_else(|| ApiError::bad_request(format!("missing path parameter `{name}`")))
         })
         .collect()

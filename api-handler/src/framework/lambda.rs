@@ -41,7 +41,7 @@ pub fn incoming(request: lambda_http::Request) -> Incoming {
         "" => request.uri().path().to_owned(),
         raw => raw.to_owned(),
     };
-    let path_params: HashMap<String, String> = request
+    let path_params: Vec<(String, String)> = request
         .path_parameters_ref()
         .map(|params| params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
         .unwrap_or_default();
