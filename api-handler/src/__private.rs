@@ -8,6 +8,7 @@ pub use crate::framework::extract::{FromRequest, FromRequestParts};
 pub use crate::framework::request::RequestParts;
 pub use crate::framework::response::{IntoResponse, Response};
 pub use crate::framework::route::{Auth, Method, Route};
+pub use crate::framework::schema::{DescribeResponse, schema_of};
 
 /// `file!()` relative to the workspace root, even when rustc reports it
 /// absolute (as it does for modules declared from `$OUT_DIR`).

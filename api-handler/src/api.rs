@@ -1,15 +1,12 @@
 //! Helpers the route handlers share: ownership, pagination, conditional requests.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use http::HeaderValue;
-use http::header::ETAG;
 use serde::{Deserialize, Deserializer};
 
 use crate::framework::app::App;
 use crate::framework::auth::User;
 use crate::framework::error::{ApiError, FieldError};
 use crate::framework::extract::Headers;
-use crate::framework::response::Response;
 use crate::store::ports::Page;
 
 /// The default page size.
@@ -93,14 +90,6 @@ pub(crate) fn if_match_version(headers: &Headers) -> Result<Option<u64>, ApiErro
         .parse::<u64>()
         .map(Some)
         .map_err(|_| ApiError::precondition_failed("If-Match does not match the goal's ETag"))
-}
-
-/// A JSON response with an `ETag`.
-pub(crate) fn with_etag(response: Response, etag: &str) -> Response {
-    match HeaderValue::from_str(etag) {
-        Ok(value) => response.with_header(ETAG, value),
-        Err(_) => response,
-    }
 }
 
 /// A time bound given as an RFC 3339 timestamp or a `YYYY-MM-DD` date.

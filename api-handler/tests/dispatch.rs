@@ -51,14 +51,14 @@ async fn search(Query(search): Query<Search>) -> Json<serde_json::Value> {
     Json(json!({ "q": search.q, "limit": search.limit }))
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Target {
     value: f64,
     unit: String,
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct NewThing {
     title: String,

@@ -107,6 +107,14 @@ fn generate(item: &ItemFn, attr: &RouteAttr, key: &RouteKey, handler: &Handler<'
         ReturnType::Type(_, ty) => ty.span(),
     };
     let respond = quote_spanned!(output_span=> #krate::IntoResponse::into_response(__output));
+    let response_doc = match handler.output {
+        ReturnType::Default => quote_spanned!(output_span=> <() as #krate::DescribeResponse>::DOC),
+        ReturnType::Type(_, ty) => quote_spanned!(output_span=> <#ty as #krate::DescribeResponse>::DOC),
+    };
+    let request_body = match handler.body_type {
+        Some(ty) => quote_spanned!(ty.span()=> ::core::option::Option::Some(#krate::schema_of::<#ty>)),
+        None => quote!(::core::option::Option::None),
+    };
 
     let method = format_ident!("{}", key.method);
     let path = &key.path;
@@ -150,6 +158,8 @@ fn generate(item: &ItemFn, attr: &RouteAttr, key: &RouteKey, handler: &Handler<'
                     file: #krate::source_file(::core::file!(), ::core::env!("CARGO_MANIFEST_DIR")),
                     line: #line,
                     summary: #summary,
+                    request_body: #request_body,
+                    response: #response_doc,
                     handler: #adapter,
                 }
             }

@@ -22,6 +22,8 @@ pub(crate) struct Handler<'a> {
     /// The `Path<..>` argument, if any, with how many parameters its type extracts
     /// when that can be read off the syntax.
     pub(crate) path_arg: Option<PathArg<'a>>,
+    /// `T` of a last argument `Json<T>`: the request body's type.
+    pub(crate) body_type: Option<&'a Type>,
     /// The declared return type, if any.
     pub(crate) output: &'a ReturnType,
     /// First paragraph of the doc comment, joined into one line.
@@ -88,10 +90,19 @@ impl<'a> Handler<'a> {
             }
         }
 
+        let body_type = arg_types
+            .last()
+            .filter(|ty| {
+                extractor_name(ty)
+                    .as_deref()
+                    .is_some_and(|n| BODY_EXTRACTORS.contains(&n))
+            })
+            .and_then(|ty| first_type_argument(ty));
         Handler {
             name: &sig.ident,
             arg_types,
             path_arg,
+            body_type,
             output: &sig.output,
             summary: summary(item),
         }
@@ -106,18 +117,23 @@ fn extractor_name(ty: &Type) -> Option<String> {
     }
 }
 
-/// How many path parameters `Path<T>` extracts, when the syntax tells.
-fn path_arity(ty: &Type) -> Option<usize> {
+/// `T` of `Wrapper<T>`.
+fn first_type_argument(ty: &Type) -> Option<&Type> {
     let Type::Path(TypePath { path, .. }) = ty else {
         return None;
     };
     let PathArguments::AngleBracketed(args) = &path.segments.last()?.arguments else {
         return None;
     };
-    let Some(GenericArgument::Type(inner)) = args.args.first() else {
-        return None;
-    };
-    match inner {
+    match args.args.first() {
+        Some(GenericArgument::Type(inner)) => Some(inner),
+        _ => None,
+    }
+}
+
+/// How many path parameters `Path<T>` extracts, when the syntax tells.
+fn path_arity(ty: &Type) -> Option<usize> {
+    match first_type_argument(ty)? {
         Type::Tuple(tuple) => Some(tuple.elems.len()),
         Type::Reference(reference) => scalar_arity(&reference.elem),
         other => scalar_arity(other),

@@ -2,12 +2,14 @@
 //!
 //! Commands:
 //! - `gen-routes [--check]`: write `terraform/routes.gen.tf` from the route registry.
+//! - `openapi [--check]`: write `docs/openapi.json` from the route registry.
 //! - `routes`: print the route table.
 //! - `test`: every check CI runs (fmt, clippy, gen-routes --check, all tests).
 //! - `bench`: the dispatch benchmarks.
 
 mod diff;
 mod gen_routes;
+mod openapi;
 mod route_table;
 mod test;
 mod util;
@@ -20,8 +22,9 @@ cargo xtask <command>
 commands:
   gen-routes [--check]  write terraform/routes.gen.tf from the #[route] registry
                         (--check: fail with a diff if the file is stale)
+  openapi [--check]     write docs/openapi.json from the registry (--check: fail if stale)
   routes                print the route table (method, path, auth, handler, file:line)
-  test                  run every check CI runs: fmt, clippy, gen-routes --check, tests
+  test                  run every check CI runs: fmt, clippy, generated files, tests
   bench                 run the dispatch benchmarks (criterion)
 ";
 
@@ -31,6 +34,8 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["gen-routes"] => gen_routes::generate(false),
         ["gen-routes", "--check"] => gen_routes::generate(true),
+        ["openapi"] => openapi::generate(false),
+        ["openapi", "--check"] => openapi::generate(true),
         ["routes"] => {
             print!("{}", route_table::render(&api_handler::routes()));
             Ok(())

@@ -1,13 +1,14 @@
 //! Goals: what a user aims for, and the rules for creating and changing them.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::validate::Validator;
 use crate::framework::error::ApiError;
 
 /// What area of life a goal belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
 pub enum Category {
@@ -22,7 +23,7 @@ pub enum Category {
 }
 
 /// How often the target is meant to be reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
 pub enum Period {
@@ -33,7 +34,7 @@ pub enum Period {
 }
 
 /// Lifecycle of a goal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[allow(missing_docs)]
 pub enum GoalStatus {
@@ -61,7 +62,7 @@ impl GoalStatus {
 }
 
 /// A quantity to reach, such as 5 km.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     /// Amount, greater than zero.
@@ -71,7 +72,7 @@ pub struct Target {
 }
 
 /// `POST /goals` body.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewGoal {
     /// 1–200 characters.
@@ -89,7 +90,7 @@ pub struct NewGoal {
 }
 
 /// `PATCH /goals/{goalId}` body: any `NewGoal` field, or `status`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[allow(missing_docs)]
 pub struct GoalPatch {
@@ -103,7 +104,7 @@ pub struct GoalPatch {
 }
 
 /// A stored goal.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Goal {
     /// Id (ULID).

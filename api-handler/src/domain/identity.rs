@@ -1,12 +1,13 @@
 //! Registration rules: email shape and password strength.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::validate::Validator;
 use crate::framework::error::ApiError;
 
 /// `POST /auth/register` body.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Registration {
     /// Login email.
@@ -18,7 +19,7 @@ pub struct Registration {
 }
 
 /// `POST /auth/register` answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Registered {
     /// The new user's id.
@@ -30,7 +31,7 @@ pub struct Registered {
 }
 
 /// Tokens returned by login and refresh.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Tokens {
     /// Bearer token for the API (1 h).

@@ -1,13 +1,14 @@
 //! User profiles.
 
 use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::validate::Validator;
 use crate::framework::error::ApiError;
 
 /// A user's profile, created at registration.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     /// Owner.
@@ -25,7 +26,7 @@ pub struct Profile {
 }
 
 /// `PUT /users/{userId}/profile` body.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProfileUpdate {
     /// 1–80 characters.

@@ -1,6 +1,7 @@
 //! Progress entries: what a user logged against a goal.
 
 use chrono::{DateTime, Duration, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::validate::Validator;
@@ -10,7 +11,7 @@ use crate::framework::error::ApiError;
 pub const MAX_FUTURE_SKEW: Duration = Duration::minutes(5);
 
 /// `POST /goals/{goalId}/progress` body.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProgress {
     /// Amount, greater than zero.
@@ -56,7 +57,7 @@ impl NewProgress {
 }
 
 /// A stored progress entry.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProgressEntry {
     /// Id (ULID).

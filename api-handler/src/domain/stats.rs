@@ -2,6 +2,7 @@
 //! per-day aggregates (never by scanning progress entries).
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::goal::Period;
@@ -86,7 +87,7 @@ impl StatsQuery {
 }
 
 /// `GET /stats` answer.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Stats {
     /// Counts over all of the user's goals.
@@ -98,7 +99,7 @@ pub struct Stats {
 }
 
 /// Counts over all of the user's goals.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct Totals {
@@ -109,7 +110,7 @@ pub struct Totals {
 }
 
 /// One day's progress.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct DayStat {
@@ -119,7 +120,7 @@ pub struct DayStat {
 }
 
 /// One goal's progress.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
 pub struct GoalStat {

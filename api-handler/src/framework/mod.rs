@@ -19,6 +19,7 @@ pub mod registry;
 pub mod request;
 pub mod response;
 pub mod route;
+pub mod schema;
 pub mod server;
 pub mod settings;
 pub mod testing;

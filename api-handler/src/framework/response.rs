@@ -126,7 +126,7 @@ impl Response {
 /// Conversion of a handler's output into a [`Response`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a route handler",
-    note = "return `Json<T>`, `Created<T>`, `NoContent`, `Response` or `Result<_, ApiError>` of those"
+    note = "return `Json<T>`, `Created<T>`, `NoContent`, `WithEtag<_>`, `Response` or `Result<_, ApiError>` of those"
 )]
 pub trait IntoResponse {
     /// Performs the conversion.
@@ -155,12 +155,6 @@ impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
             Ok(value) => value.into_response(),
             Err(err) => err.into_response(),
         }
-    }
-}
-
-impl IntoResponse for StatusCode {
-    fn into_response(self) -> Response {
-        Response::empty(self)
     }
 }
 
@@ -195,6 +189,33 @@ impl<T: Serialize> IntoResponse for Created<T> {
                 tracing::error!(error = %err, "`Created` location is not a valid header value");
                 ApiError::internal().into_response()
             }
+        }
+    }
+}
+
+/// A response with an `ETag` header (when it is a success).
+#[derive(Debug, Clone)]
+pub struct WithEtag<R> {
+    inner: R,
+    etag: String,
+}
+
+impl<R> WithEtag<R> {
+    /// `inner` with `ETag: etag` (a quoted entity tag such as `"3"`).
+    pub fn new(inner: R, etag: impl Into<String>) -> Self {
+        WithEtag {
+            inner,
+            etag: etag.into(),
+        }
+    }
+}
+
+impl<R: IntoResponse> IntoResponse for WithEtag<R> {
+    fn into_response(self) -> Response {
+        let response = self.inner.into_response();
+        match HeaderValue::try_from(self.etag) {
+            Ok(etag) if response.error().is_none() => response.with_header(http::header::ETAG, etag),
+            _ => response,
         }
     }
 }

@@ -7,6 +7,7 @@ use futures_util::future::BoxFuture;
 
 use super::request::RequestParts;
 use super::response::Response;
+use super::schema::{ResponseDoc, SchemaFn};
 
 /// The adapter the macro generates for a handler: runs its extractors, calls it
 /// and converts its output into a [`Response`].
@@ -117,6 +118,10 @@ pub struct Route {
     pub line: u32,
     /// First paragraph of the handler's doc comment.
     pub summary: &'static str,
+    /// JSON schema of the request body (`Json<T>` argument), for the OpenAPI export.
+    pub request_body: Option<SchemaFn>,
+    /// The success response, for the OpenAPI export.
+    pub response: ResponseDoc,
     /// The generated adapter that runs the handler.
     pub handler: HandlerFn,
 }

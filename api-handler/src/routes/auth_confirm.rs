@@ -3,7 +3,7 @@
 use crate::prelude::*;
 
 /// Confirmation request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Confirmation {
     email: String,

@@ -4,7 +4,7 @@ use crate::domain::identity::Tokens;
 use crate::prelude::*;
 
 /// Credentials.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct Credentials {
     email: String,

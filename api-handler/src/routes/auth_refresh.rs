@@ -4,7 +4,7 @@ use crate::domain::identity::Tokens;
 use crate::prelude::*;
 
 /// A refresh token.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Refresh {
     refresh_token: String,

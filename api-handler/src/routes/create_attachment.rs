@@ -12,7 +12,7 @@ const ALLOWED_TYPES: [&str; 5] = ["image/jpeg", "image/png", "image/webp", "appl
 const MAX_SIZE: u64 = 10 * 1024 * 1024;
 
 /// What the client will upload.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct AttachmentRequest {
     file_name: String,
@@ -21,7 +21,7 @@ struct AttachmentRequest {
 }
 
 /// Where and how to upload it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct UploadTicket {
     attachment_id: String,

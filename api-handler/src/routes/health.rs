@@ -3,7 +3,7 @@
 use crate::prelude::*;
 
 /// The health report.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct Health {
     status: &'static str,
     version: &'static str,

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::prelude::*;
 
 /// One attachment with a fresh download URL.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct AttachmentView {
     attachment_id: String,
@@ -18,7 +18,7 @@ struct AttachmentView {
 }
 
 /// The attachments list.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 struct Attachments {
     items: Vec<AttachmentView>,
 }

@@ -1,7 +1,7 @@
 //! `PATCH /goals/{goalId}`.
 
-use crate::api::{if_match_version, with_etag};
-use crate::domain::goal::GoalPatch;
+use crate::api::if_match_version;
+use crate::domain::goal::{Goal, GoalPatch};
 use crate::prelude::*;
 
 /// Change some of a goal's fields or its status; `If-Match` guards against lost updates.
@@ -12,9 +12,9 @@ async fn update_goal(
     Path(goal_id): Path<String>,
     headers: Headers,
     Json(patch): Json<GoalPatch>,
-) -> Result<Response, ApiError> {
+) -> Result<WithEtag<Json<Goal>>, ApiError> {
     let if_version = if_match_version(&headers)?;
     let goal = app.goals().update(&user.id, &goal_id, patch.validate()?, if_version).await?;
     let etag = goal.etag();
-    Ok(with_etag(Response::json(&goal), &etag))
+    Ok(WithEtag::new(Json(goal), etag))
 }

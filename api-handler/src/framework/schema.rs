@@ -1,0 +1,72 @@
+//! What the OpenAPI export needs from each route: JSON schemas of the
+//! request body and of the success response, collected at compile time.
+
+pub use schemars::{JsonSchema, Schema, SchemaGenerator};
+
+use super::error::ApiError;
+use super::extract::Json;
+use super::response::{Created, NoContent, Response, WithEtag};
+
+/// Produces (a reference to) a type's JSON schema, registering its definitions.
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// The [`SchemaFn`] of `T`.
+pub fn schema_of<T: JsonSchema + ?Sized>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+/// A route's success response, as documentation.
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseDoc {
+    /// The success status code.
+    pub status: u16,
+    /// The JSON body's schema; `None` for no body or an undocumented one.
+    pub schema: Option<SchemaFn>,
+}
+
+/// Describes the success response of a handler's return type.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be returned from a route handler",
+    note = "return `Json<T>`, `Created<T>`, `NoContent`, `WithEtag<_>`, `Response` or `Result<_, ApiError>` of those"
+)]
+pub trait DescribeResponse {
+    /// The documentation.
+    const DOC: ResponseDoc;
+}
+
+impl<T: JsonSchema> DescribeResponse for Json<T> {
+    const DOC: ResponseDoc = ResponseDoc {
+        status: 200,
+        schema: Some(schema_of::<T>),
+    };
+}
+
+impl<T: JsonSchema> DescribeResponse for Created<T> {
+    const DOC: ResponseDoc = ResponseDoc {
+        status: 201,
+        schema: Some(schema_of::<T>),
+    };
+}
+
+impl DescribeResponse for NoContent {
+    const DOC: ResponseDoc = ResponseDoc {
+        status: 204,
+        schema: None,
+    };
+}
+
+/// A hand-built response: 200 with an undocumented body.
+impl DescribeResponse for Response {
+    const DOC: ResponseDoc = ResponseDoc {
+        status: 200,
+        schema: None,
+    };
+}
+
+impl<R: DescribeResponse> DescribeResponse for WithEtag<R> {
+    const DOC: ResponseDoc = R::DOC;
+}
+
+impl<R: DescribeResponse> DescribeResponse for Result<R, ApiError> {
+    const DOC: ResponseDoc = R::DOC;
+}

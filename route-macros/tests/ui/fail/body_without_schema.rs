@@ -1,0 +1,14 @@
+use api_handler::prelude::*;
+
+// Request bodies must describe themselves (derive `JsonSchema`) for the OpenAPI export.
+#[derive(serde::Deserialize)]
+struct Undocumented {
+    value: u32,
+}
+
+#[route("POST /values")]
+async fn create(Json(body): Json<Undocumented>) -> Json<u32> {
+    Json(body.value)
+}
+
+fn main() {}
