@@ -4,6 +4,7 @@
 //! the same rules (ownership, aggregates, streaks, targets) hold for every
 //! backend.
 
+pub mod attachment;
 pub mod events;
 pub mod goal;
 pub mod identity;

@@ -2,14 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::domain::attachment::{ALLOWED_CONTENT_TYPES, MAX_ATTACHMENT_SIZE};
 use crate::domain::validate::Validator;
 use crate::prelude::*;
 use crate::store::ports::NewAttachment;
 
-/// Content types attachments may have.
-const ALLOWED_TYPES: [&str; 5] = ["image/jpeg", "image/png", "image/webp", "application/pdf", "text/plain"];
-/// The largest attachment: 10 MiB.
-const MAX_SIZE: u64 = 10 * 1024 * 1024;
 
 /// What the client will upload.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -46,8 +43,8 @@ async fn create_attachment(
     let mut v = Validator::new();
     v.length(&file_name, "/fileName", 1, 255);
     v.check(!file_name.contains(['/', '\\']) && !file_name.chars().any(char::is_control), "/fileName", "must be a plain file name");
-    v.check(ALLOWED_TYPES.contains(&request.content_type.as_str()), "/contentType", &format!("must be one of {}", ALLOWED_TYPES.join(", ")));
-    v.check((1..=MAX_SIZE).contains(&request.size), "/size", "must be from 1 byte to 10 MiB");
+    v.check(ALLOWED_CONTENT_TYPES.contains(&request.content_type.as_str()), "/contentType", &format!("must be one of {}", ALLOWED_CONTENT_TYPES.join(", ")));
+    v.check((1..=MAX_ATTACHMENT_SIZE).contains(&request.size), "/size", "must be from 1 byte to 10 MiB");
     v.finish()?;
 
     let new = NewAttachment { file_name, content_type: request.content_type, size: request.size };

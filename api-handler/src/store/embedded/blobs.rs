@@ -14,6 +14,7 @@ use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use sha2::Sha256;
 
+use crate::domain::attachment::MAX_ATTACHMENT_SIZE;
 use crate::framework::error::ApiError;
 use crate::framework::response::{IntoResponse, Response};
 use crate::framework::server::LocalRoutes;
@@ -23,8 +24,6 @@ use crate::store::ports::{Blobs, Presigned, StoreResult};
 pub const BLOB_PREFIX: &str = "/_blobs/";
 /// How long presigned URLs work.
 pub const URL_LIFETIME: Duration = Duration::minutes(15);
-/// The largest attachment.
-pub const MAX_BLOB_SIZE: u64 = 10 * 1024 * 1024;
 
 /// Files under `<data dir>/blobs`, signed with the data directory's secret.
 pub struct EmbeddedBlobs {
@@ -52,7 +51,8 @@ impl EmbeddedBlobs {
         }
     }
 
-    fn signature(&self, grant: &Grant) -> String {
+    /// The HMAC of everything a grant allows.
+    fn mac(&self, grant: &Grant) -> Hmac<Sha256> {
         let message = format!(
             "{}\n{}\n{}\n{}\n{}",
             grant.method,
@@ -64,7 +64,11 @@ impl EmbeddedBlobs {
         // HMAC accepts keys of any length, so this never fails.
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!());
         mac.update(message.as_bytes());
-        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        mac
+    }
+
+    fn signature(&self, grant: &Grant) -> String {
+        URL_SAFE_NO_PAD.encode(self.mac(grant).finalize().into_bytes())
     }
 
     fn presign(&self, grant: Grant) -> Presigned {
@@ -125,15 +129,11 @@ impl EmbeddedBlobs {
             },
             expires: expires.ok_or_else(denied)?,
         };
-        let expected = self.signature(&grant);
-        let given = signature.ok_or_else(denied)?;
-        // Compared in constant time.
-        let same = expected.len() == given.len()
-            && expected
-                .bytes()
-                .zip(given.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
+        // The MAC's own verifier compares in constant time.
+        let given = signature
+            .and_then(|sig| URL_SAFE_NO_PAD.decode(sig).ok())
+            .ok_or_else(denied)?;
+        let same = self.mac(&grant).verify_slice(&given).is_ok();
         if !same || grant.expires < Utc::now().timestamp() {
             return Err(denied());
         }
@@ -265,7 +265,7 @@ impl LocalRoutes for EmbeddedBlobs {
     }
 
     fn body_limit(&self) -> usize {
-        usize::try_from(MAX_BLOB_SIZE).unwrap_or(usize::MAX)
+        usize::try_from(MAX_ATTACHMENT_SIZE).unwrap_or(usize::MAX)
     }
 
     async fn serve(&self, method: &Method, uri: &Uri, headers: &HeaderMap, body: Bytes) -> Response {

@@ -18,7 +18,7 @@ mod outbox;
 use std::path::Path;
 use std::sync::Arc;
 
-pub use self::blobs::{BLOB_PREFIX, EmbeddedBlobs, MAX_BLOB_SIZE, URL_LIFETIME};
+pub use self::blobs::{BLOB_PREFIX, EmbeddedBlobs, URL_LIFETIME};
 pub use self::goals::EmbeddedGoals;
 pub use self::identity::{ACCESS_TOKEN_SECONDS, AUDIENCE, EmbeddedIdentity, EmbeddedProfiles, ISSUER};
 use crate::framework::app::Services;
