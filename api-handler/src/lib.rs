@@ -1,23 +1,23 @@
-//! The AI lifestyle app backend: the route framework and the app's endpoints,
-//! deployed as one AWS Lambda or run as a local HTTP server.
+//! The AI lifestyle app backend: its endpoints, domain rules and storage,
+//! deployed as one AWS Lambda or run as a local HTTP server on the
+//! [`route_framework`].
 //!
 //! A new endpoint is one new file under `src/routes/` with an annotated async
-//! function; `build.rs` finds the file, `#[route]` registers the handler, and
-//! the [`framework::dispatch::Dispatcher`] serves it. See the README.
+//! function; `build.rs` finds the file and `#[route]` registers the handler.
+//! See the README.
 
-// Lets `#[route]` expand to `::api_handler::…` paths inside this crate too.
-extern crate self as api_handler;
-
-mod api;
+pub mod app;
 pub mod domain;
-pub mod framework;
+pub mod openapi;
+pub mod ownership;
+pub mod paging;
+pub mod preconditions;
 pub mod prelude;
 mod routes;
+pub mod settings;
 mod start;
 pub mod store;
+pub mod time_bound;
 
-#[doc(hidden)]
-pub mod __private;
-
-pub use framework::route::{Route, routes};
+pub use route_framework::routes;
 pub use start::{StartError, embedded, run};

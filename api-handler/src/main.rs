@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use api_handler::framework::logging;
-use api_handler::framework::settings::{Mode, Settings, USAGE};
+use api_handler::settings::{Mode, Settings, USAGE};
+use route_framework::logging;
 
 fn main() -> ExitCode {
     let settings = match Settings::from_process() {

@@ -4,13 +4,14 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::framework::app::{App, Config};
-use crate::framework::dispatch::Dispatcher;
-use crate::framework::lambda;
-use crate::framework::registry::{self, RegistryError};
-use crate::framework::route::routes;
-use crate::framework::server::{self, LocalRoutes};
-use crate::framework::settings::{Mode, Settings};
+use route_framework::checks::{self, RegistryError};
+use route_framework::dispatch::Dispatcher;
+use route_framework::lambda;
+use route_framework::routes;
+use route_framework::server::{self, LocalRoutes};
+
+use crate::app::{App, Config};
+use crate::settings::{Mode, Settings};
 use crate::store::embedded::EmbeddedBackend;
 
 /// Why the service could not start or stopped with an error.
@@ -43,14 +44,10 @@ impl std::error::Error for StartError {}
 /// route on top of it.
 pub fn embedded(data_dir: &Path, public_url: &str) -> Result<(Dispatcher, EmbeddedBackend), StartError> {
     let backend = EmbeddedBackend::open(data_dir, public_url).map_err(StartError::Backend)?;
-    let app = App::new(
-        Config::new("embedded"),
-        backend.identity.clone(),
-        backend.services.clone(),
-    );
+    let app = App::new(Config::new("embedded"), backend.services.clone());
     let routes = routes();
-    registry::validate(&routes).map_err(StartError::Registry)?;
-    let dispatcher = Dispatcher::new(routes, app).map_err(StartError::Registry)?;
+    checks::validate(&routes).map_err(StartError::Registry)?;
+    let dispatcher = Dispatcher::new(routes, backend.identity.clone(), app).map_err(StartError::Registry)?;
     Ok((dispatcher, backend))
 }
 

@@ -6,10 +6,11 @@
 
 mod common;
 
-use api_handler::framework::route::{Auth, Method};
 use api_handler::store::embedded::{AUDIENCE, ISSUER};
 use common::live::Live;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use route_framework::method::Method;
+use route_framework::registry::Auth;
 use serde_json::{Value, json};
 
 /// A valid body for each route that takes one, so ownership is what decides.
@@ -53,7 +54,10 @@ async fn every_protected_route_refuses_missing_and_bad_tokens() {
     };
     let own_key = std::fs::read(live.data_dir().join("keys/signing-key.pem")).unwrap();
     let expired = sign(&claims(now - 3600), &own_key);
-    let foreign = sign(&claims(now + 3600), include_bytes!("data/jwt-test-es256-private.pem"));
+    let foreign = sign(
+        &claims(now + 3600),
+        include_bytes!("../../route-framework/tests/data/jwt-test-es256-private.pem"),
+    );
     let payload = token.split('.').nth(1).unwrap();
     let alg_none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{payload}.");
     let mut truncated = token.clone();

@@ -9,11 +9,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use api_handler::framework::testing::TempDir;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
+use tempfile::TempDir;
 use tokio::sync::mpsc;
 
 const BIN: &str = env!("CARGO_BIN_EXE_api-handler");
@@ -84,7 +84,7 @@ fn get(addr: SocketAddr, method: &str, path: &str) -> (u16, String, Vec<u8>) {
 
 #[test]
 fn the_local_server_serves_health_404_and_405_then_stops_on_sigterm() {
-    let dir = TempDir::new();
+    let dir = TempDir::new().unwrap();
     let (mut server, addr) = start_local_server(&dir);
 
     let (status, head, body) = get(addr, "GET", "/health");
@@ -108,7 +108,7 @@ fn the_local_server_serves_health_404_and_405_then_stops_on_sigterm() {
     assert!(body.is_empty());
 
     // Bodies beyond Lambda's payload limit are refused before dispatch.
-    let big = vec![b'x'; api_handler::framework::server::MAX_REQUEST_BODY + 1];
+    let big = vec![b'x'; route_framework::server::MAX_REQUEST_BODY + 1];
     let request = format!(
         "POST /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
         big.len()
@@ -217,22 +217,22 @@ async fn runtime_api(events: Vec<(String, String)>) -> (SocketAddr, mpsc::Unboun
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
-    let unknown = include_str!("data/apigw-v2-health.json")
+    let unknown = include_str!("../../route-framework/tests/data/apigw-v2-health.json")
         .replace("\"routeKey\": \"GET /health\"", "\"routeKey\": \"$default\"")
         .replace("/health", "/unknown");
     let events = vec![
         (
             "req-v2".to_owned(),
-            include_str!("data/apigw-v2-health.json").to_owned(),
+            include_str!("../../route-framework/tests/data/apigw-v2-health.json").to_owned(),
         ),
         (
             "req-v1".to_owned(),
-            include_str!("data/apigw-v1-health.json").to_owned(),
+            include_str!("../../route-framework/tests/data/apigw-v1-health.json").to_owned(),
         ),
         ("req-default".to_owned(), unknown),
     ];
     let (addr, mut responses) = runtime_api(events).await;
-    let dir = TempDir::new();
+    let dir = TempDir::new().unwrap();
     let _lambda = Running(
         Command::new(BIN)
             .env("APP_DATA_DIR", dir.path())

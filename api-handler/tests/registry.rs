@@ -1,19 +1,11 @@
-//! The link-time registry: complete, valid, and its checks catch bad route sets.
+//! The app's link-time registry: complete, deployable, secure by default.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use api_handler::framework::app::App;
-use api_handler::framework::auth::NoAuthenticator;
-use api_handler::framework::dispatch::Dispatcher;
-use api_handler::framework::registry::{self, MAX_ROUTES};
-use api_handler::framework::route::{Auth, Method};
-use api_handler::framework::testing::{TempDir, embedded_app, synthetic_route, synthetic_routes};
-
-fn app(dir: &TempDir) -> App {
-    embedded_app(dir.path(), NoAuthenticator)
-}
+use route_framework::checks;
+use route_framework::registry::Auth;
 
 /// Route keys of every `#[route("…")]` attribute in `dir`, recursively.
 fn annotated_route_keys(dir: &Path, keys: &mut BTreeSet<String>) {
@@ -55,7 +47,7 @@ fn the_registry_holds_exactly_the_routes_annotated_in_src() {
 #[test]
 fn the_registry_is_deployable() {
     let routes = api_handler::routes();
-    if let Err(err) = registry::validate(&routes) {
+    if let Err(err) = checks::validate(&routes) {
         panic!("{err}");
     }
     for route in &routes {
@@ -79,72 +71,4 @@ fn health_is_public_and_everything_else_requires_auth_unless_marked() {
     assert_eq!(health.params, &[] as &[&str]);
     assert_eq!(health.handler_name, "health");
     assert_eq!(health.module_path, "api_handler::routes::health");
-}
-
-#[test]
-fn duplicate_route_keys_are_rejected() {
-    let routes = vec![
-        synthetic_route(Method::GET, "/goals", Auth::Public),
-        synthetic_route(Method::GET, "/goals", Auth::Public),
-    ];
-    let err = registry::validate(&routes).unwrap_err();
-    assert!(
-        err.problems.iter().any(|p| p.contains("duplicate route `GET /goals`")),
-        "{err}"
-    );
-}
-
-#[test]
-fn sibling_parameters_with_different_names_conflict() {
-    let routes = vec![
-        synthetic_route(Method::GET, "/goals/{id}", Auth::Public),
-        synthetic_route(Method::DELETE, "/goals/{goalId}", Auth::Public),
-        synthetic_route(Method::GET, "/goals/{goalId}/progress", Auth::Public),
-        synthetic_route(Method::GET, "/users/{userId}/profile", Auth::Public),
-    ];
-    let err = registry::validate(&routes).unwrap_err();
-    assert!(
-        err.problems
-            .iter()
-            .all(|p| p.contains("conflicting path parameters under `/goals/`")),
-        "{err}"
-    );
-    assert!(
-        err.problems
-            .iter()
-            .any(|p| p.contains("{id}") && p.contains("{goalId}")),
-        "{err}"
-    );
-    let dir = TempDir::new();
-    assert!(Dispatcher::new(routes, app(&dir)).is_err());
-}
-
-#[test]
-fn static_and_parameter_siblings_may_coexist() {
-    let routes = vec![
-        synthetic_route(Method::GET, "/users/me", Auth::Public),
-        synthetic_route(Method::GET, "/users/{userId}", Auth::Public),
-        synthetic_route(Method::GET, "/users/{userId}/profile", Auth::Public),
-    ];
-    registry::validate(&routes).unwrap();
-}
-
-#[test]
-fn more_routes_than_the_api_gateway_quota_are_rejected() {
-    registry::validate(&synthetic_routes(MAX_ROUTES)).unwrap();
-    let err = registry::validate(&synthetic_routes(MAX_ROUTES + 1)).unwrap_err();
-    assert!(err.problems.iter().any(|p| p.contains("quota of 300")), "{err}");
-    // The dispatcher itself serves any size, for tests and benchmarks.
-    let dir = TempDir::new();
-    Dispatcher::new(synthetic_routes(1000), app(&dir)).unwrap();
-}
-
-#[test]
-fn every_problem_is_reported_at_once() {
-    let mut routes = synthetic_routes(MAX_ROUTES + 1);
-    routes.push(synthetic_route(Method::GET, "/x/{a}", Auth::Public));
-    routes.push(synthetic_route(Method::GET, "/x/{b}/y", Auth::Public));
-    routes.push(synthetic_route(Method::GET, "/x/{a}", Auth::Public));
-    let err = registry::validate(&routes).unwrap_err();
-    assert_eq!(err.problems.len(), 3, "{err}");
 }

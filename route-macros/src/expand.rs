@@ -78,7 +78,7 @@ fn check_path_params(cx: &Ctxt, key: &RouteKey, handler: &Handler<'_>) {
 /// Emits the function unchanged, plus (in an anonymous const) the adapter that
 /// runs the extractors and the `inventory` submission of the route record.
 fn generate(item: &ItemFn, attr: &RouteAttr, key: &RouteKey, handler: &Handler<'_>) -> TokenStream {
-    let krate = quote!(::api_handler::__private);
+    let krate = quote!(::route_framework::__private);
     let name = handler.name;
     let adapter = format_ident!("__route_adapter_{}", name);
     let parts = format_ident!("__parts");
@@ -110,6 +110,10 @@ fn generate(item: &ItemFn, attr: &RouteAttr, key: &RouteKey, handler: &Handler<'
     let response_doc = match handler.output {
         ReturnType::Default => quote_spanned!(output_span=> <() as #krate::DescribeResponse>::DOC),
         ReturnType::Type(_, ty) => quote_spanned!(output_span=> <#ty as #krate::DescribeResponse>::DOC),
+    };
+    let query = match handler.query_type {
+        Some(ty) => quote_spanned!(ty.span()=> ::core::option::Option::Some(#krate::schema_of::<#ty>)),
+        None => quote!(::core::option::Option::None),
     };
     let request_body = match handler.body_type {
         Some(ty) => quote_spanned!(ty.span()=> ::core::option::Option::Some(#krate::schema_of::<#ty>)),
@@ -158,6 +162,7 @@ fn generate(item: &ItemFn, attr: &RouteAttr, key: &RouteKey, handler: &Handler<'
                     file: #krate::source_file(::core::file!(), ::core::env!("CARGO_MANIFEST_DIR")),
                     line: #line,
                     summary: #summary,
+                    query: #query,
                     request_body: #request_body,
                     response: #response_doc,
                     handler: #adapter,

@@ -24,6 +24,8 @@ pub(crate) struct Handler<'a> {
     pub(crate) path_arg: Option<PathArg<'a>>,
     /// `T` of a last argument `Json<T>`: the request body's type.
     pub(crate) body_type: Option<&'a Type>,
+    /// `T` of a `Query<T>` argument: the query string's type.
+    pub(crate) query_type: Option<&'a Type>,
     /// The declared return type, if any.
     pub(crate) output: &'a ReturnType,
     /// First paragraph of the doc comment, joined into one line.
@@ -58,6 +60,7 @@ impl<'a> Handler<'a> {
 
         let mut arg_types = Vec::with_capacity(sig.inputs.len());
         let mut path_arg: Option<PathArg<'a>> = None;
+        let mut query_type: Option<&'a Type> = None;
         let last = sig.inputs.len().saturating_sub(1);
         for (index, input) in sig.inputs.iter().enumerate() {
             let ty = match input {
@@ -74,6 +77,13 @@ impl<'a> Handler<'a> {
                     ty,
                     "this extractor reads the request body and must be the handler's last argument",
                 );
+            }
+            if name.as_deref() == Some("Query") {
+                if query_type.is_some() {
+                    cx.error_spanned_by(ty, "only one `Query` extractor per handler: take one struct");
+                } else {
+                    query_type = first_type_argument(ty);
+                }
             }
             if name.as_deref() == Some("Path") {
                 if path_arg.is_some() {
@@ -103,6 +113,7 @@ impl<'a> Handler<'a> {
             arg_types,
             path_arg,
             body_type,
+            query_type,
             output: &sig.output,
             summary: summary(item),
         }

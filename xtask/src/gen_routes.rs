@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use api_handler::framework::route::{Auth, Route};
+use route_framework::registry::{Auth, Route};
 
 use crate::util;
 
@@ -13,7 +13,7 @@ pub(crate) const ROUTES_FILE: &str = "terraform/routes.gen.tf";
 /// Writes (or with `check`, verifies) `terraform/routes.gen.tf`.
 pub(crate) fn generate(check: bool) -> anyhow::Result<()> {
     let routes = api_handler::routes();
-    api_handler::framework::registry::validate(&routes)?;
+    route_framework::checks::validate(&routes)?;
     util::ensure_file_contents("gen-routes", Path::new(ROUTES_FILE), &render(&routes), check)
 }
 
@@ -96,8 +96,9 @@ fn resource_name(route: &Route) -> String {
 
 #[cfg(test)]
 mod tests {
-    use api_handler::framework::route::{Auth, Method};
-    use api_handler::framework::testing::synthetic_route;
+    use route_framework::method::Method;
+    use route_framework::registry::Auth;
+    use route_framework::testing::synthetic_route;
 
     use super::*;
 

@@ -1,6 +1,6 @@
 //! `cargo xtask routes`: the registry as a table for humans.
 
-use api_handler::framework::route::{Auth, Route};
+use route_framework::registry::{Auth, Route};
 
 /// One line per route: method, path, auth, handler, file:line; columns aligned.
 pub(crate) fn render(routes: &[&'static Route]) -> String {

@@ -17,7 +17,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
 
 /// The criterion benchmarks; extra arguments go to criterion (a filter, say).
 pub(crate) fn bench(extra: &[&str]) -> anyhow::Result<()> {
-    let mut args = vec!["bench", "--package", "api-handler", "--bench", "dispatch", "--"];
+    let mut args = vec!["bench", "--package", "route-framework", "--bench", "dispatch", "--"];
     args.extend_from_slice(extra);
     util::cargo(&args)
 }

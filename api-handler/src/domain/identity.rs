@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::validate::Validator;
-use crate::framework::error::ApiError;
+use route_framework::error::ApiError;
 
 /// `POST /auth/register` body.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::validate::Validator;
-use crate::framework::error::ApiError;
+use route_framework::error::ApiError;
 
 /// A user's profile, created at registration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]

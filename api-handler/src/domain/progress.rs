@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::validate::Validator;
-use crate::framework::error::ApiError;
+use route_framework::error::ApiError;
 
 /// How far in the future `at` may be (clock skew between devices).
 pub const MAX_FUTURE_SKEW: Duration = Duration::minutes(5);

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::goal::Period;
 use super::validate::Validator;
-use crate::framework::error::ApiError;
+use route_framework::error::ApiError;
 
 /// The longest `GET /stats` range, in days.
 pub const MAX_RANGE_DAYS: i64 = 366;
@@ -60,7 +60,7 @@ pub fn current_streak(days_with_entries: &[NaiveDate], today: NaiveDate) -> u32 
 }
 
 /// `GET /stats` query.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatsQuery {
     /// First day, inclusive.

@@ -1,6 +1,6 @@
 //! Collects field problems so a request learns about all of them at once.
 
-use crate::framework::error::{ApiError, FieldError};
+use route_framework::error::{ApiError, FieldError};
 
 /// Accumulates [`FieldError`]s; [`Validator::finish`] turns them into one 422.
 #[derive(Debug, Default)]

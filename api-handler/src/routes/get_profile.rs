@@ -1,6 +1,6 @@
 //! `GET /users/{userId}/profile`.
 
-use crate::api::own_user_id;
+use crate::ownership::own_user_id;
 use crate::domain::profile::Profile;
 use crate::prelude::*;
 

@@ -1,12 +1,12 @@
 //! `GET /goals`.
 
-use crate::api::{PageQuery, page};
+use crate::paging::{PageQuery, page};
 use crate::domain::goal::{Goal, GoalStatus};
 use crate::prelude::*;
 use crate::store::ports::Page;
 
 /// `?status=&limit=&cursor=`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct GoalsQuery {
     status: Option<GoalStatus>,

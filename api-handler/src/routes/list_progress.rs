@@ -1,12 +1,13 @@
 //! `GET /goals/{goalId}/progress`.
 
-use crate::api::{PageQuery, TimeBound, page};
+use crate::paging::{PageQuery, page};
+use crate::time_bound::TimeBound;
 use crate::domain::progress::ProgressEntry;
 use crate::prelude::*;
 use crate::store::ports::Page;
 
 /// `?from=&to=&limit=&cursor=`; bounds are timestamps or dates.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct ProgressQuery {
     from: Option<TimeBound>,

@@ -1,6 +1,6 @@
 //! `PUT /users/{userId}/profile`.
 
-use crate::api::own_user_id;
+use crate::ownership::own_user_id;
 use crate::domain::profile::{Profile, ProfileUpdate};
 use crate::prelude::*;
 

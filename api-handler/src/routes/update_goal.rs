@@ -1,6 +1,6 @@
 //! `PATCH /goals/{goalId}`.
 
-use crate::api::if_match_version;
+use crate::preconditions::if_match_version;
 use crate::domain::goal::{Goal, GoalPatch};
 use crate::prelude::*;
 

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::framework::error::ApiError;
+use route_framework::error::ApiError;
 
 type HmacSha256 = Hmac<Sha256>;
 

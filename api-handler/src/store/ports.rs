@@ -15,8 +15,8 @@ use crate::domain::identity::{Registered, Registration, Tokens};
 use crate::domain::profile::{Profile, ProfileUpdate};
 use crate::domain::progress::{ProgressEntry, ValidProgress};
 use crate::domain::stats::Stats;
-use crate::framework::auth::Authenticator;
-use crate::framework::error::ApiError;
+use route_framework::auth::Authenticator;
+use route_framework::error::ApiError;
 
 /// Result of every port method.
 pub type StoreResult<T> = Result<T, ApiError>;

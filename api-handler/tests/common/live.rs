@@ -7,10 +7,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_handler::framework::server::{LocalRoutes, Server};
-use api_handler::framework::testing::TempDir;
 use api_handler::store::embedded::EmbeddedBlobs;
+use route_framework::server::{LocalRoutes, Server};
 use serde_json::{Value, json};
+use tempfile::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 
@@ -73,7 +73,7 @@ impl Live {
 
     /// A server on a fresh data directory.
     pub(crate) async fn fresh() -> Live {
-        Live::start(TempDir::new()).await
+        Live::start(TempDir::new().unwrap()).await
     }
 
     /// The data directory.

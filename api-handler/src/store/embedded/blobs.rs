@@ -15,10 +15,10 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use sha2::Sha256;
 
 use crate::domain::attachment::MAX_ATTACHMENT_SIZE;
-use crate::framework::error::ApiError;
-use crate::framework::response::{IntoResponse, Response};
-use crate::framework::server::LocalRoutes;
 use crate::store::ports::{Blobs, Presigned, StoreResult};
+use route_framework::error::ApiError;
+use route_framework::response::{IntoResponse, Response};
+use route_framework::server::LocalRoutes;
 
 /// URL prefix of blob requests on the local server.
 pub const BLOB_PREFIX: &str = "/_blobs/";

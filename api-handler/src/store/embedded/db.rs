@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use crate::framework::error::ApiError;
+use route_framework::error::ApiError;
 
 /// How long a connection waits for a lock before giving up (then 503).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

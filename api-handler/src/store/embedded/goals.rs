@@ -14,8 +14,8 @@ use crate::domain::new_id;
 use crate::domain::profile::parse_timezone;
 use crate::domain::progress::{ProgressEntry, ValidProgress};
 use crate::domain::stats::{self, DayStat, GoalStat, Stats, Totals};
-use crate::framework::error::ApiError;
 use crate::store::ports::{After, Attachment, Goals, IdempotencyKey, NewAttachment, Recorded, StoreResult};
+use route_framework::error::ApiError;
 
 /// How long an idempotency key replays its first response.
 const IDEMPOTENCY_WINDOW: Duration = Duration::hours(24);

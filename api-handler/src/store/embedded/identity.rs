@@ -18,9 +18,9 @@ use crate::domain::events::{DomainEvent, EventType};
 use crate::domain::identity::{Registered, Registration, Tokens, normalize_email};
 use crate::domain::profile::{DEFAULT_TIMEZONE, Profile, ProfileUpdate};
 use crate::domain::{new_id, stats};
-use crate::framework::auth::{Authenticator, JwtAuthenticator, User};
-use crate::framework::error::ApiError;
 use crate::store::ports::{Identity, Profiles, StoreResult};
+use route_framework::auth::{Authenticator, JwtAuthenticator, User};
+use route_framework::error::ApiError;
 
 /// `iss` of every embedded token.
 pub const ISSUER: &str = "urn:lifestyle-api:embedded";

@@ -21,7 +21,7 @@ use std::sync::Arc;
 pub use self::blobs::{BLOB_PREFIX, EmbeddedBlobs, URL_LIFETIME};
 pub use self::goals::EmbeddedGoals;
 pub use self::identity::{ACCESS_TOKEN_SECONDS, AUDIENCE, EmbeddedIdentity, EmbeddedProfiles, ISSUER};
-use crate::framework::app::Services;
+use crate::app::Services;
 use crate::store::cursor::Cursors;
 
 /// The embedded adapters, opened on one data directory.
@@ -78,11 +78,11 @@ fn check_writable(dir: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::EmbeddedBackend;
-    use crate::framework::testing::TempDir;
+    use tempfile::TempDir;
 
     #[test]
     fn an_unusable_data_directory_is_a_clear_error() {
-        let dir = TempDir::new();
+        let dir = TempDir::new().unwrap();
         let file = dir.path().join("not-a-directory");
         std::fs::write(&file, b"x").unwrap();
         let err = EmbeddedBackend::open(&file, "http://127.0.0.1").err().unwrap();
@@ -94,7 +94,7 @@ mod tests {
 
     #[test]
     fn reopening_keeps_the_keys() {
-        let dir = TempDir::new();
+        let dir = TempDir::new().unwrap();
         drop(EmbeddedBackend::open(dir.path(), "http://127.0.0.1").unwrap());
         let key = std::fs::read(dir.path().join("keys/signing-key.pem")).unwrap();
         drop(EmbeddedBackend::open(dir.path(), "http://127.0.0.1").unwrap());

@@ -4,7 +4,7 @@ use rusqlite::params;
 
 use super::db::{db_error, ts};
 use crate::domain::events::DomainEvent;
-use crate::framework::error::ApiError;
+use route_framework::error::ApiError;
 
 /// Appends `event` to the outbox inside `tx`.
 pub(crate) fn append(tx: &rusqlite::Transaction<'_>, event: &DomainEvent) -> Result<(), ApiError> {

@@ -1,4 +1,4 @@
-use api_handler::prelude::*;
+use route_framework::prelude::*;
 
 // Request bodies must describe themselves (derive `JsonSchema`) for the OpenAPI export.
 #[derive(serde::Deserialize)]

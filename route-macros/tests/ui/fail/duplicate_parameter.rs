@@ -1,4 +1,4 @@
-use api_handler::prelude::*;
+use route_framework::prelude::*;
 
 #[route("GET /goals/{id}/progress/{id}", public)]
 async fn get_progress(Path(ids): Path<(String, String)>) -> Json<(String, String)> {

@@ -1,4 +1,4 @@
-use api_handler::prelude::*;
+use route_framework::prelude::*;
 
 #[route("GET /goals/{}", public)]
 async fn get_goal(Path(id): Path<String>) -> Json<String> {

@@ -1,4 +1,4 @@
-use api_handler::prelude::*;
+use route_framework::prelude::*;
 
 // One attribute, several independent mistakes: all are reported together.
 #[route("FETCH /goals/{id}/", publik)]

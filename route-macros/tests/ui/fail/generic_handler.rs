@@ -1,4 +1,4 @@
-use api_handler::prelude::*;
+use route_framework::prelude::*;
 
 #[route("POST /items", public)]
 async fn create<T: serde::de::DeserializeOwned>(Json(_body): Json<T>) -> NoContent {

@@ -1,4 +1,4 @@
-use api_handler::prelude::*;
+use route_framework::prelude::*;
 
 #[route("GET /files/{proxy+}/meta", public)]
 async fn meta(Path(path): Path<String>) -> Json<String> {

@@ -1,4 +1,4 @@
-use api_handler::prelude::*;
+use route_framework::prelude::*;
 
 #[route("POST /goals")]
 async fn create(title: String, user: User) -> Json<String> {

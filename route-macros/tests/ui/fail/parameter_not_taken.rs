@@ -1,4 +1,4 @@
-use api_handler::prelude::*;
+use route_framework::prelude::*;
 
 #[route("GET /goals/{goalId}", public)]
 async fn get_goal() -> NoContent {

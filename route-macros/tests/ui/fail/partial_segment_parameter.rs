@@ -1,4 +1,4 @@
-use api_handler::prelude::*;
+use route_framework::prelude::*;
 
 #[route("GET /files/{name}.json", public)]
 async fn file(Path(name): Path<String>) -> Json<String> {

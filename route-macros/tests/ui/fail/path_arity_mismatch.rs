@@ -1,4 +1,4 @@
-use api_handler::prelude::*;
+use route_framework::prelude::*;
 
 #[route("GET /goals/{goalId}", public)]
 async fn get_goal(Path(ids): Path<(String, u32)>) -> Json<(String, u32)> {

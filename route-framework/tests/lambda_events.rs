@@ -6,9 +6,9 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use api_handler::framework::lambda;
-use api_handler::prelude::*;
 use lambda_http::Body;
+use route_framework::lambda;
+use route_framework::prelude::*;
 use serde_json::{Value, json};
 
 /// Echo everything the event carried.

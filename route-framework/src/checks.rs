@@ -1,13 +1,13 @@
 //! Checks on the whole route set that no single `#[route]` can make.
 //!
-//! They run when a [`Dispatcher`](super::dispatch::Dispatcher) is built (so at
+//! They run when a [`Dispatcher`](crate::dispatch::Dispatcher) is built (so at
 //! start-up) and in the registry tests, so a bad combination fails CI before it
 //! reaches API Gateway.
 
 use std::collections::HashMap;
 use std::fmt;
 
-use super::route::Route;
+use crate::registry::Route;
 
 /// API Gateway HTTP API's default quota of routes per API.
 pub const MAX_ROUTES: usize = 300;

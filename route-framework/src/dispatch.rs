@@ -5,21 +5,23 @@
 //! methods (REST API, payload 1.0) and a `matchit` path matcher (the
 //! `$default` route, function URLs, ALB, the local server).
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::Instant;
 
 use bytes::Bytes;
 use futures_util::FutureExt;
 use http::{HeaderMap, HeaderValue, Uri};
 
-use super::app::App;
-use super::auth::User;
-use super::error::ApiError;
-use super::registry::{self, RegistryError};
-use super::request::{PathParams, RequestParts};
-use super::response::{IntoResponse, Response};
-use super::route::{Auth, Method, Route};
+use crate::auth::{Authenticator, User};
+use crate::checks::{self, RegistryError};
+use crate::error::ApiError;
+use crate::method::Method;
+use crate::registry::{Auth, Route};
+use crate::request::{PathParams, RequestParts, SharedState};
+use crate::response::{IntoResponse, Response};
 
 /// How the entry point identified the route, in the order of preference.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,7 +104,8 @@ impl PathRoutes {
 
 /// Routes requests to handlers. Cheap to share behind an `Arc`.
 pub struct Dispatcher {
-    app: App,
+    state: SharedState,
+    authenticator: Arc<dyn Authenticator>,
     routes: Vec<&'static Route>,
     by_key: HashMap<&'static str, &'static Route>,
     by_template: HashMap<&'static str, usize>,
@@ -111,13 +114,21 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    /// Validates `routes` (see [`registry::validate_structure`]) and builds the
+    /// Validates `routes` (see [`checks::validate_structure`]) and builds the
     /// lookup tables. Start-up also enforces the API Gateway quota
-    /// ([`registry::validate`]); this constructor does not, so tests and
+    /// ([`checks::validate`]); this constructor does not, so tests and
     /// benchmarks can build tables of any size.
-    pub fn new(routes: impl IntoIterator<Item = &'static Route>, app: App) -> Result<Dispatcher, RegistryError> {
+    ///
+    /// `authenticator` verifies bearer tokens the gateway has not verified;
+    /// `state` reaches handlers through [`RequestParts::state`] (the app's
+    /// shared services, say).
+    pub fn new(
+        routes: impl IntoIterator<Item = &'static Route>,
+        authenticator: impl Authenticator,
+        state: impl Any + Send + Sync,
+    ) -> Result<Dispatcher, RegistryError> {
         let routes: Vec<&'static Route> = routes.into_iter().collect();
-        registry::validate_structure(&routes)?;
+        checks::validate_structure(&routes)?;
 
         let mut by_key = HashMap::with_capacity(routes.len());
         let mut by_template: HashMap<&'static str, usize> = HashMap::new();
@@ -134,7 +145,7 @@ impl Dispatcher {
                 if let Err(err) = matcher.insert(matchit_template(route.path), paths.len() - 1) {
                     problems.push(format!(
                         "{}: `{}` cannot be matched: {err}",
-                        registry::origin(route),
+                        checks::origin(route),
                         route.path
                     ));
                 }
@@ -149,7 +160,8 @@ impl Dispatcher {
             path.allow = allow_header(&path.methods);
         }
         Ok(Dispatcher {
-            app,
+            state: Arc::new(state),
+            authenticator: Arc::new(authenticator),
             routes,
             by_key,
             by_template,
@@ -163,9 +175,9 @@ impl Dispatcher {
         &self.routes
     }
 
-    /// The shared services handed to handlers.
-    pub fn app(&self) -> &App {
-        &self.app
+    /// The application state handed to handlers, if it is an `S`.
+    pub fn state<S: Any>(&self) -> Option<&S> {
+        self.state.downcast_ref::<S>()
     }
 
     /// Finds the route for `incoming` and its path parameters, or the 404/405 to answer.
@@ -238,8 +250,8 @@ impl Dispatcher {
             path_params,
             user,
             request_id: incoming.request_id,
-            app: self.app.clone(),
-            route,
+            route_key: route.route_key,
+            state: Arc::clone(&self.state),
         };
         let request_id = parts.request_id.clone();
         let future = (route.handler)(parts, incoming.body);
@@ -265,7 +277,7 @@ impl Dispatcher {
         };
         let user = match &incoming.gateway_auth {
             Some(gateway) => User::from_gateway_claims(&gateway.claims, gateway.scopes.as_deref())?,
-            None => self.app.authenticator().verify(bearer_token(&incoming.headers)?)?,
+            None => self.authenticator.verify(bearer_token(&incoming.headers)?)?,
         };
         if let Some(missing) = scopes.iter().find(|scope| !user.has_scope(scope)) {
             return Err(ApiError::forbidden(format!("the token lacks the `{missing}` scope")));

@@ -14,16 +14,15 @@ use http::HeaderMap;
 pub use self::json::{JSON_BODY_LIMIT, Json};
 pub use self::path::Path;
 pub use self::query::Query;
-use super::app::App;
-use super::auth::User;
-use super::error::ApiError;
-use super::request::RequestParts;
+use crate::auth::User;
+use crate::error::ApiError;
+use crate::request::RequestParts;
 
 /// An argument built from the request's parts, without its body.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a handler argument that can be built from the request",
     label = "not an extractor",
-    note = "extractors are `Path<T>`, `Query<T>`, `User`, `App`, `Headers`, `RequestId`, and as the last argument `Json<T>`"
+    note = "extractors are `Path<T>`, `Query<T>`, `User`, `State<S>` (or the app's own state type), `Headers`, `RequestId`, and as the last argument `Json<T>`"
 )]
 pub trait FromRequestParts: Sized {
     /// Builds the value, or rejects the request.
@@ -42,7 +41,7 @@ pub enum ViaBody {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a handler argument that can be built from the request",
     label = "not an extractor",
-    note = "extractors are `Path<T>`, `Query<T>`, `User`, `App`, `Headers`, `RequestId`, and as the last argument `Json<T>`"
+    note = "extractors are `Path<T>`, `Query<T>`, `User`, `State<S>` (or the app's own state type), `Headers`, `RequestId`, and as the last argument `Json<T>`"
 )]
 pub trait FromRequest<M = ViaBody>: Sized {
     /// Builds the value from the parts and the body, or rejects the request.
@@ -64,9 +63,23 @@ impl FromRequestParts for User {
     }
 }
 
-impl FromRequestParts for App {
+/// The application state the dispatcher was built with, by type: a cheap
+/// clone of it (usually an `Arc` inside).
+///
+/// An app usually implements [`FromRequestParts`] for its own state type so
+/// handlers take it directly; `State<S>` is the generic form.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct State<S>(pub S);
+
+impl<S: Clone + Send + Sync + 'static> FromRequestParts for State<S> {
     fn from_request_parts(parts: &RequestParts) -> Result<Self, ApiError> {
-        Ok(parts.app().clone())
+        parts.state::<S>().cloned().map(State).ok_or_else(|| {
+            tracing::error!(
+                state = std::any::type_name::<S>(),
+                "the dispatcher was built without this state type"
+            );
+            ApiError::internal()
+        })
     }
 }
 

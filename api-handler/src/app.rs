@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use super::auth::Authenticator;
+use route_framework::error::ApiError;
+use route_framework::extract::FromRequestParts;
+use route_framework::request::RequestParts;
+
 use crate::store::cursor::Cursors;
 use crate::store::ports::{Blobs, Goals, Identity, Profiles};
 
@@ -50,31 +53,20 @@ pub struct App {
 
 struct Inner {
     config: Config,
-    authenticator: Box<dyn Authenticator>,
     services: Services,
 }
 
 impl App {
-    /// Assembles the services; `authenticator` verifies bearer tokens the
-    /// gateway has not verified (normally the identity provider itself).
-    pub fn new(config: Config, authenticator: impl Authenticator, services: Services) -> App {
+    /// Assembles the services.
+    pub fn new(config: Config, services: Services) -> App {
         App {
-            inner: Arc::new(Inner {
-                config,
-                authenticator: Box::new(authenticator),
-                services,
-            }),
+            inner: Arc::new(Inner { config, services }),
         }
     }
 
     /// The service configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
-    }
-
-    /// The bearer-token verifier used when the gateway has not verified the caller.
-    pub fn authenticator(&self) -> &dyn Authenticator {
-        self.inner.authenticator.as_ref()
     }
 
     /// Accounts and tokens.
@@ -100,5 +92,15 @@ impl App {
     /// Pagination cursors.
     pub fn cursors(&self) -> &Cursors {
         &self.inner.services.cursors
+    }
+}
+
+/// Handlers take the app's services as an argument: `async fn h(app: App)`.
+impl FromRequestParts for App {
+    fn from_request_parts(parts: &RequestParts) -> Result<Self, ApiError> {
+        parts.state::<App>().cloned().ok_or_else(|| {
+            tracing::error!("the dispatcher was built without the app's services");
+            ApiError::internal()
+        })
     }
 }

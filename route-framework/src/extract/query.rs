@@ -1,8 +1,8 @@
 //! `Query<T>`: the query string, deserialised.
 
 use super::FromRequestParts;
-use crate::framework::error::{ApiError, FieldError};
-use crate::framework::request::RequestParts;
+use crate::error::{ApiError, FieldError};
+use crate::request::RequestParts;
 
 /// The query string deserialised into `T` (usually a struct of optional fields).
 ///

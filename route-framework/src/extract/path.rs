@@ -5,8 +5,8 @@ use serde::de::{self, DeserializeOwned, Error as _, IntoDeserializer, Visitor};
 use serde::forward_to_deserialize_any;
 
 use super::FromRequestParts;
-use crate::framework::error::ApiError;
-use crate::framework::request::RequestParts;
+use crate::error::ApiError;
+use crate::request::RequestParts;
 
 /// The matched route's path parameters.
 ///

@@ -7,9 +7,9 @@ use serde::de::DeserializeOwned;
 use serde_path_to_error::Segment;
 
 use super::{FromRequest, ViaBody};
-use crate::framework::error::{ApiError, FieldError};
-use crate::framework::request::RequestParts;
-use crate::framework::response::{IntoResponse, Response};
+use crate::error::{ApiError, FieldError};
+use crate::request::RequestParts;
+use crate::response::{IntoResponse, Response};
 
 /// The largest JSON request body accepted: 1 MiB.
 pub const JSON_BODY_LIMIT: usize = 1024 * 1024;

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 
-use super::error::ApiError;
+use crate::error::ApiError;
 
 /// The authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]

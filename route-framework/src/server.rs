@@ -14,9 +14,9 @@ use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-use super::dispatch::{Dispatcher, Incoming};
-use super::error::ApiError;
-use super::response::{IntoResponse, Response};
+use crate::dispatch::{Dispatcher, Incoming};
+use crate::error::ApiError;
+use crate::response::{IntoResponse, Response};
 
 /// The largest request body the server reads: Lambda's 6 MB synchronous
 /// payload limit, so local behaviour matches the deployed one.

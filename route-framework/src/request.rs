@@ -1,13 +1,18 @@
-//! What a handler's extractors read: the request minus its body.
+//! `RequestParts`: what a handler's extractors read, the request minus its body.
+
+use std::any::Any;
+use std::sync::Arc;
 
 use http::{HeaderMap, Uri};
 
-use super::app::App;
-use super::auth::User;
-use super::route::Route;
+use crate::auth::User;
 
 /// Path parameters of the matched route, in path order, percent-decoded.
 pub type PathParams = Vec<(&'static str, String)>;
+
+/// The application state a dispatcher hands to every request: any
+/// `Send + Sync` value, read back by type with [`RequestParts::state`].
+pub type SharedState = Arc<dyn Any + Send + Sync>;
 
 /// The parts of a request that extractors read.
 ///
@@ -21,8 +26,8 @@ pub struct RequestParts {
     pub(crate) path_params: PathParams,
     pub(crate) user: Option<User>,
     pub(crate) request_id: String,
-    pub(crate) app: App,
-    pub(crate) route: &'static Route,
+    pub(crate) route_key: &'static str,
+    pub(crate) state: SharedState,
 }
 
 impl RequestParts {
@@ -56,13 +61,13 @@ impl RequestParts {
         &self.request_id
     }
 
-    /// The shared services.
-    pub fn app(&self) -> &App {
-        &self.app
+    /// The matched route's key, such as `GET /goals/{goalId}`.
+    pub fn route_key(&self) -> &'static str {
+        self.route_key
     }
 
-    /// The matched route.
-    pub fn route(&self) -> &'static Route {
-        self.route
+    /// The application state, if it is an `S` (see [`State`](crate::extract::State)).
+    pub fn state<S: Any>(&self) -> Option<&S> {
+        self.state.downcast_ref::<S>()
     }
 }

@@ -15,19 +15,31 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use api_handler::framework::app::App;
-use api_handler::framework::auth::NoAuthenticator;
-use api_handler::framework::dispatch::{Dispatcher, Incoming, Target};
-use api_handler::framework::lambda;
-use api_handler::framework::testing::{TempDir, embedded_app, synthetic_routes};
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion};
+use route_framework::auth::NoAuthenticator;
+use route_framework::dispatch::{Dispatcher, Incoming, Target};
+use route_framework::lambda;
+use route_framework::prelude::*;
+use route_framework::testing::synthetic_routes;
 
 const SIZES: [usize; 3] = [10, 100, 1000];
 const HEALTH_EVENT: &str = include_str!("../tests/data/apigw-v2-health.json");
 
-fn app(dir: &TempDir) -> App {
-    embedded_app(dir.path(), NoAuthenticator)
+/// The health report.
+#[derive(Serialize, JsonSchema)]
+struct Health {
+    status: &'static str,
+    version: &'static str,
+}
+
+/// Report that the service is up (the app's health route, minus the app).
+#[route("GET /health", public)]
+async fn health() -> Json<Health> {
+    Json(Health {
+        status: "ok",
+        version: env!("CARGO_PKG_VERSION"),
+    })
 }
 
 fn noop() -> u32 {
@@ -35,11 +47,10 @@ fn noop() -> u32 {
 }
 
 fn lookup(c: &mut Criterion) {
-    let dir = TempDir::new();
     let mut group = c.benchmark_group("lookup");
     for n in SIZES {
         let routes = synthetic_routes(n);
-        let dispatcher = Dispatcher::new(routes.clone(), app(&dir)).expect("synthetic routes are valid");
+        let dispatcher = Dispatcher::new(routes.clone(), NoAuthenticator, ()).expect("synthetic routes are valid");
         // A route with a parameter, in the middle of the table.
         let target = routes
             .iter()
@@ -85,10 +96,8 @@ fn lookup(c: &mut Criterion) {
 }
 
 fn event(c: &mut Criterion) {
-    let dir = TempDir::new();
-    let (dispatcher, _backend) =
-        api_handler::embedded(dir.path(), "http://127.0.0.1:0").expect("the registry is valid");
-    let dispatcher = Arc::new(dispatcher);
+    let dispatcher =
+        Arc::new(Dispatcher::new(route_framework::routes(), NoAuthenticator, ()).expect("the registry is valid"));
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let mut group = c.benchmark_group("event");
     group.bench_function("dispatch_only", |b| {

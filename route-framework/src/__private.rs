@@ -4,11 +4,12 @@ pub use bytes::Bytes;
 pub use futures_util::future::BoxFuture;
 pub use inventory;
 
-pub use crate::framework::extract::{FromRequest, FromRequestParts};
-pub use crate::framework::request::RequestParts;
-pub use crate::framework::response::{IntoResponse, Response};
-pub use crate::framework::route::{Auth, Method, Route};
-pub use crate::framework::schema::{DescribeResponse, schema_of};
+pub use crate::extract::{FromRequest, FromRequestParts};
+pub use crate::method::Method;
+pub use crate::registry::{Auth, Route};
+pub use crate::request::RequestParts;
+pub use crate::response::{IntoResponse, Response};
+pub use crate::schema::{DescribeResponse, schema_of};
 
 /// `file!()` relative to the workspace root, even when rustc reports it
 /// absolute (as it does for modules declared from `$OUT_DIR`).

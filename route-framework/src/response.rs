@@ -5,7 +5,7 @@ use http::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde::Serialize;
 
-use super::error::ApiError;
+use crate::error::ApiError;
 
 /// Content type of every JSON body this API sends.
 pub(crate) const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");

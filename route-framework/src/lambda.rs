@@ -9,7 +9,7 @@ use http::header::CONTENT_TYPE;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, RequestExt};
 
-use super::dispatch::{Dispatcher, GatewayAuth, Incoming, Target};
+use crate::dispatch::{Dispatcher, GatewayAuth, Incoming, Target};
 
 /// Runs the Lambda runtime loop, answering every event with the dispatcher.
 ///

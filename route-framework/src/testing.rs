@@ -1,4 +1,5 @@
-//! An in-process client that sends requests through the real dispatcher.
+//! An in-process client that sends requests through the real dispatcher, and
+//! synthetic routes for tests and benchmarks (the `testing` feature).
 //!
 //! ```ignore
 //! let client = TestClient::new(dispatcher);
@@ -14,10 +15,12 @@ use serde::Serialize;
 
 use futures_util::future::BoxFuture;
 
-use super::dispatch::{Dispatcher, Incoming};
-use super::request::RequestParts;
-use super::response::Response;
-use super::route::{Auth, Method, Route};
+use crate::dispatch::{Dispatcher, Incoming};
+use crate::method::Method;
+use crate::registry::{Auth, Route};
+use crate::request::RequestParts;
+use crate::response::Response;
+use crate::schema::ResponseDoc;
 
 /// Sends requests straight to a [`Dispatcher`], as the local server would.
 #[derive(Clone)]
@@ -181,8 +184,9 @@ pub fn synthetic_route(method: Method, path: &str, auth: Auth) -> &'static Route
         file: file!(),
         line: line!(),
         summary: "A synthetic route.",
+        query: None,
         request_body: None,
-        response: super::schema::ResponseDoc {
+        response: ResponseDoc {
             status: 200,
             schema: None,
         },
@@ -216,49 +220,6 @@ fn echo_route(parts: RequestParts, _body: Bytes) -> BoxFuture<'static, Response>
             .iter()
             .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v.clone())))
             .collect();
-        Response::json(&serde_json::json!({ "route": parts.route().route_key, "params": params }))
+        Response::json(&serde_json::json!({ "route": parts.route_key(), "params": params }))
     })
-}
-
-/// A directory under the system temp dir, removed when dropped.
-#[derive(Debug)]
-pub struct TempDir {
-    path: std::path::PathBuf,
-}
-
-impl TempDir {
-    /// Creates a new, empty, uniquely named directory.
-    pub fn new() -> TempDir {
-        let path = std::env::temp_dir().join(format!("api-handler-test-{}", ulid::Ulid::new()));
-        if let Err(err) = std::fs::create_dir_all(&path) {
-            panic!("cannot create {}: {err}", path.display());
-        }
-        TempDir { path }
-    }
-
-    /// Its path.
-    pub fn path(&self) -> &std::path::Path {
-        &self.path
-    }
-}
-
-impl Default for TempDir {
-    fn default() -> Self {
-        TempDir::new()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
-/// An [`App`](super::app::App) on the embedded backend in `dir`, verifying
-/// bearer tokens with `authenticator`: for tests and benchmarks.
-pub fn embedded_app(dir: &std::path::Path, authenticator: impl super::auth::Authenticator) -> super::app::App {
-    match crate::store::embedded::EmbeddedBackend::open(dir, "http://127.0.0.1:0") {
-        Ok(backend) => super::app::App::new(super::app::Config::new("embedded"), authenticator, backend.services),
-        Err(err) => panic!("cannot open the embedded backend in {}: {err}", dir.display()),
-    }
 }

@@ -3,9 +3,9 @@
 
 pub use schemars::{JsonSchema, Schema, SchemaGenerator};
 
-use super::error::ApiError;
-use super::extract::Json;
-use super::response::{Created, NoContent, Response, WithEtag};
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::response::{Created, NoContent, Response, WithEtag};
 
 /// Produces (a reference to) a type's JSON schema, registering its definitions.
 pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;

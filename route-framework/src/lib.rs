@@ -1,0 +1,49 @@
+//! The route framework: everything between an API Gateway event (or a local
+//! HTTP request) and an annotated handler. It knows nothing of any app.
+//!
+//! - [`registry`]: the `Route` record `#[route]` submits and the link-time registry;
+//!   [`checks`]: checks across routes (duplicates, conflicts, quota).
+//! - [`dispatch`]: the one dispatcher every entry point uses.
+//! - [`extract`], [`response`], [`error`]: the handler contract; [`request`]:
+//!   what extractors read, application state included.
+//! - [`auth`]: the caller and how a request proves it.
+//! - [`lambda`], [`server`]: the entry points; [`logging`]: structured logs.
+//! - [`openapi`], [`schema`]: the OpenAPI document of a route set.
+//! - `testing` (feature `testing`): an in-process client and synthetic routes.
+//!
+//! ```ignore
+//! use route_framework::prelude::*;
+//!
+//! /// Echo a path parameter.
+//! #[route("GET /echo/{id}", public)]
+//! async fn echo(Path(id): Path<String>) -> Json<String> {
+//!     Json(id)
+//! }
+//! ```
+
+// Lets `#[route]` expand to `::route_framework::…` paths inside this crate too.
+extern crate self as route_framework;
+
+pub mod auth;
+pub mod checks;
+pub mod dispatch;
+pub mod error;
+pub mod extract;
+pub mod lambda;
+pub mod logging;
+pub mod method;
+pub mod openapi;
+pub mod prelude;
+pub mod registry;
+pub mod request;
+pub mod response;
+pub mod schema;
+pub mod server;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use registry::{Route, routes};
+pub use route_macros::route;

@@ -1,0 +1,10 @@
+//! What a handler file needs: `use route_framework::prelude::*;`.
+
+pub use route_macros::route;
+pub use schemars::JsonSchema;
+pub use serde::{Deserialize, Serialize};
+
+pub use crate::auth::User;
+pub use crate::error::{ApiError, FieldError};
+pub use crate::extract::{Headers, Json, Path, Query, RequestId, State};
+pub use crate::response::{Created, IntoResponse, NoContent, Response, WithEtag};
