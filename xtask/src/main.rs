@@ -1,6 +1,7 @@
 //! Project automation, run as `cargo xtask <command>`.
 //!
 //! Commands:
+//! - `fmt [--check]`: rustfmt over every Rust file, included route files too.
 //! - `gen-routes [--check]`: write `terraform/routes.gen.tf` from the route registry.
 //! - `openapi`: print the OpenAPI document of the route registry.
 //! - `routes`: print the route table.
@@ -8,6 +9,7 @@
 //! - `bench`: the dispatch benchmarks.
 
 mod diff;
+mod fmt;
 mod gen_routes;
 mod openapi;
 mod route_table;
@@ -20,11 +22,13 @@ const USAGE: &str = "\
 cargo xtask <command>
 
 commands:
+  fmt [--check]         rustfmt every Rust file in the workspace (cargo fmt misses
+                        the route files build.rs includes)
   gen-routes [--check]  write terraform/routes.gen.tf from the #[route] registry
                         (--check: fail with a diff if the file is stale)
   openapi               print the OpenAPI 3.1 document of the registry
   routes                print the route table (method, path, auth, handler, file:line)
-  test                  run every check CI runs: fmt, clippy, gen-routes --check, tests
+  test                  run every check CI runs: rustfmt, clippy, gen-routes --check, tests
   bench                 run the dispatch benchmarks (criterion)
 ";
 
@@ -32,6 +36,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = match args.as_slice() {
+        ["fmt"] => fmt::run(false),
+        ["fmt", "--check"] => fmt::run(true),
         ["gen-routes"] => gen_routes::generate(false),
         ["gen-routes", "--check"] => gen_routes::generate(true),
         ["openapi"] => openapi::print(),

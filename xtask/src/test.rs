@@ -1,10 +1,10 @@
 //! `cargo xtask test` and `cargo xtask bench`.
 
-use crate::{gen_routes, util};
+use crate::{fmt, gen_routes, util};
 
 /// Every check CI runs, in order of speed: format, lints, generated files, tests.
 pub(crate) fn run() -> anyhow::Result<()> {
-    util::cargo(&["fmt", "--all", "--check"])?;
+    fmt::run(true)?;
     util::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
     eprintln!("$ cargo xtask gen-routes --check");
     gen_routes::generate(true)?;

@@ -9,7 +9,10 @@ async fn delete_attachment(
     app: App,
     Path((goal_id, attachment_id)): Path<(String, String)>,
 ) -> Result<NoContent, ApiError> {
-    let key = app.goals().delete_attachment(&user.id, &goal_id, &attachment_id).await?;
+    let key = app
+        .goals()
+        .delete_attachment(&user.id, &goal_id, &attachment_id)
+        .await?;
     app.blobs().delete(&[key]).await?;
     Ok(NoContent)
 }

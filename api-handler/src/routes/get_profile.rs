@@ -1,7 +1,7 @@
 //! `GET /users/{userId}/profile`.
 
-use crate::ownership::own_user_id;
 use crate::domain::profile::Profile;
+use crate::ownership::own_user_id;
 use crate::prelude::*;
 
 /// Read a profile (`me` or one's own id).

@@ -14,5 +14,9 @@ struct Health {
 #[route("GET /health", public)]
 async fn health(app: App) -> Json<Health> {
     let config = app.config();
-    Json(Health { status: "ok", version: config.version, backend: config.backend })
+    Json(Health {
+        status: "ok",
+        version: config.version,
+        backend: config.backend,
+    })
 }

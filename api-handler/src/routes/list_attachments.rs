@@ -29,7 +29,9 @@ async fn list_attachments(user: User, app: App, Path(goal_id): Path<String>) -> 
     let attachments = app.goals().list_attachments(&user.id, &goal_id).await?;
     let mut items = Vec::with_capacity(attachments.len());
     for attachment in attachments {
-        let download = app.blobs().presign_download(&attachment.blob_key(), &attachment.content_type)?;
+        let download = app
+            .blobs()
+            .presign_download(&attachment.blob_key(), &attachment.content_type)?;
         items.push(AttachmentView {
             attachment_id: attachment.attachment_id,
             file_name: attachment.file_name,

@@ -1,7 +1,7 @@
 //! `GET /goals`.
 
-use crate::paging::{PageQuery, page};
 use crate::domain::goal::{Goal, GoalStatus};
+use crate::paging::{PageQuery, page};
 use crate::prelude::*;
 use crate::store::ports::Page;
 
@@ -17,7 +17,10 @@ struct GoalsQuery {
 /// List one's goals, newest first, a page at a time.
 #[route("GET /goals")]
 async fn list_goals(user: User, app: App, Query(query): Query<GoalsQuery>) -> Result<Json<Page<Goal>>, ApiError> {
-    let paging = PageQuery { limit: query.limit, cursor: query.cursor };
+    let paging = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
     let limit = paging.limit()?;
     let scope = format!("goals:{}:{}", user.id, query.status.map_or("", GoalStatus::as_str));
     let after = paging.after(&app, &scope)?;

@@ -1,7 +1,7 @@
 //! `PUT /users/{userId}/profile`.
 
-use crate::ownership::own_user_id;
 use crate::domain::profile::{Profile, ProfileUpdate};
+use crate::ownership::own_user_id;
 use crate::prelude::*;
 
 /// Replace a profile's display name and time zone.

@@ -23,14 +23,22 @@ async fn record_progress(
         Some(value) => {
             let key = value.to_str().unwrap_or_default().trim();
             if key.is_empty() || key.len() > MAX_KEY_LENGTH {
-                return Err(ApiError::bad_request("Idempotency-Key must be 1 to 255 visible characters"));
+                return Err(ApiError::bad_request(
+                    "Idempotency-Key must be 1 to 255 visible characters",
+                ));
             }
             let fingerprint = format!("{goal_id}|{}|{:?}|{:?}", progress.value, progress.note, progress.at);
-            Some(IdempotencyKey { key: key.to_owned(), fingerprint })
+            Some(IdempotencyKey {
+                key: key.to_owned(),
+                fingerprint,
+            })
         }
     };
     let valid = progress.validate(Utc::now())?;
-    let recorded = app.goals().record_progress(&user.id, &goal_id, valid, idempotency).await?;
+    let recorded = app
+        .goals()
+        .record_progress(&user.id, &goal_id, valid, idempotency)
+        .await?;
     let location = format!("/goals/{goal_id}/progress/{}", recorded.entry.entry_id);
     Ok(Created::new(location, recorded.entry))
 }

@@ -1,7 +1,7 @@
 //! `PATCH /goals/{goalId}`.
 
-use crate::preconditions::if_match_version;
 use crate::domain::goal::{Goal, GoalPatch};
+use crate::preconditions::if_match_version;
 use crate::prelude::*;
 
 /// Change some of a goal's fields or its status; `If-Match` guards against lost updates.
@@ -14,7 +14,10 @@ async fn update_goal(
     Json(patch): Json<GoalPatch>,
 ) -> Result<WithEtag<Json<Goal>>, ApiError> {
     let if_version = if_match_version(&headers)?;
-    let goal = app.goals().update(&user.id, &goal_id, patch.validate()?, if_version).await?;
+    let goal = app
+        .goals()
+        .update(&user.id, &goal_id, patch.validate()?, if_version)
+        .await?;
     let etag = goal.etag();
     Ok(WithEtag::new(Json(goal), etag))
 }
