@@ -1,4 +1,5 @@
-//! `App`: the shared services every handler can ask for.
+//! `App`: the services every handler can ask for, built once at start-up
+//! and handed to the dispatcher as its state.
 
 use std::sync::Arc;
 
@@ -6,8 +7,10 @@ use route_framework::error::ApiError;
 use route_framework::extract::FromRequestParts;
 use route_framework::request::RequestParts;
 
-use crate::store::cursor::Cursors;
-use crate::store::ports::{Blobs, Goals, Identity, Profiles};
+use crate::notifications::Relay;
+use crate::paging::Cursors;
+use crate::store::Backend;
+use crate::store::ports::{Aggregates, Attachments, Blobs, Goals, Identity, Profiles, Progress, Publisher};
 
 /// Static facts about the running service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,32 +21,7 @@ pub struct Config {
     pub backend: &'static str,
 }
 
-impl Config {
-    /// The configuration of this build with `backend`.
-    pub fn new(backend: &'static str) -> Self {
-        Config {
-            version: env!("CARGO_PKG_VERSION"),
-            backend,
-        }
-    }
-}
-
-/// The ports handlers use, behind trait objects so a backend is chosen at start-up.
-#[derive(Clone)]
-pub struct Services {
-    /// Accounts and tokens.
-    pub identity: Arc<dyn Identity>,
-    /// Profiles.
-    pub profiles: Arc<dyn Profiles>,
-    /// Goals, progress, aggregates, attachment records.
-    pub goals: Arc<dyn Goals>,
-    /// Attachment bytes.
-    pub blobs: Arc<dyn Blobs>,
-    /// Pagination cursor signer.
-    pub cursors: Cursors,
-}
-
-/// A cheap-to-clone handle on the shared services, built once at start-up.
+/// A cheap-to-clone handle on the shared services.
 ///
 /// Handlers take it as an extractor: `async fn h(app: App) -> ..`.
 #[derive(Clone)]
@@ -53,14 +31,27 @@ pub struct App {
 
 struct Inner {
     config: Config,
-    services: Services,
+    backend: Backend,
+    cursors: Cursors,
+    relay: Relay,
 }
 
 impl App {
-    /// Assembles the services.
-    pub fn new(config: Config, services: Services) -> App {
+    /// The app on `backend`, delivering its events to `publisher`.
+    pub fn new(backend: Backend, publisher: Arc<dyn Publisher>) -> App {
+        let config = Config {
+            version: env!("CARGO_PKG_VERSION"),
+            backend: backend.name,
+        };
+        let cursors = Cursors::new(&backend.cursor_secret);
+        let relay = Relay::new(Arc::clone(&backend.outbox), publisher);
         App {
-            inner: Arc::new(Inner { config, services }),
+            inner: Arc::new(Inner {
+                config,
+                backend,
+                cursors,
+                relay,
+            }),
         }
     }
 
@@ -71,27 +62,47 @@ impl App {
 
     /// Accounts and tokens.
     pub fn identity(&self) -> &dyn Identity {
-        self.inner.services.identity.as_ref()
+        self.inner.backend.identity.as_ref()
     }
 
     /// Profiles.
     pub fn profiles(&self) -> &dyn Profiles {
-        self.inner.services.profiles.as_ref()
+        self.inner.backend.profiles.as_ref()
     }
 
-    /// Goals, progress, aggregates, attachment records.
+    /// Goals.
     pub fn goals(&self) -> &dyn Goals {
-        self.inner.services.goals.as_ref()
+        self.inner.backend.goals.as_ref()
+    }
+
+    /// Progress entries.
+    pub fn progress(&self) -> &dyn Progress {
+        self.inner.backend.progress.as_ref()
+    }
+
+    /// Attachment records.
+    pub fn attachments(&self) -> &dyn Attachments {
+        self.inner.backend.attachments.as_ref()
+    }
+
+    /// Aggregates for statistics.
+    pub fn aggregates(&self) -> &dyn Aggregates {
+        self.inner.backend.aggregates.as_ref()
     }
 
     /// Attachment bytes.
     pub fn blobs(&self) -> &dyn Blobs {
-        self.inner.services.blobs.as_ref()
+        self.inner.backend.blobs.as_ref()
     }
 
-    /// Pagination cursors.
+    /// Public cursors of listings.
     pub fn cursors(&self) -> &Cursors {
-        &self.inner.services.cursors
+        &self.inner.cursors
+    }
+
+    /// The outbox relay to the notifications publisher.
+    pub fn relay(&self) -> &Relay {
+        &self.inner.relay
     }
 }
 

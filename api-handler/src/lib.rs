@@ -6,8 +6,11 @@
 //! function; `build.rs` finds the file and `#[route]` registers the handler.
 //! See the README.
 
+pub mod accounts;
 pub mod app;
 pub mod domain;
+pub mod errors;
+pub mod notifications;
 pub mod openapi;
 pub mod ownership;
 pub mod paging;
@@ -20,4 +23,4 @@ pub mod store;
 pub mod time_bound;
 
 pub use route_framework::routes;
-pub use start::{StartError, embedded, run};
+pub use start::{StartError, embedded, run, service};

@@ -1,4 +1,4 @@
-//! Start-up: settings → backend → dispatcher → Lambda runtime or local server.
+//! Start-up: settings → backend → app → dispatcher → Lambda runtime or local server.
 
 use std::fmt;
 use std::path::Path;
@@ -8,11 +8,13 @@ use route_framework::checks::{self, RegistryError};
 use route_framework::dispatch::Dispatcher;
 use route_framework::lambda;
 use route_framework::routes;
-use route_framework::server::{self, LocalRoutes};
+use route_framework::server;
 
-use crate::app::{App, Config};
+use crate::app::App;
+use crate::notifications::LogPublisher;
 use crate::settings::{Mode, Settings};
-use crate::store::embedded::EmbeddedBackend;
+use crate::store::ports::Publisher;
+use crate::store::{self, Backend};
 
 /// Why the service could not start or stopped with an error.
 #[derive(Debug)]
@@ -40,42 +42,58 @@ impl fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-/// The embedded backend on `data_dir` and a dispatcher for every registered
-/// route on top of it.
-pub fn embedded(data_dir: &Path, public_url: &str) -> Result<(Dispatcher, EmbeddedBackend), StartError> {
-    let backend = EmbeddedBackend::open(data_dir, public_url).map_err(StartError::Backend)?;
-    let app = App::new(Config::new("embedded"), backend.services.clone());
+/// The app on `backend` (delivering events to `publisher`) and a dispatcher
+/// for every registered route on top of it.
+pub fn service(backend: Backend, publisher: Arc<dyn Publisher>) -> Result<(Dispatcher, App), StartError> {
+    let authenticator = Arc::clone(&backend.authenticator);
+    let app = App::new(backend, publisher);
     let routes = routes();
     checks::validate(&routes).map_err(StartError::Registry)?;
-    let dispatcher = Dispatcher::new(routes, backend.identity.clone(), app).map_err(StartError::Registry)?;
-    Ok((dispatcher, backend))
+    let dispatcher = Dispatcher::new(routes, authenticator, app.clone()).map_err(StartError::Registry)?;
+    Ok((dispatcher, app))
 }
 
-/// Runs the service until the Lambda runtime ends or the local server is signalled.
+/// The embedded backend on `data_dir`, its blob URLs starting with `public_url`.
+pub fn embedded(data_dir: &Path, public_url: &str) -> Result<Backend, StartError> {
+    store::embedded::open(data_dir, public_url).map_err(StartError::Backend)
+}
+
+/// Runs the service until the Lambda runtime ends or the local server is
+/// signalled, relaying events to the log in the background.
 pub async fn run(settings: Settings) -> Result<(), StartError> {
     match settings.mode {
         Mode::Lambda => {
             let public_url = settings.public_url.unwrap_or_default();
-            let (dispatcher, _backend) = embedded(&settings.data_dir, &public_url)?;
-            lambda::run(Arc::new(dispatcher))
+            let (dispatcher, app) = service(embedded(&settings.data_dir, &public_url)?, Arc::new(LogPublisher))?;
+            let relay = tokio::spawn(app.relay().clone().run_forever());
+            let result = lambda::run(Arc::new(dispatcher))
                 .await
-                .map_err(|err| StartError::Lambda(err.to_string()))
+                .map_err(|err| StartError::Lambda(err.to_string()));
+            relay.abort();
+            result
         }
         Mode::Local(addr) => {
             let server = server::Server::bind(addr).await.map_err(StartError::Bind)?;
             let bound = server.local_addr().map_err(StartError::Bind)?;
             let public_url = settings.public_url.unwrap_or_else(|| format!("http://{bound}"));
-            let (dispatcher, backend) = embedded(&settings.data_dir, &public_url)?;
+            let backend = embedded(&settings.data_dir, &public_url)?;
+            let local_routes = backend.local_routes.clone();
+            let (dispatcher, app) = service(backend, Arc::new(LogPublisher))?;
             tracing::info!(
                 address = %bound,
                 routes = dispatcher.routes().len(),
                 data_dir = %settings.data_dir.display(),
                 "listening on http://{bound}"
             );
-            let blobs: Arc<dyn LocalRoutes> = backend.blobs;
+            let relay = tokio::spawn(app.relay().clone().run_forever());
             server
-                .serve(Arc::new(dispatcher), Some(blobs), server::shutdown_signal())
+                .serve(Arc::new(dispatcher), local_routes, server::shutdown_signal())
                 .await;
+            relay.abort();
+            // Deliver what the last requests wrote before stopping.
+            if let Err(err) = app.relay().run_once().await {
+                tracing::warn!(error = %err, "undelivered events stay in the outbox until the next start");
+            }
             Ok(())
         }
         Mode::Help => Ok(()),

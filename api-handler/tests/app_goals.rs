@@ -4,16 +4,27 @@
 mod common;
 
 use chrono::{Duration, Utc};
+use common::backends::{Kind, contract_tests};
 use common::live::Live;
 use serde_json::{Value, json};
+
+contract_tests!(
+    goals_are_created_read_patched_with_if_match_and_deleted,
+    goal_validation_reports_every_field,
+    goals_are_listed_newest_first_with_tamper_checked_cursors,
+    progress_updates_the_total_aggregates_and_stats_in_one_go,
+    concurrent_progress_on_one_goal_loses_nothing,
+    an_idempotency_key_replays_the_first_response_and_writes_once,
+    attachments_round_trip_through_presigned_urls,
+    deleting_a_goal_removes_its_progress_aggregates_and_blobs,
+);
 
 fn id(value: &Value, key: &str) -> String {
     value[key].as_str().unwrap().to_owned()
 }
 
-#[tokio::test]
-async fn goals_are_created_read_patched_with_if_match_and_deleted() {
-    let live = Live::fresh().await;
+async fn goals_are_created_read_patched_with_if_match_and_deleted(kind: Kind) {
+    let live = Live::fresh(kind).await;
     let (user_id, token) = live.user("g@example.com").await;
     let body = json!({
         "title": "Run 20 km", "description": "weekly long runs", "category": "fitness",
@@ -30,7 +41,14 @@ async fn goals_are_created_read_patched_with_if_match_and_deleted() {
     assert_eq!(goal["progressTotal"], 0.0);
     assert_eq!(goal["dueDate"], "2027-01-31");
     assert_eq!(goal["version"], 1);
-    assert_eq!(live.count("SELECT COUNT(*) FROM outbox WHERE type = 'goal.created'"), 1);
+    let created_events: Vec<_> = live
+        .events()
+        .await
+        .into_iter()
+        .filter(|event| event.kind.as_str() == "goal.created")
+        .collect();
+    assert_eq!(created_events.len(), 1);
+    assert_eq!(created_events[0].goal_id.as_deref(), Some(goal_id.as_str()));
 
     let fetched = live.call("GET", &format!("/goals/{goal_id}"), Some(&token), None).await;
     assert_eq!((fetched.status, fetched.header("etag")), (200, Some("\"1\"")));
@@ -71,11 +89,7 @@ async fn goals_are_created_read_patched_with_if_match_and_deleted() {
     assert_eq!(completed.json()["status"], "completed");
     live.call("PATCH", &path, Some(&token), Some(&json!({ "status": "completed" })))
         .await;
-    assert_eq!(
-        live.count("SELECT COUNT(*) FROM outbox WHERE type = 'goal.completed'"),
-        1,
-        "sent once per occurrence"
-    );
+    assert_eq!(live.count_events("goal.completed").await, 1, "sent once per occurrence");
 
     let deleted = live.call("DELETE", &path, Some(&token), None).await;
     assert_eq!(deleted.status, 204);
@@ -83,20 +97,24 @@ async fn goals_are_created_read_patched_with_if_match_and_deleted() {
     assert_eq!(live.call("DELETE", &path, Some(&token), None).await.status, 404);
 }
 
-#[tokio::test]
-async fn goal_validation_reports_every_field() {
-    let live = Live::fresh().await;
+async fn goal_validation_reports_every_field(kind: Kind) {
+    let live = Live::fresh(kind).await;
     let (_, token) = live.user("v@example.com").await;
     let body = json!({ "title": "", "category": "fitness", "target": { "value": 0, "unit": "" }, "period": "weekly" });
     let response = live.call("POST", "/goals", Some(&token), Some(&body)).await;
     assert_eq!(response.status, 422);
-    let fields: Vec<String> = response.json()["error"]["details"]
+    let mut fields: Vec<String> = response.json()["error"]["details"]
         .as_array()
         .unwrap()
         .iter()
         .map(|d| d["field"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(fields, ["/title", "/target/value", "/target/unit"]);
+    fields.sort();
+    assert_eq!(
+        fields,
+        ["/target/unit", "/target/value", "/title"],
+        "every field at once"
+    );
 
     let bad_category =
         json!({ "title": "x", "category": "gaming", "target": { "value": 1, "unit": "h" }, "period": "weekly" });
@@ -135,9 +153,8 @@ async fn goal_validation_reports_every_field() {
     assert_eq!((response.status, response.code().as_str()), (400, "malformed_json"));
 }
 
-#[tokio::test]
-async fn goals_are_listed_newest_first_with_tamper_checked_cursors() {
-    let live = Live::fresh().await;
+async fn goals_are_listed_newest_first_with_tamper_checked_cursors(kind: Kind) {
+    let live = Live::fresh(kind).await;
     let (_, token) = live.user("p@example.com").await;
     let mut ids = Vec::new();
     for n in 0..5 {
@@ -219,9 +236,8 @@ async fn goals_are_listed_newest_first_with_tamper_checked_cursors() {
     );
 }
 
-#[tokio::test]
-async fn progress_updates_the_total_aggregates_and_stats_in_one_go() {
-    let live = Live::fresh().await;
+async fn progress_updates_the_total_aggregates_and_stats_in_one_go(kind: Kind) {
+    let live = Live::fresh(kind).await;
     let (_, token) = live.user("s@example.com").await;
     let goal = live.goal(&token, "Read", "daily", 10.0).await;
     let goal_id = id(&goal, "goalId");
@@ -255,7 +271,7 @@ async fn progress_updates_the_total_aggregates_and_stats_in_one_go() {
     assert_eq!(goal["progressTotal"], 14.5);
     assert_eq!(goal["version"], 5, "each entry changes the goal");
     assert_eq!(
-        live.count("SELECT COUNT(*) FROM outbox WHERE type = 'goal.target_reached'"),
+        live.count_events("goal.target_reached").await,
         1,
         "10 reached once today (4 + 4 + 4 crosses it once)"
     );
@@ -333,9 +349,8 @@ async fn progress_updates_the_total_aggregates_and_stats_in_one_go() {
     );
 }
 
-#[tokio::test]
-async fn concurrent_progress_on_one_goal_loses_nothing() {
-    let live = std::sync::Arc::new(Live::fresh().await);
+async fn concurrent_progress_on_one_goal_loses_nothing(kind: Kind) {
+    let live = std::sync::Arc::new(Live::fresh(kind).await);
     let (_, token) = live.user("c@example.com").await;
     let goal_id = id(&live.goal(&token, "Pushups", "once", 1_000_000.0).await, "goalId");
     let path = format!("/goals/{goal_id}/progress");
@@ -363,9 +378,8 @@ async fn concurrent_progress_on_one_goal_loses_nothing() {
     assert_eq!(stats["totals"]["progressEntries"], 200);
 }
 
-#[tokio::test]
-async fn an_idempotency_key_replays_the_first_response_and_writes_once() {
-    let live = Live::fresh().await;
+async fn an_idempotency_key_replays_the_first_response_and_writes_once(kind: Kind) {
+    let live = Live::fresh(kind).await;
     let (_, token) = live.user("i@example.com").await;
     let goal_id = id(&live.goal(&token, "Meditate", "once", 5.0).await, "goalId");
     let path = format!("/goals/{goal_id}/progress");
@@ -386,11 +400,9 @@ async fn an_idempotency_key_replays_the_first_response_and_writes_once() {
         .await
         .json();
     assert_eq!(goal["progressTotal"], 5.0);
-    assert_eq!(live.count("SELECT COUNT(*) FROM progress"), 1);
-    assert_eq!(
-        live.count("SELECT COUNT(*) FROM outbox WHERE type = 'goal.target_reached'"),
-        1
-    );
+    let entries = live.call("GET", &path, Some(&token), None).await.json();
+    assert_eq!(entries["items"].as_array().unwrap().len(), 1, "written once");
+    assert_eq!(live.count_events("goal.target_reached").await, 1);
 
     let other_body = serde_json::to_vec(&json!({ "value": 6 })).unwrap();
     let conflict = live.request("POST", &path, &headers, &other_body).await;
@@ -409,12 +421,15 @@ async fn an_idempotency_key_replays_the_first_response_and_writes_once() {
         .request("POST", &format!("/goals/{other_goal}/progress"), &other_headers, &body)
         .await;
     assert_eq!(response.status, 201);
-    assert_eq!(live.count("SELECT COUNT(*) FROM progress"), 2);
+    let others = live
+        .call("GET", &format!("/goals/{other_goal}/progress"), Some(&other), None)
+        .await
+        .json();
+    assert_eq!(others["items"].as_array().unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn attachments_round_trip_through_signed_urls() {
-    let live = Live::fresh().await;
+async fn attachments_round_trip_through_presigned_urls(kind: Kind) {
+    let live = Live::fresh(kind).await;
     let (_, token) = live.user("a@example.com").await;
     let goal_id = id(&live.goal(&token, "Diet", "daily", 1.0).await, "goalId");
     let path = format!("/goals/{goal_id}/attachments");
@@ -433,44 +448,6 @@ async fn attachments_round_trip_through_signed_urls() {
     assert_eq!(ticket["uploadMethod"], "PUT");
     assert_eq!(ticket["uploadHeaders"]["Content-Type"], "application/pdf");
     let url = ticket["uploadUrl"].as_str().unwrap().to_owned();
-
-    let wrong_type = live
-        .request("PUT", &url, &[("Content-Type", "image/png")], &bytes)
-        .await;
-    assert_eq!(wrong_type.status, 415);
-    let mut too_big = bytes.clone();
-    too_big.push(0);
-    assert_eq!(
-        live.request("PUT", &url, &[("Content-Type", "application/pdf")], &too_big)
-            .await
-            .status,
-        413
-    );
-    assert_eq!(
-        live.request("PUT", &url, &[("Content-Type", "application/pdf")], &bytes[1..])
-            .await
-            .status,
-        400
-    );
-    let tampered = url.replace("size=70000", "size=70001");
-    assert_eq!(
-        live.request("PUT", &tampered, &[("Content-Type", "application/pdf")], &too_big)
-            .await
-            .status,
-        403
-    );
-    let expired = live.blobs.presign_upload_until(
-        &format!("{}/{goal_id}/{}", "x", id(&ticket, "attachmentId")),
-        "application/pdf",
-        1,
-        Utc::now() - Duration::seconds(1),
-    );
-    assert_eq!(
-        live.request("PUT", &expired.url, &[("Content-Type", "application/pdf")], b"x")
-            .await
-            .status,
-        403
-    );
 
     let uploaded = live
         .request("PUT", &url, &[("Content-Type", "application/pdf")], &bytes)
@@ -526,10 +503,9 @@ async fn attachments_round_trip_through_signed_urls() {
     );
 }
 
-#[tokio::test]
-async fn deleting_a_goal_removes_its_progress_aggregates_and_blobs() {
-    let live = Live::fresh().await;
-    let (user_id, token) = live.user("d@example.com").await;
+async fn deleting_a_goal_removes_its_progress_aggregates_and_blobs(kind: Kind) {
+    let live = Live::fresh(kind).await;
+    let (_, token) = live.user("d@example.com").await;
     let goal_id = id(&live.goal(&token, "Doomed", "daily", 1.0).await, "goalId");
     let keep_id = id(&live.goal(&token, "Kept", "daily", 1.0).await, "goalId");
     for goal in [&goal_id, &keep_id] {
@@ -557,13 +533,12 @@ async fn deleting_a_goal_removes_its_progress_aggregates_and_blobs() {
         b"abc",
     )
     .await;
-    let blob = live
-        .data_dir()
-        .join("blobs")
-        .join(&user_id)
-        .join(&goal_id)
-        .join(id(&ticket, "attachmentId"));
-    assert!(blob.exists());
+    let listed = live
+        .call("GET", &format!("/goals/{goal_id}/attachments"), Some(&token), None)
+        .await
+        .json();
+    let download = listed["items"][0]["downloadUrl"].as_str().unwrap().to_owned();
+    assert_eq!(live.request("GET", &download, &[], b"").await.status, 200);
 
     assert_eq!(
         live.call("DELETE", &format!("/goals/{goal_id}"), Some(&token), None)
@@ -571,21 +546,79 @@ async fn deleting_a_goal_removes_its_progress_aggregates_and_blobs() {
             .status,
         204
     );
-    assert!(!blob.exists());
-    for table in ["progress", "daily_aggregates", "attachments", "targets_reached"] {
-        assert_eq!(
-            live.count(&format!("SELECT COUNT(*) FROM {table} WHERE goal_id = '{goal_id}'")),
-            0,
-            "{table}"
-        );
-        assert_eq!(
-            live.count(&format!("SELECT COUNT(*) FROM {table} WHERE goal_id = '{keep_id}'"))
-                .min(1),
-            if table == "attachments" { 0 } else { 1 },
-            "{table}"
-        );
+    assert_eq!(
+        live.request("GET", &download, &[], b"").await.status,
+        404,
+        "the attachment's bytes are gone"
+    );
+    for child in ["progress", "attachments"] {
+        let response = live
+            .call("GET", &format!("/goals/{goal_id}/{child}"), Some(&token), None)
+            .await;
+        assert_eq!(response.status, 404, "{child}");
     }
+    let kept = live
+        .call("GET", &format!("/goals/{keep_id}/progress"), Some(&token), None)
+        .await
+        .json();
+    assert_eq!(kept["items"].as_array().unwrap().len(), 1);
     let stats = live.call("GET", "/stats", Some(&token), None).await.json();
     assert_eq!(stats["totals"]["goals"], 1);
     assert_eq!(stats["totals"]["progressEntries"], 1);
+    assert_eq!(stats["byGoal"].as_array().unwrap().len(), 1);
+    assert_eq!(stats["byGoal"][0]["goalId"], keep_id.as_str());
+    assert_eq!(
+        stats["byDay"][0]["value"], 2.0,
+        "the deleted goal's aggregates are gone"
+    );
+}
+
+/// Embedded only: the local server's blob URLs enforce the signed type,
+/// size and signature (S3 enforces its own presigned conditions).
+#[tokio::test]
+async fn embedded_blob_urls_enforce_type_size_and_signature() {
+    let live = Live::fresh(Kind::Embedded).await;
+    let (_, token) = live.user("a@example.com").await;
+    let goal_id = id(&live.goal(&token, "Diet", "daily", 1.0).await, "goalId");
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let ticket = live
+        .call(
+            "POST",
+            &format!("/goals/{goal_id}/attachments"),
+            Some(&token),
+            Some(&json!({ "fileName": "plan.pdf", "contentType": "application/pdf", "size": bytes.len() })),
+        )
+        .await
+        .json();
+    let url = ticket["uploadUrl"].as_str().unwrap().to_owned();
+    let wrong_type = live
+        .request("PUT", &url, &[("Content-Type", "image/png")], &bytes)
+        .await;
+    assert_eq!(wrong_type.status, 415);
+    let mut too_big = bytes.clone();
+    too_big.push(0);
+    assert_eq!(
+        live.request("PUT", &url, &[("Content-Type", "application/pdf")], &too_big)
+            .await
+            .status,
+        413
+    );
+    assert_eq!(
+        live.request("PUT", &url, &[("Content-Type", "application/pdf")], &bytes[1..])
+            .await
+            .status,
+        400
+    );
+    let tampered = url.replace("size=70000", "size=70001");
+    assert_eq!(
+        live.request("PUT", &tampered, &[("Content-Type", "application/pdf")], &too_big)
+            .await
+            .status,
+        403
+    );
+
+    let uploaded = live
+        .request("PUT", &url, &[("Content-Type", "application/pdf")], &bytes)
+        .await;
+    assert_eq!(uploaded.status, 200);
 }

@@ -125,6 +125,12 @@ impl ApiError {
         error
     }
 
+    /// 429 `too_many_requests` with `Retry-After` in seconds.
+    pub fn too_many_requests(message: impl Into<String>, retry_after_secs: u32) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message)
+            .with_header(http::header::RETRY_AFTER, HeaderValue::from(retry_after_secs))
+    }
+
     /// 503 `unavailable` with `Retry-After` in seconds.
     pub fn unavailable(message: impl Into<String>, retry_after_secs: u32) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)

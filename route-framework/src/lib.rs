@@ -5,7 +5,8 @@
 //!   [`checks`]: checks across routes (duplicates, conflicts, quota).
 //! - [`dispatch`]: the one dispatcher every entry point uses.
 //! - [`extract`], [`response`], [`error`]: the handler contract; [`request`]:
-//!   what extractors read, application state included.
+//!   what extractors read, application state included; [`validation`]: the
+//!   `garde` rules request types declare, reported all at once.
 //! - [`auth`]: the caller and how a request proves it.
 //! - [`lambda`], [`server`]: the entry points; [`logging`]: structured logs.
 //! - [`openapi`], [`schema`]: the OpenAPI document of a route set.
@@ -41,6 +42,7 @@ pub mod schema;
 pub mod server;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod validation;
 
 #[doc(hidden)]
 pub mod __private;

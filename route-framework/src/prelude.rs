@@ -8,3 +8,4 @@ pub use crate::auth::User;
 pub use crate::error::{ApiError, FieldError};
 pub use crate::extract::{Headers, Json, Path, Query, RequestId, State};
 pub use crate::response::{Created, IntoResponse, NoContent, Response, WithEtag};
+pub use crate::validation::{NoRules, Validate};

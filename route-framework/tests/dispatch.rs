@@ -39,9 +39,11 @@ async fn get_file(Path(rest): Path<String>) -> Json<serde_json::Value> {
     Json(json!({ "rest": rest }))
 }
 
-#[derive(Deserialize, JsonSchema)]
+#[derive(Deserialize, JsonSchema, Validate)]
 struct Search {
+    #[garde(length(chars, min = 1))]
     q: String,
+    #[garde(range(min = 1, max = 100))]
     limit: Option<u32>,
 }
 
@@ -51,30 +53,31 @@ async fn search(Query(search): Query<Search>) -> Json<serde_json::Value> {
     Json(json!({ "q": search.q, "limit": search.limit }))
 }
 
-#[derive(Deserialize, Serialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema, Validate)]
 #[serde(deny_unknown_fields)]
 struct Target {
+    #[garde(range(min = 0.001))]
     value: f64,
+    #[garde(length(chars, min = 1, max = 5))]
     unit: String,
 }
 
-#[derive(Deserialize, Serialize, JsonSchema)]
+#[derive(Deserialize, Serialize, JsonSchema, Validate)]
 #[serde(rename_all = "camelCase")]
 struct NewThing {
+    #[garde(length(chars, min = 1, max = 20))]
     title: String,
+    #[garde(dive)]
     target: Target,
+    #[garde(inner(length(chars, min = 1)))]
     tags: Vec<String>,
+    #[garde(skip)]
+    due_date: Option<String>,
 }
 
 /// Auth, a JSON body and `Created`.
 #[route("POST /t/things")]
 async fn create_thing(user: User, Json(thing): Json<NewThing>) -> Result<Created<serde_json::Value>, ApiError> {
-    if thing.target.value <= 0.0 {
-        return Err(ApiError::validation(vec![FieldError::new(
-            "/target/value",
-            "must be > 0",
-        )]));
-    }
     Ok(Created::new(
         "/t/things/1",
         json!({ "owner": user.id, "title": thing.title, "target": thing.target, "tags": thing.tags }),
@@ -306,6 +309,36 @@ async fn json_body_errors_map_to_415_413_400_and_422_with_pointers() {
         let error = assert_error(&response, 422, "validation_failed");
         assert_eq!(error["error"]["details"][0]["field"], field, "{body} → {error}");
     }
+}
+
+#[tokio::test]
+async fn every_broken_rule_of_a_body_or_query_is_reported_at_once_in_wire_names() {
+    let c = client();
+    let body = json!({ "title": "", "target": { "value": 0.0, "unit": "kilometres" }, "tags": ["ok", ""] });
+    let response = c.post("/t/things").bearer(&token_for("ada")).json(&body).send().await;
+    let error = assert_error(&response, 422, "validation_failed");
+    let mut fields: Vec<&str> = error["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        ["/tags/1", "/target/unit", "/target/value", "/title"],
+        "{error}"
+    );
+
+    let error = assert_error(&c.get("/t/search?q=&limit=0").send().await, 422, "validation_failed");
+    let mut fields: Vec<&str> = error["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(fields, ["limit", "q"], "{error}");
 }
 
 #[tokio::test]

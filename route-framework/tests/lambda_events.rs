@@ -15,10 +15,10 @@ use serde_json::{Value, json};
 #[route("POST /t/echo/{id}", public)]
 async fn echo(
     Path(id): Path<String>,
-    Query(query): Query<Vec<(String, String)>>,
+    Query(NoRules(query)): Query<NoRules<Vec<(String, String)>>>,
     Headers(headers): Headers,
     RequestId(request_id): RequestId,
-    Json(body): Json<Value>,
+    Json(NoRules(body)): Json<NoRules<Value>>,
 ) -> Json<Value> {
     let header_values = |name: &str| -> Vec<String> {
         headers

@@ -1,10 +1,14 @@
-//! Domain events sent to the notifications queue.
+//! Domain events: what happened, built here once for every backend, written
+//! to the outbox with the change that caused them and relayed to the
+//! notifications publisher.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use super::goal::Goal;
 
 /// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub enum EventType {
     #[serde(rename = "user.registered")]
@@ -29,19 +33,20 @@ impl EventType {
     }
 }
 
-/// One event: `{id, type, userId, goalId?, occurredAt, data}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One event: `{eventId, type, userId, goalId?, occurredAt, data}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DomainEvent {
     /// Unique id (ULID); consumers de-duplicate on it.
-    pub id: String,
+    #[serde(alias = "id")]
+    pub event_id: String,
     /// What happened.
     #[serde(rename = "type")]
     pub kind: EventType,
     /// Whose data it concerns.
     pub user_id: String,
     /// The goal, for goal events.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goal_id: Option<String>,
     /// When it happened.
     pub occurred_at: DateTime<Utc>,
@@ -51,7 +56,7 @@ pub struct DomainEvent {
 
 impl DomainEvent {
     /// A new event with a fresh id.
-    pub fn new(
+    fn new(
         kind: EventType,
         user_id: &str,
         goal_id: Option<&str>,
@@ -59,12 +64,57 @@ impl DomainEvent {
         data: serde_json::Value,
     ) -> Self {
         DomainEvent {
-            id: super::new_id(),
+            event_id: super::new_id(),
             kind,
             user_id: user_id.to_owned(),
             goal_id: goal_id.map(str::to_owned),
             occurred_at,
             data,
         }
+    }
+
+    /// `user.registered`: an account and its profile exist.
+    pub fn user_registered(user_id: &str, email: &str, at: DateTime<Utc>) -> Self {
+        let data = serde_json::json!({ "email": email });
+        DomainEvent::new(EventType::UserRegistered, user_id, None, at, data)
+    }
+
+    /// `goal.created`.
+    pub fn goal_created(goal: &Goal) -> Self {
+        let data = serde_json::json!({ "title": goal.title, "category": goal.category, "period": goal.period });
+        DomainEvent::new(
+            EventType::GoalCreated,
+            &goal.user_id,
+            Some(&goal.goal_id),
+            goal.created_at,
+            data,
+        )
+    }
+
+    /// `goal.completed`: the status became `completed`.
+    pub fn goal_completed(goal: &Goal) -> Self {
+        let data = serde_json::json!({ "progressTotal": goal.progress_total, "target": goal.target });
+        DomainEvent::new(
+            EventType::GoalCompleted,
+            &goal.user_id,
+            Some(&goal.goal_id),
+            goal.updated_at,
+            data,
+        )
+    }
+
+    /// `goal.target_reached`: the first time within `period_key` the period's
+    /// total reached the target.
+    pub fn goal_target_reached(goal: &Goal, period_key: &str, total: f64, at: DateTime<Utc>) -> Self {
+        let data = serde_json::json!({
+            "period": goal.period, "periodStart": period_key, "total": total, "target": goal.target,
+        });
+        DomainEvent::new(
+            EventType::GoalTargetReached,
+            &goal.user_id,
+            Some(&goal.goal_id),
+            at,
+            data,
+        )
     }
 }

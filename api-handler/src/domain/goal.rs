@@ -4,8 +4,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::validate::Validator;
-use route_framework::error::ApiError;
+use garde::Validate;
+use route_framework::error::{ApiError, FieldError};
+
+use super::events::DomainEvent;
+use super::rules;
 
 /// What area of life a goal belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -62,45 +65,112 @@ impl GoalStatus {
 }
 
 /// A quantity to reach, such as 5 km.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct Target {
-    /// Amount, greater than zero.
+    /// Amount, greater than zero and at most 1e9.
+    #[garde(custom(rules::amount))]
+    #[schemars(schema_with = "rules::amount_schema")]
     pub value: f64,
-    /// Unit, 1–20 characters.
+    /// Unit, 1–20 characters, not blank.
+    #[garde(length(chars, min = 1, max = 20), custom(rules::not_blank))]
+    #[schemars(schema_with = "rules::unit_schema")]
     pub unit: String,
 }
 
 /// `POST /goals` body.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewGoal {
-    /// 1–200 characters.
+    /// 1–200 characters, not blank.
+    #[garde(length(chars, min = 1, max = 200), custom(rules::not_blank))]
+    #[schemars(schema_with = "rules::title_schema")]
     pub title: String,
     /// At most 2000 characters.
+    #[garde(length(chars, max = 2000))]
     pub description: Option<String>,
     /// Area of life.
+    #[garde(skip)]
     pub category: Category,
     /// What to reach.
+    #[garde(dive)]
     pub target: Target,
     /// How often.
+    #[garde(skip)]
     pub period: Period,
     /// Optional deadline.
+    #[garde(skip)]
     pub due_date: Option<NaiveDate>,
 }
 
-/// `PATCH /goals/{goalId}` body: any `NewGoal` field, or `status`.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+impl NewGoal {
+    /// The goal as stored: title and unit trimmed.
+    pub fn normalized(mut self) -> NewGoal {
+        self.title = rules::trim(&self.title).to_owned();
+        self.target.unit = rules::trim(&self.target.unit).to_owned();
+        self
+    }
+}
+
+/// `PATCH /goals/{goalId}` body: at least one `NewGoal` field, or `status`.
+/// Fields are absent or set, never `null`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[allow(missing_docs)]
+#[schemars(extend("minProperties" = 1))]
 pub struct GoalPatch {
+    /// 1–200 characters, not blank.
+    #[garde(length(chars, min = 1, max = 200), inner(custom(rules::not_blank)))]
+    #[serde(default, deserialize_with = "rules::present")]
+    #[schemars(schema_with = "rules::title_schema")]
     pub title: Option<String>,
+    /// At most 2000 characters.
+    #[garde(length(chars, max = 2000))]
+    #[serde(default, deserialize_with = "rules::present")]
+    #[schemars(with = "String")]
     pub description: Option<String>,
+    /// Area of life.
+    #[garde(skip)]
+    #[serde(default, deserialize_with = "rules::present")]
+    #[schemars(with = "Category")]
     pub category: Option<Category>,
+    /// What to reach.
+    #[garde(dive)]
+    #[serde(default, deserialize_with = "rules::present")]
+    #[schemars(with = "Target")]
     pub target: Option<Target>,
+    /// How often.
+    #[garde(skip)]
+    #[serde(default, deserialize_with = "rules::present")]
+    #[schemars(with = "Period")]
     pub period: Option<Period>,
+    /// Deadline.
+    #[garde(skip)]
+    #[serde(default, deserialize_with = "rules::present")]
+    #[schemars(with = "NaiveDate")]
     pub due_date: Option<NaiveDate>,
+    /// Lifecycle state.
+    #[garde(skip)]
+    #[serde(default, deserialize_with = "rules::present")]
+    #[schemars(with = "GoalStatus")]
     pub status: Option<GoalStatus>,
+}
+
+impl GoalPatch {
+    /// The patch as applied: title and unit trimmed; an empty patch is a 422
+    /// (the schema says `minProperties: 1`).
+    pub fn normalized(mut self) -> Result<GoalPatch, ApiError> {
+        if self == GoalPatch::default() {
+            return Err(ApiError::validation(vec![FieldError::new(
+                "",
+                "the patch changes nothing: send at least one field",
+            )]));
+        }
+        self.title = self.title.map(|title| rules::trim(&title).to_owned());
+        if let Some(target) = &mut self.target {
+            target.unit = rules::trim(&target.unit).to_owned();
+        }
+        Ok(self)
+    }
 }
 
 /// A stored goal.
@@ -136,13 +206,47 @@ pub struct Goal {
 }
 
 impl Goal {
+    /// A new active goal of `user_id`, created `now`, at version 1.
+    pub fn new(user_id: &str, new: NewGoal, now: DateTime<Utc>) -> Goal {
+        Goal {
+            goal_id: super::new_id(),
+            user_id: user_id.to_owned(),
+            title: new.title,
+            description: new.description,
+            category: new.category,
+            target: new.target,
+            period: new.period,
+            due_date: new.due_date,
+            status: GoalStatus::Active,
+            progress_total: 0.0,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+    }
+
+    /// The goal after `patch`, at the next version, with the events the change
+    /// causes (`goal.completed` when the status becomes completed).
+    pub fn patched(&self, patch: GoalPatch, now: DateTime<Utc>) -> (Goal, Vec<DomainEvent>) {
+        let mut goal = self.clone();
+        let completed = goal.apply(patch);
+        goal.version += 1;
+        goal.updated_at = now;
+        let events = if completed {
+            vec![DomainEvent::goal_completed(&goal)]
+        } else {
+            Vec::new()
+        };
+        (goal, events)
+    }
+
     /// The strong `ETag` of this version: `"<version>"`.
     pub fn etag(&self) -> String {
         format!("\"{}\"", self.version)
     }
 
     /// Applies a validated patch, returning whether the status became `completed`.
-    pub fn apply(&mut self, patch: GoalPatch) -> bool {
+    fn apply(&mut self, patch: GoalPatch) -> bool {
         let was_completed = self.status == GoalStatus::Completed;
         if let Some(title) = patch.title {
             self.title = title;
@@ -169,66 +273,6 @@ impl Goal {
     }
 }
 
-fn check_title(v: &mut Validator, title: &str) {
-    v.length(title.trim(), "/title", 1, 200);
-}
-
-fn check_description(v: &mut Validator, description: &str) {
-    v.length(description, "/description", 0, 2000);
-}
-
-fn check_target(v: &mut Validator, target: &Target) {
-    v.check(
-        target.value.is_finite() && target.value > 0.0,
-        "/target/value",
-        "must be > 0",
-    );
-    v.length(target.unit.trim(), "/target/unit", 1, 20);
-}
-
-impl NewGoal {
-    /// Validates every field, trimming the title.
-    pub fn validate(mut self) -> Result<NewGoal, ApiError> {
-        let mut v = Validator::new();
-        check_title(&mut v, &self.title);
-        if let Some(description) = &self.description {
-            check_description(&mut v, description);
-        }
-        check_target(&mut v, &self.target);
-        v.finish()?;
-        self.title = self.title.trim().to_owned();
-        self.target.unit = self.target.unit.trim().to_owned();
-        Ok(self)
-    }
-}
-
-impl GoalPatch {
-    /// Validates the fields present; an empty patch is a 422.
-    pub fn validate(mut self) -> Result<GoalPatch, ApiError> {
-        let mut v = Validator::new();
-        v.check(
-            self != GoalPatch::default(),
-            "",
-            "the patch changes nothing: send at least one field",
-        );
-        if let Some(title) = &self.title {
-            check_title(&mut v, title);
-        }
-        if let Some(description) = &self.description {
-            check_description(&mut v, description);
-        }
-        if let Some(target) = &self.target {
-            check_target(&mut v, target);
-        }
-        v.finish()?;
-        self.title = self.title.map(|t| t.trim().to_owned());
-        if let Some(target) = &mut self.target {
-            target.unit = target.unit.trim().to_owned();
-        }
-        Ok(self)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,7 +293,9 @@ mod tests {
 
     #[test]
     fn valid_goals_are_trimmed() {
-        assert_eq!(new_goal().validate().unwrap().title, "Run");
+        let goal = new_goal();
+        assert!(goal.validate().is_ok());
+        assert_eq!(goal.normalized().title, "Run");
     }
 
     #[test]
@@ -263,49 +309,36 @@ mod tests {
             },
             ..new_goal()
         };
-        let err = goal.validate().unwrap_err();
-        let fields: Vec<&str> = err.details().iter().map(|d| d.field.as_str()).collect();
-        assert_eq!(fields, ["/title", "/description", "/target/value", "/target/unit"]);
+        let report = goal.validate().unwrap_err();
+        let mut fields: Vec<String> = report.iter().map(|(path, _)| path.to_string()).collect();
+        fields.sort();
+        fields.dedup();
+        assert_eq!(fields, ["description", "target.unit", "target.value", "title"]);
     }
 
     #[test]
     fn an_empty_patch_is_rejected() {
-        assert!(GoalPatch::default().validate().is_err());
-        assert!(
-            GoalPatch {
-                status: Some(GoalStatus::Archived),
-                ..GoalPatch::default()
-            }
-            .validate()
-            .is_ok()
-        );
+        assert!(GoalPatch::default().normalized().is_err());
+        let archive = GoalPatch {
+            status: Some(GoalStatus::Archived),
+            ..GoalPatch::default()
+        };
+        assert!(archive.validate().is_ok() && archive.normalized().is_ok());
+        let null: Result<GoalPatch, _> = serde_json::from_str(r#"{"title": null}"#);
+        assert!(null.is_err(), "a patch field is absent or set, never null");
     }
 
     #[test]
-    fn completing_a_goal_is_reported_once() {
-        let mut goal = Goal {
-            goal_id: "g".into(),
-            user_id: "u".into(),
-            title: "t".into(),
-            description: None,
-            category: Category::Other,
-            target: Target {
-                value: 1.0,
-                unit: "x".into(),
-            },
-            period: Period::Once,
-            due_date: None,
-            status: GoalStatus::Active,
-            progress_total: 0.0,
-            created_at: Utc::now(),
-            updated_at: Utc::now(),
-            version: 1,
-        };
+    fn completing_a_goal_is_reported_once_and_bumps_the_version() {
+        let goal = Goal::new("u", new_goal().normalized(), Utc::now());
         let complete = GoalPatch {
             status: Some(GoalStatus::Completed),
             ..GoalPatch::default()
         };
-        assert!(goal.apply(complete.clone()));
-        assert!(!goal.apply(complete));
+        let (completed, events) = goal.patched(complete.clone(), Utc::now());
+        assert_eq!((completed.version, events.len()), (2, 1));
+        assert_eq!(events[0].kind, crate::domain::events::EventType::GoalCompleted);
+        let (again, events) = completed.patched(complete, Utc::now());
+        assert_eq!((again.version, events.len()), (3, 0));
     }
 }

@@ -1,8 +1,9 @@
 //! The app's types and rules, independent of any storage adapter.
 //!
-//! Handlers validate input here, stores persist what these types describe, and
-//! the same rules (ownership, aggregates, streaks, targets) hold for every
-//! backend.
+//! Request types declare their rules here (with `garde`, published in the
+//! OpenAPI document); the rules that decide what a change writes (targets
+//! reached, aggregates, streaks, day bucketing, events) live here too, so
+//! every backend persists the same decisions.
 
 pub mod attachment;
 pub mod events;
@@ -10,8 +11,8 @@ pub mod goal;
 pub mod identity;
 pub mod profile;
 pub mod progress;
+pub mod rules;
 pub mod stats;
-pub mod validate;
 
 /// A new opaque, creation-time-sortable id (a ULID).
 pub fn new_id() -> String {

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::validate::Validator;
-use route_framework::error::ApiError;
+use garde::Validate;
+
+use super::rules;
 
 /// A user's profile, created at registration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
@@ -25,34 +26,55 @@ pub struct Profile {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Profile {
+    /// The profile a new account starts with: `display_name`, or the email's
+    /// local part, and the [`DEFAULT_TIMEZONE`].
+    pub fn new(user_id: &str, email: &str, display_name: Option<&str>, now: DateTime<Utc>) -> Profile {
+        let display_name = display_name
+            .map(|name| name.trim().to_owned())
+            .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+        Profile {
+            user_id: user_id.to_owned(),
+            email: email.to_owned(),
+            display_name,
+            timezone: DEFAULT_TIMEZONE.to_owned(),
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The profile with `update` applied at `now`.
+    pub fn updated(&self, update: ProfileUpdate, now: DateTime<Utc>) -> Profile {
+        Profile {
+            display_name: rules::trim(&update.display_name).to_owned(),
+            timezone: update.timezone,
+            updated_at: now,
+            ..self.clone()
+        }
+    }
+
+    /// The time zone the user's days are counted in (UTC if the stored name is unknown).
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        parse_timezone(&self.timezone).unwrap_or(chrono_tz::UTC)
+    }
+}
+
 /// `PUT /users/{userId}/profile` body.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProfileUpdate {
-    /// 1–80 characters.
+    /// 1–80 characters, not blank.
+    #[garde(length(chars, min = 1, max = 80), custom(rules::not_blank))]
+    #[schemars(schema_with = "rules::display_name_schema")]
     pub display_name: String,
     /// An IANA name such as `Europe/Paris`.
+    #[garde(custom(rules::time_zone))]
+    #[schemars(schema_with = "rules::time_zone_schema")]
     pub timezone: String,
 }
 
 /// The time zone new profiles start with.
 pub const DEFAULT_TIMEZONE: &str = "UTC";
-
-impl ProfileUpdate {
-    /// Validates both fields, trimming the name.
-    pub fn validate(mut self) -> Result<ProfileUpdate, ApiError> {
-        self.display_name = self.display_name.trim().to_owned();
-        let mut v = Validator::new();
-        v.length(&self.display_name, "/displayName", 1, 80);
-        v.check(
-            parse_timezone(&self.timezone).is_some(),
-            "/timezone",
-            "must be an IANA time zone such as `Europe/Paris`",
-        );
-        v.finish()?;
-        Ok(self)
-    }
-}
 
 /// The time zone named `name`, if it is a valid IANA name.
 pub fn parse_timezone(name: &str) -> Option<chrono_tz::Tz> {

@@ -4,55 +4,45 @@ use chrono::{DateTime, Duration, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::validate::Validator;
-use route_framework::error::ApiError;
+use chrono::NaiveDate;
+use garde::Validate;
+use route_framework::error::{ApiError, FieldError};
+
+use super::events::DomainEvent;
+use super::goal::{Goal, Period};
+use super::rules;
 
 /// How far in the future `at` may be (clock skew between devices).
 pub const MAX_FUTURE_SKEW: Duration = Duration::minutes(5);
 
 /// `POST /goals/{goalId}/progress` body.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewProgress {
-    /// Amount, greater than zero.
+    /// Amount, greater than zero and at most 1e9.
+    #[garde(custom(rules::amount))]
+    #[schemars(schema_with = "rules::amount_schema")]
     pub value: f64,
     /// At most 500 characters.
+    #[garde(length(chars, max = 500))]
     pub note: Option<String>,
-    /// When it happened; defaults to now.
+    /// When it happened (at most 5 minutes in the future); defaults to now.
+    #[garde(skip)]
     pub at: Option<DateTime<Utc>>,
 }
 
-/// A validated [`NewProgress`] with its time fixed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValidProgress {
-    /// Amount.
-    pub value: f64,
-    /// Note.
-    pub note: Option<String>,
-    /// When it happened.
-    pub at: DateTime<Utc>,
-}
-
 impl NewProgress {
-    /// Validates the entry against `now`.
-    pub fn validate(self, now: DateTime<Utc>) -> Result<ValidProgress, ApiError> {
-        let mut v = Validator::new();
-        v.check(self.value.is_finite() && self.value > 0.0, "/value", "must be > 0");
-        if let Some(note) = &self.note {
-            v.length(note, "/note", 0, 500);
-        }
+    /// When the entry happened, given `now`: `at` (at most [`MAX_FUTURE_SKEW`]
+    /// ahead, a rule no JSON Schema can state) or `now`, to the millisecond.
+    pub fn at(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>, ApiError> {
         let at = self.at.unwrap_or(now);
-        v.check(
-            at <= now + MAX_FUTURE_SKEW,
-            "/at",
-            "may not be more than 5 minutes in the future",
-        );
-        v.finish()?;
-        Ok(ValidProgress {
-            value: self.value,
-            note: self.note,
-            at: super::stats::millis(at),
-        })
+        if at > now + MAX_FUTURE_SKEW {
+            return Err(ApiError::validation(vec![FieldError::new(
+                "/at",
+                "may not be more than 5 minutes in the future",
+            )]));
+        }
+        Ok(super::stats::millis(at))
     }
 }
 
@@ -72,4 +62,91 @@ pub struct ProgressEntry {
     pub at: DateTime<Utc>,
     /// When it was recorded.
     pub created_at: DateTime<Utc>,
+}
+
+/// Where a goal's current period stands, as the store read it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PeriodProgress {
+    /// Sum of the values logged in the period so far.
+    pub total: f64,
+    /// Whether `goal.target_reached` was sent for the period already.
+    pub target_reached: bool,
+}
+
+/// The period an entry on `day` counts towards: its key (the first day, or
+/// `once`) and its days `[start, end)` (`None` for `once` goals, whose period
+/// is their whole life).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodOf {
+    /// Stored with the "target reached" mark: the first day, or `once`.
+    pub key: String,
+    /// The days the period spans; `None` for a whole-life period.
+    pub days: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// The period of `period` containing `day`.
+pub fn period_of(period: Period, day: NaiveDate) -> PeriodOf {
+    match super::stats::period_bounds(period, day) {
+        Some((start, end)) => PeriodOf {
+            key: start.to_string(),
+            days: Some((start, end)),
+        },
+        None => PeriodOf {
+            key: "once".to_owned(),
+            days: None,
+        },
+    }
+}
+
+/// What recording one entry writes, decided from the state the store read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressWrite {
+    /// The new entry.
+    pub entry: ProgressEntry,
+    /// The goal after the entry: new total, version and `updatedAt`.
+    pub goal: Goal,
+    /// The day the aggregates count the entry on.
+    pub day: NaiveDate,
+    /// The period's key.
+    pub period_key: String,
+    /// Whether this entry reaches the target for the period for the first time.
+    pub reaches_target: bool,
+    /// The events to write with it.
+    pub events: Vec<DomainEvent>,
+}
+
+/// Decides what recording `entry` on `day` writes, given the goal and its
+/// period as stored: the goal's new total and version, and `goal.target_reached`
+/// the first time within the period the total reaches the target.
+pub fn plan(
+    goal: &Goal,
+    period: &PeriodOf,
+    progress: PeriodProgress,
+    entry: ProgressEntry,
+    day: NaiveDate,
+) -> ProgressWrite {
+    let now = entry.created_at;
+    let mut after_goal = goal.clone();
+    after_goal.progress_total += entry.value;
+    after_goal.version += 1;
+    after_goal.updated_at = now;
+    let period_total = match period.days {
+        Some(_) => progress.total + entry.value,
+        None => after_goal.progress_total,
+    };
+    let before = period_total - entry.value;
+    let reaches_target = !progress.target_reached && before < goal.target.value && period_total >= goal.target.value;
+    let events = if reaches_target {
+        vec![DomainEvent::goal_target_reached(goal, &period.key, period_total, now)]
+    } else {
+        Vec::new()
+    };
+    ProgressWrite {
+        entry,
+        goal: after_goal,
+        day,
+        period_key: period.key.clone(),
+        reaches_target,
+        events,
+    }
 }

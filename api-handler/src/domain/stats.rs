@@ -6,8 +6,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::goal::Period;
-use super::validate::Validator;
-use route_framework::error::ApiError;
+use garde::Validate;
+use route_framework::error::{ApiError, FieldError};
 
 /// The longest `GET /stats` range, in days.
 pub const MAX_RANGE_DAYS: i64 = 366;
@@ -60,29 +60,35 @@ pub fn current_streak(days_with_entries: &[NaiveDate], today: NaiveDate) -> u32 
 }
 
 /// `GET /stats` query.
-#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct StatsQuery {
-    /// First day, inclusive.
+    /// First day, inclusive (default: 29 days before `to`).
+    #[garde(skip)]
     pub from: Option<NaiveDate>,
-    /// Last day, inclusive.
+    /// Last day, inclusive (default: today in the user's time zone).
+    #[garde(skip)]
     pub to: Option<NaiveDate>,
 }
 
 impl StatsQuery {
-    /// The inclusive range, defaulting to the last 30 days ending `today`.
+    /// The inclusive range, defaulting to the last 30 days ending `today`;
+    /// `from` after `to`, or more than 366 days, is a 422 (rules across two
+    /// parameters, which no JSON Schema of a query can state).
     pub fn range(&self, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), ApiError> {
         let to = self.to.unwrap_or(today);
         let from = self.from.unwrap_or(to - Duration::days(DEFAULT_RANGE_DAYS - 1));
-        let mut v = Validator::new();
-        v.check(from <= to, "from", "must not be after `to`");
-        v.check(
-            (to - from).num_days() < MAX_RANGE_DAYS,
-            "to",
-            "the range may span at most 366 days",
-        );
-        v.finish()?;
-        Ok((from, to))
+        let mut problems = Vec::new();
+        if from > to {
+            problems.push(FieldError::new("from", "must not be after `to`"));
+        } else if (to - from).num_days() >= MAX_RANGE_DAYS {
+            problems.push(FieldError::new("to", "the range may span at most 366 days"));
+        }
+        if problems.is_empty() {
+            Ok((from, to))
+        } else {
+            Err(ApiError::validation(problems))
+        }
     }
 }
 
@@ -107,6 +113,92 @@ pub struct Totals {
     pub active_goals: u64,
     pub completed_goals: u64,
     pub progress_entries: u64,
+}
+
+/// One goal's progress on one day (in the user's time zone): the aggregate
+/// row statistics are computed from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GoalDay {
+    /// The goal.
+    pub goal_id: String,
+    /// The day.
+    pub day: NaiveDate,
+    /// Sum of the values logged that day.
+    pub value: f64,
+    /// Number of entries that day.
+    pub entries: u64,
+}
+
+/// What [`compute`] needs, as the aggregates store reads it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AggregateRows {
+    /// Counts over all of the user's goals.
+    pub totals: Totals,
+    /// Every goal's id, newest first.
+    pub goal_ids: Vec<String>,
+    /// Every goal-day row with its day in the requested window, in any order.
+    pub days: Vec<GoalDay>,
+}
+
+/// How far back a streak is counted.
+pub const STREAK_WINDOW_DAYS: i64 = 400;
+
+/// The days whose aggregate rows [`compute`] needs for `[from, to]` on `today`:
+/// the range itself and the streak window ending today.
+pub fn window(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (from.min(today - Duration::days(STREAK_WINDOW_DAYS - 1)), to.max(today))
+}
+
+/// Statistics for `[from, to]` from the aggregate rows of [`window`]: totals,
+/// progress per day (days without entries omitted) and per goal, with each
+/// goal's current streak as of `today`.
+pub fn compute(rows: AggregateRows, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Stats {
+    let in_range = |day: NaiveDate| from <= day && day <= to;
+    let mut by_day: Vec<DayStat> = Vec::new();
+    let mut days: Vec<&GoalDay> = rows.days.iter().filter(|row| in_range(row.day)).collect();
+    days.sort_by_key(|row| row.day);
+    for row in days {
+        match by_day.last_mut() {
+            Some(last) if last.date == row.day => {
+                last.value += row.value;
+                last.entries += row.entries;
+            }
+            _ => by_day.push(DayStat {
+                date: row.day,
+                value: row.value,
+                entries: row.entries,
+            }),
+        }
+    }
+    let by_goal = rows
+        .goal_ids
+        .iter()
+        .map(|goal_id| {
+            let goal_days = rows.days.iter().filter(|row| &row.goal_id == goal_id);
+            let (mut total, mut entries, mut active) = (0.0, 0, Vec::new());
+            for row in goal_days {
+                if in_range(row.day) {
+                    total += row.value;
+                    entries += row.entries;
+                }
+                if row.day <= today {
+                    active.push(row.day);
+                }
+            }
+            active.sort();
+            GoalStat {
+                goal_id: goal_id.clone(),
+                total,
+                entries,
+                current_streak_days: current_streak(&active, today),
+            }
+        })
+        .collect();
+    Stats {
+        totals: rows.totals,
+        by_day,
+        by_goal,
+    }
 }
 
 /// One day's progress.

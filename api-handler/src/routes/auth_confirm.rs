@@ -3,10 +3,12 @@
 use crate::prelude::*;
 
 /// Confirmation request.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, JsonSchema, Validate)]
 #[serde(deny_unknown_fields)]
 struct Confirmation {
+    #[garde(skip)]
     email: String,
+    #[garde(skip)]
     code: String,
 }
 

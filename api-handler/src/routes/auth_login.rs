@@ -1,18 +1,21 @@
 //! `POST /auth/login`.
 
+use crate::accounts;
 use crate::domain::identity::Tokens;
 use crate::prelude::*;
 
 /// Credentials.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, JsonSchema, Validate)]
 #[serde(deny_unknown_fields)]
 struct Credentials {
+    #[garde(skip)]
     email: String,
+    #[garde(skip)]
     password: String,
 }
 
 /// Log in: exchange email and password for tokens.
 #[route("POST /auth/login", public)]
 async fn login(app: App, Json(body): Json<Credentials>) -> Result<Json<Tokens>, ApiError> {
-    Ok(Json(app.identity().login(&body.email, &body.password).await?))
+    Ok(Json(accounts::login(&app, &body.email, &body.password).await?))
 }

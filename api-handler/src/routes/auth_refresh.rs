@@ -4,14 +4,15 @@ use crate::domain::identity::Tokens;
 use crate::prelude::*;
 
 /// A refresh token.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, JsonSchema, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Refresh {
+    #[garde(skip)]
     refresh_token: String,
 }
 
 /// Exchange a refresh token for new tokens; the refresh token rotates.
 #[route("POST /auth/refresh", public)]
 async fn refresh(app: App, Json(body): Json<Refresh>) -> Result<Json<Tokens>, ApiError> {
-    Ok(Json(app.identity().refresh(&body.refresh_token).await?))
+    Ok(Json(app.identity().refresh(&body.refresh_token).await?.tokens))
 }

@@ -2,17 +2,23 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::attachment::{ALLOWED_CONTENT_TYPES, MAX_ATTACHMENT_SIZE};
-use crate::domain::validate::Validator;
+use crate::domain::attachment::{Attachment, ContentType, MAX_ATTACHMENT_SIZE};
+use crate::domain::{new_id, rules, stats};
 use crate::prelude::*;
-use crate::store::ports::NewAttachment;
 
 /// What the client will upload.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, JsonSchema, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct AttachmentRequest {
+    /// A plain file name: 1–255 characters, no `/`, `\` or control characters.
+    #[garde(length(chars, min = 1, max = 255), custom(rules::file_name))]
+    #[schemars(schema_with = "rules::file_name_schema")]
     file_name: String,
-    content_type: String,
+    /// The bytes' type.
+    #[garde(skip)]
+    content_type: ContentType,
+    /// Exact size in bytes, at most 10 MiB.
+    #[garde(range(min = 1, max = MAX_ATTACHMENT_SIZE))]
     size: u64,
 }
 
@@ -38,36 +44,21 @@ async fn create_attachment(
     Path(goal_id): Path<String>,
     Json(request): Json<AttachmentRequest>,
 ) -> Result<Created<UploadTicket>, ApiError> {
-    let file_name = request.file_name.trim().to_owned();
-    let mut v = Validator::new();
-    v.length(&file_name, "/fileName", 1, 255);
-    v.check(
-        !file_name.contains(['/', '\\']) && !file_name.chars().any(char::is_control),
-        "/fileName",
-        "must be a plain file name",
-    );
-    v.check(
-        ALLOWED_CONTENT_TYPES.contains(&request.content_type.as_str()),
-        "/contentType",
-        &format!("must be one of {}", ALLOWED_CONTENT_TYPES.join(", ")),
-    );
-    v.check(
-        (1..=MAX_ATTACHMENT_SIZE).contains(&request.size),
-        "/size",
-        "must be from 1 byte to 10 MiB",
-    );
-    v.finish()?;
-
-    let new = NewAttachment {
-        file_name,
-        content_type: request.content_type,
+    let attachment = Attachment {
+        attachment_id: new_id(),
+        goal_id,
+        user_id: user.id,
+        file_name: rules::trim(&request.file_name).to_owned(),
+        content_type: request.content_type.as_str().to_owned(),
         size: request.size,
+        created_at: stats::millis(Utc::now()),
     };
-    let attachment = app.goals().create_attachment(&user.id, &goal_id, new).await?;
+    app.attachments().create(&attachment).await?;
     let upload = app
         .blobs()
-        .presign_upload(&attachment.blob_key(), &attachment.content_type, attachment.size)?;
-    let location = format!("/goals/{goal_id}/attachments/{}", attachment.attachment_id);
+        .presign_upload(&attachment.blob_key(), &attachment.content_type, attachment.size)
+        .await?;
+    let location = format!("/goals/{}/attachments/{}", attachment.goal_id, attachment.attachment_id);
     Ok(Created::new(
         location,
         UploadTicket {

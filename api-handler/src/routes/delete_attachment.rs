@@ -9,10 +9,7 @@ async fn delete_attachment(
     app: App,
     Path((goal_id, attachment_id)): Path<(String, String)>,
 ) -> Result<NoContent, ApiError> {
-    let key = app
-        .goals()
-        .delete_attachment(&user.id, &goal_id, &attachment_id)
-        .await?;
-    app.blobs().delete(&[key]).await?;
+    let attachment = app.attachments().delete(&user.id, &goal_id, &attachment_id).await?;
+    app.blobs().delete(&[attachment.blob_key()]).await?;
     Ok(NoContent)
 }

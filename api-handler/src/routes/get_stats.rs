@@ -2,7 +2,6 @@
 
 use chrono::Utc;
 
-use crate::domain::profile::parse_timezone;
 use crate::domain::stats::{self, Stats, StatsQuery};
 use crate::prelude::*;
 
@@ -10,7 +9,9 @@ use crate::prelude::*;
 #[route("GET /stats")]
 async fn get_stats(user: User, app: App, Query(query): Query<StatsQuery>) -> Result<Json<Stats>, ApiError> {
     let profile = app.profiles().get(&user.id).await?;
-    let tz = parse_timezone(&profile.timezone).unwrap_or(chrono_tz::UTC);
-    let (from, to) = query.range(stats::local_date(Utc::now(), tz))?;
-    Ok(Json(app.goals().stats(&user.id, from, to).await?))
+    let today = stats::local_date(Utc::now(), profile.time_zone());
+    let (from, to) = query.range(today)?;
+    let (first, last) = stats::window(from, to, today);
+    let rows = app.aggregates().rows(&user.id, first, last).await?;
+    Ok(Json(stats::compute(rows, from, to, today)))
 }

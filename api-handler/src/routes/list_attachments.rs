@@ -26,12 +26,13 @@ struct Attachments {
 /// List a goal's attachments with presigned download URLs.
 #[route("GET /goals/{goalId}/attachments")]
 async fn list_attachments(user: User, app: App, Path(goal_id): Path<String>) -> Result<Json<Attachments>, ApiError> {
-    let attachments = app.goals().list_attachments(&user.id, &goal_id).await?;
+    let attachments = app.attachments().list(&user.id, &goal_id).await?;
     let mut items = Vec::with_capacity(attachments.len());
     for attachment in attachments {
         let download = app
             .blobs()
-            .presign_download(&attachment.blob_key(), &attachment.content_type)?;
+            .presign_download(&attachment.blob_key(), &attachment.content_type)
+            .await?;
         items.push(AttachmentView {
             attachment_id: attachment.attachment_id,
             file_name: attachment.file_name,

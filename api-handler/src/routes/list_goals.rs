@@ -1,29 +1,29 @@
 //! `GET /goals`.
 
 use crate::domain::goal::{Goal, GoalStatus};
-use crate::paging::{PageQuery, page};
+use crate::paging::{Listing, MAX_LIMIT};
 use crate::prelude::*;
-use crate::store::ports::Page;
 
 /// `?status=&limit=&cursor=`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, JsonSchema, Validate)]
 #[serde(deny_unknown_fields)]
 struct GoalsQuery {
+    /// Only goals with this status.
+    #[garde(skip)]
     status: Option<GoalStatus>,
-    limit: Option<String>,
+    /// Page size, 1–100 (default 20).
+    #[garde(range(min = 1, max = MAX_LIMIT))]
+    limit: Option<u32>,
+    /// The `nextCursor` of the previous page, unchanged.
+    #[garde(skip)]
     cursor: Option<String>,
 }
 
 /// List one's goals, newest first, a page at a time.
 #[route("GET /goals")]
-async fn list_goals(user: User, app: App, Query(query): Query<GoalsQuery>) -> Result<Json<Page<Goal>>, ApiError> {
-    let paging = PageQuery {
-        limit: query.limit,
-        cursor: query.cursor,
-    };
-    let limit = paging.limit()?;
+async fn list_goals(user: User, app: App, Query(query): Query<GoalsQuery>) -> Result<Json<Listing<Goal>>, ApiError> {
     let scope = format!("goals:{}:{}", user.id, query.status.map_or("", GoalStatus::as_str));
-    let after = paging.after(&app, &scope)?;
-    let rows = app.goals().list(&user.id, query.status, limit + 1, after).await?;
-    Ok(Json(page(&app, &scope, rows, limit, |goal| goal.goal_id.clone())))
+    let page = app.cursors().request(&scope, query.limit, query.cursor.as_deref())?;
+    let goals = app.goals().list(&user.id, query.status, page).await?;
+    Ok(Json(app.cursors().listing(&scope, goals)))
 }

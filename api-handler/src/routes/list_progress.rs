@@ -1,18 +1,26 @@
 //! `GET /goals/{goalId}/progress`.
 
 use crate::domain::progress::ProgressEntry;
-use crate::paging::{PageQuery, page};
+use crate::paging::{Listing, MAX_LIMIT};
 use crate::prelude::*;
-use crate::store::ports::Page;
+use crate::store::ports::TimeRange;
 use crate::time_bound::TimeBound;
 
 /// `?from=&to=&limit=&cursor=`; bounds are timestamps or dates.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize, JsonSchema, Validate)]
 #[serde(deny_unknown_fields)]
 struct ProgressQuery {
+    /// Entries at or after this instant (a date: from its start).
+    #[garde(skip)]
     from: Option<TimeBound>,
+    /// Entries before this instant (a date: up to its end).
+    #[garde(skip)]
     to: Option<TimeBound>,
-    limit: Option<String>,
+    /// Page size, 1–100 (default 20).
+    #[garde(range(min = 1, max = MAX_LIMIT))]
+    limit: Option<u32>,
+    /// The `nextCursor` of the previous page, unchanged.
+    #[garde(skip)]
     cursor: Option<String>,
 }
 
@@ -23,18 +31,13 @@ async fn list_progress(
     app: App,
     Path(goal_id): Path<String>,
     Query(query): Query<ProgressQuery>,
-) -> Result<Json<Page<ProgressEntry>>, ApiError> {
-    let paging = PageQuery {
-        limit: query.limit,
-        cursor: query.cursor,
+) -> Result<Json<Listing<ProgressEntry>>, ApiError> {
+    let range = TimeRange {
+        from: query.from.map(TimeBound::start),
+        to: query.to.map(TimeBound::end),
     };
-    let limit = paging.limit()?;
-    let (from, to) = (query.from.map(TimeBound::start), query.to.map(TimeBound::end));
-    let scope = format!("progress:{}:{goal_id}:{from:?}:{to:?}", user.id);
-    let after = paging.after(&app, &scope)?;
-    let rows = app
-        .goals()
-        .list_progress(&user.id, &goal_id, from, to, limit + 1, after)
-        .await?;
-    Ok(Json(page(&app, &scope, rows, limit, |entry| entry.entry_id.clone())))
+    let scope = format!("progress:{}:{goal_id}:{:?}:{:?}", user.id, range.from, range.to);
+    let page = app.cursors().request(&scope, query.limit, query.cursor.as_deref())?;
+    let entries = app.progress().list(&user.id, &goal_id, range, page).await?;
+    Ok(Json(app.cursors().listing(&scope, entries)))
 }

@@ -1,6 +1,9 @@
 //! `PUT /users/{userId}/profile`.
 
+use chrono::Utc;
+
 use crate::domain::profile::{Profile, ProfileUpdate};
+use crate::domain::stats::millis;
 use crate::ownership::own_user_id;
 use crate::prelude::*;
 
@@ -13,6 +16,7 @@ async fn put_profile(
     Json(update): Json<ProfileUpdate>,
 ) -> Result<Json<Profile>, ApiError> {
     let user_id = own_user_id(&user, &user_id)?;
-    let update = update.validate()?;
-    Ok(Json(app.profiles().update(&user_id, update).await?))
+    let profile = app.profiles().get(&user_id).await?;
+    let updated = profile.updated(update, millis(Utc::now()));
+    Ok(Json(app.profiles().replace(updated).await?))
 }

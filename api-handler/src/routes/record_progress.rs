@@ -3,8 +3,9 @@
 use chrono::Utc;
 
 use crate::domain::progress::{NewProgress, ProgressEntry};
+use crate::domain::stats;
 use crate::prelude::*;
-use crate::store::ports::IdempotencyKey;
+use crate::store::ports::{IdempotencyKey, ProgressDraft};
 
 /// Longest accepted `Idempotency-Key`.
 const MAX_KEY_LENGTH: usize = 255;
@@ -34,11 +35,15 @@ async fn record_progress(
             })
         }
     };
-    let valid = progress.validate(Utc::now())?;
-    let recorded = app
-        .goals()
-        .record_progress(&user.id, &goal_id, valid, idempotency)
-        .await?;
+    let at = progress.at(Utc::now())?;
+    let profile = app.profiles().get(&user.id).await?;
+    let draft = ProgressDraft {
+        value: progress.value,
+        note: progress.note,
+        at,
+        day: stats::local_date(at, profile.time_zone()),
+    };
+    let recorded = app.progress().record(&user.id, &goal_id, draft, idempotency).await?;
     let location = format!("/goals/{goal_id}/progress/{}", recorded.entry.entry_id);
     Ok(Created::new(location, recorded.entry))
 }

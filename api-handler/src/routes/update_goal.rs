@@ -1,8 +1,15 @@
 //! `PATCH /goals/{goalId}`.
 
+use chrono::Utc;
+
 use crate::domain::goal::{Goal, GoalPatch};
+use crate::domain::stats::millis;
 use crate::preconditions::if_match_version;
 use crate::prelude::*;
+use crate::store::ports::StoreError;
+
+/// How often a patch without `If-Match` is re-applied when the goal changes under it.
+const ATTEMPTS: usize = 5;
 
 /// Change some of a goal's fields or its status; `If-Match` guards against lost updates.
 #[route("PATCH /goals/{goalId}")]
@@ -14,10 +21,28 @@ async fn update_goal(
     Json(patch): Json<GoalPatch>,
 ) -> Result<WithEtag<Json<Goal>>, ApiError> {
     let if_version = if_match_version(&headers)?;
-    let goal = app
-        .goals()
-        .update(&user.id, &goal_id, patch.validate()?, if_version)
-        .await?;
-    let etag = goal.etag();
-    Ok(WithEtag::new(Json(goal), etag))
+    let patch = patch.normalized()?;
+    for _ in 0..ATTEMPTS {
+        let goal = app.goals().get(&user.id, &goal_id).await?;
+        if if_version.is_some_and(|version| version != goal.version) {
+            return Err(ApiError::precondition_failed(
+                "the goal has changed: fetch it again and retry",
+            ));
+        }
+        let (updated, events) = goal.patched(patch.clone(), millis(Utc::now()));
+        match app.goals().replace(&updated, goal.version, events).await {
+            Ok(()) => {
+                let etag = updated.etag();
+                return Ok(WithEtag::new(Json(updated), etag));
+            }
+            // Changed between the read and the write: with `If-Match` that
+            // is the client's conflict, without it we apply the patch again.
+            Err(StoreError::PreconditionFailed) if if_version.is_none() => continue,
+            Err(err) => return Err(err.into()),
+        }
+    }
+    Err(ApiError::from(StoreError::Unavailable {
+        reason: "the goal keeps changing".to_owned(),
+        retry_after_secs: 1,
+    }))
 }

@@ -1,8 +1,46 @@
-//! Storage and services: ports (traits) and their adapters.
+//! Storage and services: the ports (traits) and their adapters.
 //!
-//! Handlers only see the ports in [`ports`]; [`embedded`] implements them with
-//! SQLite and files in a data directory (the default for `cargo run`).
+//! Handlers and app services only see the ports in [`ports`], gathered in a
+//! [`Backend`]; [`embedded`] implements every port with SQLite and files in a
+//! data directory (the default for `cargo run`).
 
-pub mod cursor;
 pub mod embedded;
 pub mod ports;
+
+use std::sync::Arc;
+
+use route_framework::auth::Authenticator;
+use route_framework::server::LocalRoutes;
+
+use self::ports::{Aggregates, Attachments, Blobs, Goals, Identity, Outbox, Profiles, Progress};
+
+/// One adapter per port, chosen at start-up, plus what the entry points need
+/// from the backend.
+#[derive(Clone)]
+pub struct Backend {
+    /// `embedded` or `aws`, as `GET /health` reports it.
+    pub name: &'static str,
+    /// Accounts and tokens.
+    pub identity: Arc<dyn Identity>,
+    /// Verifies bearer tokens the gateway has not verified.
+    pub authenticator: Arc<dyn Authenticator>,
+    /// Profiles.
+    pub profiles: Arc<dyn Profiles>,
+    /// Goals.
+    pub goals: Arc<dyn Goals>,
+    /// Progress entries.
+    pub progress: Arc<dyn Progress>,
+    /// Attachment records.
+    pub attachments: Arc<dyn Attachments>,
+    /// Aggregates for statistics.
+    pub aggregates: Arc<dyn Aggregates>,
+    /// Attachment bytes.
+    pub blobs: Arc<dyn Blobs>,
+    /// Events not yet delivered.
+    pub outbox: Arc<dyn Outbox>,
+    /// The secret public cursors are signed with (at least 32 bytes).
+    pub cursor_secret: Vec<u8>,
+    /// Requests the local server answers outside the registry (the embedded
+    /// backend's blob URLs), if any.
+    pub local_routes: Option<Arc<dyn LocalRoutes>>,
+}

@@ -1,5 +1,6 @@
-//! A real local server (hyper on 127.0.0.1, embedded backend in a temp dir)
-//! and a minimal HTTP/1.1 client for it.
+//! A real local server (hyper on 127.0.0.1) on one of the contract suite's
+//! backends, with a recording notifications publisher, and a minimal
+//! HTTP/1.1 client for it.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
@@ -7,18 +8,22 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_handler::store::embedded::EmbeddedBlobs;
-use route_framework::server::{LocalRoutes, Server};
+use api_handler::app::App;
+use api_handler::domain::events::DomainEvent;
+use api_handler::notifications::RecordingPublisher;
+use route_framework::server::Server;
 use serde_json::{Value, json};
-use tempfile::TempDir;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 
-/// A running server; [`Live::stop`] shuts it down and hands back its data.
+use super::backends::{Kind, Store};
+
+/// A running server; [`Live::stop`] shuts it down and hands back its storage.
 pub(crate) struct Live {
     pub(crate) addr: SocketAddr,
-    pub(crate) blobs: Arc<EmbeddedBlobs>,
-    dir: Option<TempDir>,
+    app: App,
+    publisher: RecordingPublisher,
+    store: Option<Store>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -48,41 +53,60 @@ impl Resp {
 }
 
 impl Live {
-    /// Starts a server on a free port with its data in `dir`.
-    pub(crate) async fn start(dir: TempDir) -> Live {
+    /// Starts a server on a free port over `store`.
+    pub(crate) async fn start(store: Store) -> Live {
         let server = Server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let addr = server.local_addr().unwrap();
-        let (dispatcher, backend) = api_handler::embedded(dir.path(), &format!("http://{addr}")).unwrap();
+        let backend = store.open(&format!("http://{addr}"));
+        let local = backend.local_routes.clone();
+        let publisher = RecordingPublisher::default();
+        let (dispatcher, app) = api_handler::service(backend, Arc::new(publisher.clone())).unwrap();
         let (sender, receiver) = oneshot::channel::<()>();
-        let local: Arc<dyn LocalRoutes> = backend.blobs.clone();
         let task = tokio::spawn(async move {
             server
-                .serve(Arc::new(dispatcher), Some(local), async {
+                .serve(Arc::new(dispatcher), local, async {
                     let _ = receiver.await;
                 })
                 .await;
         });
         Live {
             addr,
-            blobs: backend.blobs,
-            dir: Some(dir),
+            app,
+            publisher,
+            store: Some(store),
             shutdown: Some(sender),
             task: Some(task),
         }
     }
 
-    /// A server on a fresh data directory.
-    pub(crate) async fn fresh() -> Live {
-        Live::start(TempDir::new().unwrap()).await
+    /// A server on fresh storage of `kind`.
+    pub(crate) async fn fresh(kind: Kind) -> Live {
+        Live::start(Store::new(kind)).await
     }
 
-    /// The data directory.
-    pub(crate) fn data_dir(&self) -> &std::path::Path {
-        self.dir.as_ref().unwrap().path()
+    /// The storage the server runs on.
+    pub(crate) fn store(&self) -> &Store {
+        self.store.as_ref().unwrap()
     }
 
-    /// Stops the server gracefully and returns its data directory.
-    pub(crate) async fn stop(mut self) -> TempDir {
+    /// Every event delivered so far: relays the outbox, then reads what the
+    /// publisher received.
+    pub(crate) async fn events(&self) -> Vec<DomainEvent> {
+        self.app.relay().run_once().await.unwrap();
+        self.publisher.events()
+    }
+
+    /// How many delivered events have the wire type `kind` (such as `goal.created`).
+    pub(crate) async fn count_events(&self, kind: &str) -> usize {
+        self.events()
+            .await
+            .iter()
+            .filter(|event| event.kind.as_str() == kind)
+            .count()
+    }
+
+    /// Stops the server gracefully and returns its storage.
+    pub(crate) async fn stop(mut self) -> Store {
         if let Some(sender) = self.shutdown.take() {
             let _ = sender.send(());
         }
@@ -92,7 +116,7 @@ impl Live {
                 .unwrap()
                 .unwrap();
         }
-        self.dir.take().unwrap()
+        self.store.take().unwrap()
     }
 
     /// Sends one request; `target` is a path or an absolute URL on this server.
@@ -182,20 +206,6 @@ impl Live {
         let created = self.call("POST", "/goals", Some(token), Some(&body)).await;
         assert_eq!(created.status, 201, "{}", String::from_utf8_lossy(&created.body));
         created.json()
-    }
-
-    /// Opens the database read-only, to check what the API wrote.
-    pub(crate) fn db(&self) -> rusqlite::Connection {
-        rusqlite::Connection::open_with_flags(
-            self.data_dir().join("app.db"),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .unwrap()
-    }
-
-    /// Rows of `sql` (a `SELECT COUNT(*) …`).
-    pub(crate) fn count(&self, sql: &str) -> i64 {
-        self.db().query_row(sql, [], |row| row.get(0)).unwrap()
     }
 }
 

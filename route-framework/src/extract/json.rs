@@ -4,12 +4,14 @@ use bytes::Bytes;
 use http::header::CONTENT_TYPE;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use serde_path_to_error::Segment;
 
 use super::{FromRequest, ViaBody};
 use crate::error::{ApiError, FieldError};
 use crate::request::RequestParts;
 use crate::response::{IntoResponse, Response};
+use crate::validation::{self, Validate};
 
 /// The largest JSON request body accepted: 1 MiB.
 pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
@@ -18,13 +20,18 @@ pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 ///
 /// As an extractor (last argument only) it requires `Content-Type:
 /// application/json` (415 otherwise), at most [`JSON_BODY_LIMIT`] bytes (413),
-/// well-formed JSON (400 `malformed_json`) and a value of the right shape
-/// (422 `validation_failed`, each problem located by a JSON pointer). As a
+/// well-formed JSON (400 `malformed_json`), a value of the right shape (422
+/// `validation_failed` at the first misfit, located by a JSON pointer) and
+/// every rule `T` declares with `garde` (422 listing each broken rule). As a
 /// return value it is a 200 with the value serialised.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Json<T>(pub T);
 
-impl<T: DeserializeOwned> FromRequest<ViaBody> for Json<T> {
+impl<T> FromRequest<ViaBody> for Json<T>
+where
+    T: DeserializeOwned + Validate,
+    T::Context: Default,
+{
     fn from_request(parts: &RequestParts, body: Bytes) -> Result<Self, ApiError> {
         if !is_json_content_type(parts) {
             return Err(ApiError::unsupported_media_type(
@@ -34,7 +41,10 @@ impl<T: DeserializeOwned> FromRequest<ViaBody> for Json<T> {
         if body.len() > JSON_BODY_LIMIT {
             return Err(ApiError::payload_too_large(JSON_BODY_LIMIT));
         }
-        parse_json(&body).map(Json)
+        let value = parse_json_value(&body)?;
+        let parsed: T = from_value(&value)?;
+        validation::validate(&parsed, &value, true)?;
+        Ok(Json(parsed))
     }
 }
 
@@ -53,28 +63,54 @@ fn is_json_content_type(parts: &RequestParts) -> bool {
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// Deserialises `body`, mapping syntax errors to 400 and shape errors to 422.
-pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let message = without_position(&err.inner().to_string());
-        if err.inner().is_data() {
-            let mut field = pointer(err.path());
-            if let Some(missing) = missing_field(&message) {
-                field.push('/');
-                field.push_str(&escape(missing));
-            }
-            ApiError::validation(vec![FieldError::new(field, message)])
-        } else if err.inner().is_eof() && body.iter().all(u8::is_ascii_whitespace) {
-            ApiError::malformed_json("request body is empty: expected JSON")
-        } else {
-            ApiError::malformed_json(format!("malformed JSON: {}", err.inner()))
-        }
-    })?;
-    deserializer
-        .end()
-        .map_err(|err| ApiError::malformed_json(format!("malformed JSON: {err}")))?;
+/// Parses `body` as one JSON value; a syntax error is a 400. Whole numbers
+/// written with a fraction (`5.0`) become integers, as JSON Schema counts them.
+fn parse_json_value(body: &[u8]) -> Result<Value, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::malformed_json("request body is empty: expected JSON"));
+    }
+    let mut value: Value =
+        serde_json::from_slice(body).map_err(|err| ApiError::malformed_json(format!("malformed JSON: {err}")))?;
+    integral_numbers(&mut value);
     Ok(value)
+}
+
+/// Rewrites every whole-number float (within `i64`/`u64`) as an integer.
+fn integral_numbers(value: &mut Value) {
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            if let Some(float) = number.as_f64().filter(|f| f.fract() == 0.0) {
+                #[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+                let integral = if float >= 0.0 && float < u64::MAX as f64 {
+                    Some(serde_json::Number::from(float as u64))
+                } else if float < 0.0 && float >= i64::MIN as f64 {
+                    Some(serde_json::Number::from(float as i64))
+                } else {
+                    None
+                };
+                if let Some(integral) = integral {
+                    *number = integral;
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
+
+/// Deserialises a `T` from `value`; a value of the wrong shape is a 422
+/// located by a JSON pointer.
+fn from_value<T: DeserializeOwned>(value: &Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let message = err.inner().to_string();
+        let mut field = pointer(err.path());
+        if let Some(missing) = missing_field(&message) {
+            field.push('/');
+            field.push_str(&escape(missing));
+        }
+        ApiError::validation(vec![FieldError::new(field, message)])
+    })
 }
 
 /// The JSON pointer (RFC 6901) of a deserialisation path.
@@ -101,10 +137,17 @@ fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.strip_suffix('`')
 }
 
-/// serde_json appends " at line L column C", meaningless inside a pointer-located error.
-fn without_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_owned(),
-        None => message.to_owned(),
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::integral_numbers;
+
+    #[test]
+    fn whole_numbers_written_with_a_fraction_become_integers() {
+        let mut value = json!({ "size": 651.0, "nested": [2.5, -3.0, 1e300] });
+        integral_numbers(&mut value);
+        assert_eq!(value, json!({ "size": 651, "nested": [2.5, -3, 1e300] }));
+        assert!(value["size"].is_u64());
     }
 }

@@ -15,7 +15,7 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use sha2::Sha256;
 
 use crate::domain::attachment::MAX_ATTACHMENT_SIZE;
-use crate::store::ports::{Blobs, Presigned, StoreResult};
+use crate::store::ports::{Blobs, Presigned, StoreError, StoreResult};
 use route_framework::error::ApiError;
 use route_framework::response::{IntoResponse, Response};
 use route_framework::server::LocalRoutes;
@@ -227,11 +227,11 @@ impl EmbeddedBlobs {
 
 #[async_trait]
 impl Blobs for EmbeddedBlobs {
-    fn presign_upload(&self, key: &str, content_type: &str, size: u64) -> StoreResult<Presigned> {
+    async fn presign_upload(&self, key: &str, content_type: &str, size: u64) -> StoreResult<Presigned> {
         Ok(self.presign_upload_until(key, content_type, size, Utc::now() + URL_LIFETIME))
     }
 
-    fn presign_download(&self, key: &str, content_type: &str) -> StoreResult<Presigned> {
+    async fn presign_download(&self, key: &str, content_type: &str) -> StoreResult<Presigned> {
         let expires = (Utc::now() + URL_LIFETIME).timestamp();
         Ok(self.presign(Grant {
             method: "GET",
@@ -249,8 +249,10 @@ impl Blobs for EmbeddedBlobs {
                 Ok(()) => {}
                 Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
                 Err(err) => {
-                    tracing::error!(error = %err, path = %path.display(), "cannot delete a blob");
-                    return Err(ApiError::internal());
+                    return Err(StoreError::Internal(format!(
+                        "cannot delete the blob {}: {err}",
+                        path.display()
+                    )));
                 }
             }
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-use route_framework::error::ApiError;
+use crate::store::ports::{StoreError, StoreResult};
 
 /// How long a connection waits for a lock before giving up (then 503).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -14,7 +14,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_IDLE_READERS: usize = 4;
 
 /// Schema versions, applied in order; the index + 1 is `PRAGMA user_version`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_profiles.sql"),
+];
 
 /// A handle on the database; cheap to clone.
 #[derive(Clone)]
@@ -24,19 +27,20 @@ pub(crate) struct Db {
     readers: Arc<Mutex<Vec<Connection>>>,
 }
 
-/// Maps a SQLite error to the error contract, logging the detail.
-pub(crate) fn db_error(err: rusqlite::Error) -> ApiError {
+/// Maps a SQLite error to a [`StoreError`]: busy is retryable, the rest internal.
+pub(crate) fn db_error(err: rusqlite::Error) -> StoreError {
     if let rusqlite::Error::SqliteFailure(code, _) = &err
         && matches!(
             code.code,
             rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
         )
     {
-        tracing::warn!(error = %err, "database busy");
-        return ApiError::unavailable("the database is busy; retry shortly", 1);
+        return StoreError::Unavailable {
+            reason: "the database is busy".to_owned(),
+            retry_after_secs: 1,
+        };
     }
-    tracing::error!(error = %err, "database error");
-    ApiError::internal()
+    StoreError::Internal(format!("database error: {err}"))
 }
 
 impl Db {
@@ -53,10 +57,10 @@ impl Db {
 
     /// Runs `f` in an immediate (write-locking) transaction on the writer,
     /// committing when it returns `Ok`.
-    pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub(crate) async fn write<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> StoreResult<T> + Send + 'static,
     {
         let writer = Arc::clone(&self.writer);
         blocking(move || {
@@ -72,10 +76,10 @@ impl Db {
     }
 
     /// Runs `f` on a read connection (a consistent snapshot inside one call).
-    pub(crate) async fn read<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub(crate) async fn read<T, F>(&self, f: F) -> StoreResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> StoreResult<T> + Send + 'static,
     {
         let readers = Arc::clone(&self.readers);
         let path = self.path.clone();
@@ -100,17 +104,15 @@ impl Db {
     }
 }
 
-fn poisoned() -> ApiError {
-    tracing::error!("a database lock was poisoned by a panic");
-    ApiError::internal()
+fn poisoned() -> StoreError {
+    StoreError::Internal("a database lock was poisoned by a panic".to_owned())
 }
 
 /// Runs blocking database work off the async threads.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, ApiError> + Send + 'static) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.unwrap_or_else(|err| {
-        tracing::error!(error = %err, "database task failed");
-        Err(ApiError::internal())
-    })
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> StoreResult<T> + Send + 'static) -> StoreResult<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|err| Err(StoreError::Internal(format!("database task failed: {err}"))))
 }
 
 fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
@@ -128,6 +130,8 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
 /// Applies every migration newer than the database's `user_version`, each in
 /// its own transaction.
 fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    // Foreign keys stay off while tables are rebuilt (they are per connection).
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
     let current: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     let current = usize::try_from(current).unwrap_or(0);
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current) {
@@ -137,7 +141,7 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         tx.commit()?;
         tracing::info!(version = index + 1, "database migrated");
     }
-    Ok(())
+    conn.pragma_update(None, "foreign_keys", "ON")
 }
 
 /// The stored form of a timestamp: RFC 3339 UTC with exactly three fraction

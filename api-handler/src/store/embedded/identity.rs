@@ -1,4 +1,7 @@
 //! Local identity: argon2id password hashes, ES256 tokens, rotating refresh tokens.
+//!
+//! Accounts are confirmed at creation (there is no mail to send a code with);
+//! the profile is another port (`super::profiles`).
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -13,12 +16,9 @@ use sha2::{Digest, Sha256};
 
 use super::db::{Db, db_error, ts};
 use super::keys::SigningKeys;
-use super::outbox;
-use crate::domain::events::{DomainEvent, EventType};
-use crate::domain::identity::{Registered, Registration, Tokens, normalize_email};
-use crate::domain::profile::{DEFAULT_TIMEZONE, Profile, ProfileUpdate};
+use crate::domain::identity::{Tokens, normalize_email};
 use crate::domain::{new_id, stats};
-use crate::store::ports::{Identity, Profiles, StoreResult};
+use crate::store::ports::{Account, Identity, IdentityError, Session, StoreError, StoreResult};
 use route_framework::auth::{Authenticator, JwtAuthenticator, User};
 use route_framework::error::ApiError;
 
@@ -70,10 +70,8 @@ impl EmbeddedIdentity {
             "iss": ISSUER, "aud": AUDIENCE, "iat": now, "exp": exp,
         });
         let sign = |claims: &serde_json::Value| {
-            jsonwebtoken::encode(&Header::new(Algorithm::ES256), claims, &self.signing_key).map_err(|err| {
-                tracing::error!(error = %err, "cannot sign a token");
-                ApiError::internal()
-            })
+            jsonwebtoken::encode(&Header::new(Algorithm::ES256), claims, &self.signing_key)
+                .map_err(|err| StoreError::Internal(format!("cannot sign a token: {err}")))
         };
         Ok(Tokens {
             access_token: sign(&access)?,
@@ -106,10 +104,9 @@ fn token_hash(token: &str) -> String {
 
 /// Runs CPU-heavy work (password hashing) off the async threads.
 async fn cpu<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> StoreResult<T> {
-    tokio::task::spawn_blocking(f).await.map_err(|err| {
-        tracing::error!(error = %err, "password task failed");
-        ApiError::internal()
-    })
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|err| StoreError::Internal(format!("password task failed: {err}")))
 }
 
 /// Stores a new refresh token of `family` for `user_id`; returns the token.
@@ -133,49 +130,50 @@ fn insert_refresh_token(
     Ok(token)
 }
 
-fn invalid_credentials() -> ApiError {
-    ApiError::unauthorized("invalid email or password")
-}
-
 #[async_trait]
 impl Identity for EmbeddedIdentity {
-    async fn register(&self, registration: Registration) -> StoreResult<Registered> {
-        let email = normalize_email(&registration.email);
-        let password = registration.password;
-        let hash = cpu(move || hash_password(&password)).await?.map_err(|err| {
-            tracing::error!(error = %err, "password hashing failed");
-            ApiError::internal()
-        })?;
-        let display_name = registration
-            .display_name
-            .map(|name| name.trim().to_owned())
-            .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+    async fn create_account(&self, email: &str, password: &str) -> Result<Account, IdentityError> {
+        let email = normalize_email(email);
+        let password = password.to_owned();
+        let hash = cpu(move || hash_password(&password))
+            .await?
+            .map_err(StoreError::Internal)?;
         let user_id = new_id();
-        let now = stats::millis(Utc::now());
-        let registered = Registered {
+        let account = Account {
             user_id: user_id.clone(),
-            email: email.clone(),
             confirmed: true,
         };
-        self.db
+        let now = stats::millis(Utc::now());
+        let inserted = self
+            .db
             .write(move |tx| {
-                let inserted = tx.execute(
-                    "INSERT INTO users (user_id, email, password_hash, confirmed, display_name, timezone, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?6) ON CONFLICT (email) DO NOTHING",
-                    params![user_id, email, hash, display_name, DEFAULT_TIMEZONE,ts(now)],
-                );
-                if inserted.map_err(db_error)? == 0 {
-                    return Err(ApiError::conflict("this email is already registered"));
-                }
-                let event = DomainEvent::new(EventType::UserRegistered, &user_id, None, now, serde_json::json!({ "email": email }));
-                outbox::append(tx, &event)
+                tx.execute(
+                    "INSERT INTO users (user_id, email, password_hash, confirmed, created_at)
+                     VALUES (?1, ?2, ?3, 1, ?4) ON CONFLICT (email) DO NOTHING",
+                    params![user_id, email, hash, ts(now)],
+                )
+                .map_err(db_error)
             })
             .await?;
-        Ok(registered)
+        if inserted == 0 {
+            return Err(IdentityError::EmailTaken);
+        }
+        Ok(account)
     }
 
-    async fn confirm(&self, email: &str, _code: &str) -> StoreResult<()> {
-        // Embedded accounts are confirmed at registration: confirming one is a
+    async fn delete_account(&self, user_id: &str) -> Result<(), IdentityError> {
+        let user_id = user_id.to_owned();
+        self.db
+            .write(move |tx| {
+                tx.execute("DELETE FROM users WHERE user_id = ?1", [user_id])
+                    .map_err(db_error)
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn confirm(&self, email: &str, _code: &str) -> Result<(), IdentityError> {
+        // Embedded accounts are confirmed at creation: confirming one is a
         // no-op, and an unknown email gets the same answer as a wrong code.
         let email = normalize_email(email);
         let confirmed = self
@@ -190,11 +188,11 @@ impl Identity for EmbeddedIdentity {
             .await?;
         match confirmed {
             Some(true) => Ok(()),
-            _ => Err(ApiError::bad_request("wrong or expired confirmation code")),
+            _ => Err(IdentityError::InvalidCode),
         }
     }
 
-    async fn login(&self, email: &str, password: &str) -> StoreResult<Tokens> {
+    async fn login(&self, email: &str, password: &str) -> Result<Session, IdentityError> {
         let email = normalize_email(email);
         let lookup = email.clone();
         let row = self
@@ -226,20 +224,21 @@ impl Identity for EmbeddedIdentity {
         })
         .await?;
         let Some((user_id, _, confirmed)) = row.filter(|_| verified) else {
-            return Err(invalid_credentials());
+            return Err(IdentityError::InvalidCredentials);
         };
         if !confirmed {
-            return Err(ApiError::forbidden("the account is not confirmed yet"));
+            return Err(IdentityError::NotConfirmed);
         }
         let owner = user_id.clone();
         let refresh = self
             .db
             .write(move |tx| insert_refresh_token(tx, &owner, &new_id(), Utc::now()))
             .await?;
-        self.tokens(&user_id, &email, refresh)
+        let tokens = self.tokens(&user_id, &email, refresh)?;
+        Ok(Session { user_id, email, tokens })
     }
 
-    async fn refresh(&self, refresh_token: &str) -> StoreResult<Tokens> {
+    async fn refresh(&self, refresh_token: &str) -> Result<Session, IdentityError> {
         let hash = token_hash(refresh_token);
         let (user_id, email, token) = self
             .db
@@ -287,71 +286,14 @@ impl Identity for EmbeddedIdentity {
                 Ok(Some((user_id, email, token)))
             })
             .await?
-            .ok_or_else(|| ApiError::unauthorized("the refresh token is invalid, expired or already used"))?;
-        self.tokens(&user_id, &email, token)
+            .ok_or(IdentityError::InvalidRefreshToken)?;
+        let tokens = self.tokens(&user_id, &email, token)?;
+        Ok(Session { user_id, email, tokens })
     }
 }
 
 impl Authenticator for EmbeddedIdentity {
     fn verify(&self, token: &str) -> Result<User, ApiError> {
         self.verifier.verify(token)
-    }
-}
-
-/// Profiles live in the `users` table.
-pub struct EmbeddedProfiles {
-    db: Db,
-}
-
-impl EmbeddedProfiles {
-    pub(crate) fn new(db: Db) -> Self {
-        EmbeddedProfiles { db }
-    }
-}
-
-fn read_profile(tx: &rusqlite::Transaction<'_>, user_id: &str) -> StoreResult<Profile> {
-    tx.query_row(
-        "SELECT user_id, email, display_name, timezone, created_at, updated_at FROM users WHERE user_id = ?1",
-        [user_id],
-        |row| {
-            Ok(Profile {
-                user_id: row.get(0)?,
-                email: row.get(1)?,
-                display_name: row.get(2)?,
-                timezone: row.get(3)?,
-                created_at: row.get(4)?,
-                updated_at: row.get(5)?,
-            })
-        },
-    )
-    .optional()
-    .map_err(db_error)?
-    .ok_or_else(|| ApiError::not_found("no such user"))
-}
-
-#[async_trait]
-impl Profiles for EmbeddedProfiles {
-    async fn get(&self, user_id: &str) -> StoreResult<Profile> {
-        let user_id = user_id.to_owned();
-        self.db.read(move |tx| read_profile(tx, &user_id)).await
-    }
-
-    async fn update(&self, user_id: &str, update: ProfileUpdate) -> StoreResult<Profile> {
-        let user_id = user_id.to_owned();
-        self.db
-            .write(move |tx| {
-                let now = stats::millis(Utc::now());
-                let changed = tx
-                    .execute(
-                        "UPDATE users SET display_name = ?1, timezone = ?2, updated_at = ?3 WHERE user_id = ?4",
-                        params![update.display_name, update.timezone, ts(now), user_id],
-                    )
-                    .map_err(db_error)?;
-                if changed == 0 {
-                    return Err(ApiError::not_found("no such user"));
-                }
-                read_profile(tx, &user_id)
-            })
-            .await
     }
 }

@@ -8,63 +8,63 @@
 //!   and the HMAC secret of cursors and blob URLs;
 //! - `blobs/<user>/<goal>/<attachment>`: attachment bytes.
 
+mod aggregates;
+mod attachments;
 mod blobs;
 mod db;
 mod goals;
 mod identity;
 mod keys;
 mod outbox;
+mod profiles;
+mod progress;
 
 use std::path::Path;
 use std::sync::Arc;
 
+pub use self::aggregates::EmbeddedAggregates;
+pub use self::attachments::EmbeddedAttachments;
 pub use self::blobs::{BLOB_PREFIX, EmbeddedBlobs, URL_LIFETIME};
 pub use self::goals::EmbeddedGoals;
-pub use self::identity::{ACCESS_TOKEN_SECONDS, AUDIENCE, EmbeddedIdentity, EmbeddedProfiles, ISSUER};
-use crate::app::Services;
-use crate::store::cursor::Cursors;
+pub use self::identity::{ACCESS_TOKEN_SECONDS, AUDIENCE, EmbeddedIdentity, ISSUER};
+pub use self::outbox::EmbeddedOutbox;
+pub use self::profiles::EmbeddedProfiles;
+pub use self::progress::EmbeddedProgress;
+use super::Backend;
 
-/// The embedded adapters, opened on one data directory.
-pub struct EmbeddedBackend {
-    /// The services handlers use.
-    pub services: Services,
-    /// The identity provider, which also verifies bearer tokens.
-    pub identity: Arc<EmbeddedIdentity>,
-    /// The blob store, whose URLs the local server must answer.
-    pub blobs: Arc<EmbeddedBlobs>,
-}
-
-impl EmbeddedBackend {
-    /// Opens (creating on first start) the data directory `dir`; blob URLs
-    /// start with `public_url` (such as `http://127.0.0.1:3000`).
-    pub fn open(dir: &Path, public_url: &str) -> Result<EmbeddedBackend, String> {
-        let keys_dir = dir.join("keys");
-        for sub in [dir.to_path_buf(), keys_dir.clone(), dir.join("blobs")] {
-            std::fs::create_dir_all(&sub).map_err(|err| format!("cannot create {}: {err}", sub.display()))?;
-        }
-        check_writable(dir)?;
-        let db = db::Db::open(&dir.join("app.db"))?;
-        let signing = keys::signing_keys(&keys_dir)?;
-        let secret = keys::secret(&keys_dir, "secret.key")?;
-        let identity = Arc::new(EmbeddedIdentity::new(db.clone(), &signing)?);
-        let blobs = Arc::new(EmbeddedBlobs::new(
-            dir.join("blobs"),
-            secret.clone(),
-            public_url.to_owned(),
-        ));
-        let services = Services {
-            identity: identity.clone(),
-            profiles: Arc::new(EmbeddedProfiles::new(db.clone())),
-            goals: Arc::new(EmbeddedGoals::new(db)),
-            blobs: blobs.clone(),
-            cursors: Cursors::new(&secret),
-        };
-        Ok(EmbeddedBackend {
-            services,
-            identity,
-            blobs,
-        })
+/// Opens (creating on first start) the data directory `dir` and every
+/// embedded adapter on it; blob URLs start with `public_url` (such as
+/// `http://127.0.0.1:3000`), and the local server must answer them (see
+/// [`Backend::local_routes`]).
+pub fn open(dir: &Path, public_url: &str) -> Result<Backend, String> {
+    let keys_dir = dir.join("keys");
+    for sub in [dir.to_path_buf(), keys_dir.clone(), dir.join("blobs")] {
+        std::fs::create_dir_all(&sub).map_err(|err| format!("cannot create {}: {err}", sub.display()))?;
     }
+    check_writable(dir)?;
+    let db = db::Db::open(&dir.join("app.db"))?;
+    let signing = keys::signing_keys(&keys_dir)?;
+    let secret = keys::secret(&keys_dir, "secret.key")?;
+    let identity = Arc::new(EmbeddedIdentity::new(db.clone(), &signing)?);
+    let blobs = Arc::new(EmbeddedBlobs::new(
+        dir.join("blobs"),
+        secret.clone(),
+        public_url.to_owned(),
+    ));
+    Ok(Backend {
+        name: "embedded",
+        identity: identity.clone(),
+        authenticator: identity,
+        profiles: Arc::new(EmbeddedProfiles::new(db.clone())),
+        goals: Arc::new(EmbeddedGoals::new(db.clone())),
+        progress: Arc::new(EmbeddedProgress::new(db.clone())),
+        attachments: Arc::new(EmbeddedAttachments::new(db.clone())),
+        aggregates: Arc::new(EmbeddedAggregates::new(db.clone())),
+        outbox: Arc::new(EmbeddedOutbox::new(db)),
+        blobs: blobs.clone(),
+        cursor_secret: secret,
+        local_routes: Some(blobs),
+    })
 }
 
 /// Fails with a clear message when `dir` cannot be written.
@@ -77,7 +77,7 @@ fn check_writable(dir: &Path) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::EmbeddedBackend;
+    use super::open;
     use tempfile::TempDir;
 
     #[test]
@@ -85,7 +85,7 @@ mod tests {
         let dir = TempDir::new().unwrap();
         let file = dir.path().join("not-a-directory");
         std::fs::write(&file, b"x").unwrap();
-        let err = EmbeddedBackend::open(&file, "http://127.0.0.1").err().unwrap();
+        let err = open(&file, "http://127.0.0.1").err().unwrap();
         assert!(
             err.contains("cannot create") && err.contains("not-a-directory"),
             "{err}"
@@ -95,9 +95,9 @@ mod tests {
     #[test]
     fn reopening_keeps_the_keys() {
         let dir = TempDir::new().unwrap();
-        drop(EmbeddedBackend::open(dir.path(), "http://127.0.0.1").unwrap());
+        drop(open(dir.path(), "http://127.0.0.1").unwrap());
         let key = std::fs::read(dir.path().join("keys/signing-key.pem")).unwrap();
-        drop(EmbeddedBackend::open(dir.path(), "http://127.0.0.1").unwrap());
+        drop(open(dir.path(), "http://127.0.0.1").unwrap());
         assert_eq!(std::fs::read(dir.path().join("keys/signing-key.pem")).unwrap(), key);
     }
 }

@@ -1,8 +1,9 @@
 use route_framework::prelude::*;
 
 // Request bodies must describe themselves (derive `JsonSchema`) for the OpenAPI export.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Validate)]
 struct Undocumented {
+    #[garde(skip)]
     value: u32,
 }
 

@@ -1,0 +1,59 @@
+//! Registration and login across the identity and profile ports.
+//!
+//! Registration creates the account, then its profile (with `user.registered`,
+//! in the profile's transaction). If the profile cannot be written, the
+//! account is deleted again, so a retry with the same email starts afresh;
+//! should that undo fail too, the account can still log in, and login creates
+//! the missing profile: no half-made account blocks an email for good.
+
+use chrono::Utc;
+use route_framework::error::ApiError;
+
+use crate::app::App;
+use crate::domain::events::DomainEvent;
+use crate::domain::identity::{Registered, Registration, Tokens, normalize_email};
+use crate::domain::profile::Profile;
+use crate::domain::stats::millis;
+use crate::store::ports::StoreError;
+
+/// Creates an account and its profile.
+pub async fn register(app: &App, registration: Registration) -> Result<Registered, ApiError> {
+    let email = normalize_email(&registration.email);
+    let account = app.identity().create_account(&email, &registration.password).await?;
+    let now = millis(Utc::now());
+    let profile = Profile::new(&account.user_id, &email, registration.display_name.as_deref(), now);
+    let event = DomainEvent::user_registered(&account.user_id, &email, now);
+    if let Err(err) = app.profiles().create(profile, vec![event]).await {
+        if let Err(undo) = app.identity().delete_account(&account.user_id).await {
+            tracing::error!(
+                user_id = account.user_id,
+                error = %undo,
+                "registration left an account without a profile; its next login creates one"
+            );
+        }
+        return Err(err.into());
+    }
+    Ok(Registered {
+        user_id: account.user_id,
+        email,
+        confirmed: account.confirmed,
+    })
+}
+
+/// Exchanges credentials for tokens, creating the profile if a registration
+/// was cut short before it.
+pub async fn login(app: &App, email: &str, password: &str) -> Result<Tokens, ApiError> {
+    let session = app.identity().login(email, password).await?;
+    match app.profiles().get(&session.user_id).await {
+        Ok(_) => {}
+        Err(StoreError::NotFound(_)) => {
+            let now = millis(Utc::now());
+            let profile = Profile::new(&session.user_id, &session.email, None, now);
+            let event = DomainEvent::user_registered(&session.user_id, &session.email, now);
+            app.profiles().create(profile, vec![event]).await?;
+            tracing::warn!(user_id = session.user_id, "created the profile a registration left out");
+        }
+        Err(err) => return Err(err.into()),
+    }
+    Ok(session.tokens)
+}

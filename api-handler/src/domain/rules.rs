@@ -1,0 +1,228 @@
+//! Field rules the `garde` attributes of request types call, next to the
+//! JSON Schema each one publishes (`#[schemars(..)]`), so that the document
+//! says exactly what the server enforces.
+//!
+//! "White space" is the ASCII set `[ \t\n\v\f\r]` here and in every
+//! published `pattern`, spelt out rather than `\s`, whose meaning differs
+//! between regular expression dialects: a value valid by the document is
+//! valid here, whichever engine checked it.
+
+use schemars::{Schema, SchemaGenerator, json_schema};
+
+/// Amounts (targets, progress values) are at most this.
+pub const MAX_AMOUNT: f64 = 1e9;
+
+/// White space: `[ \t\n\v\f\r]`.
+pub fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\u{b}' | '\u{c}' | '\r')
+}
+
+/// The same set inside a published character class.
+const SPACE: &str = r" \t\n\x0b\f\r";
+
+/// Trims white space from both ends.
+pub fn trim(value: &str) -> &str {
+    value.trim_matches(is_space)
+}
+
+/// The pattern of a value with at least one character that is not white space.
+pub fn not_blank_pattern() -> String {
+    format!("[^{SPACE}]")
+}
+
+/// At least one character that is not white space.
+pub fn not_blank(value: &str, _: &()) -> garde::Result {
+    if value.chars().all(is_space) {
+        Err(garde::Error::new("must not be blank"))
+    } else {
+        Ok(())
+    }
+}
+
+/// The schema of a required text of `min..=max` characters that is not blank.
+pub fn text_schema(max: u32) -> Schema {
+    json_schema!({ "type": "string", "minLength": 1, "maxLength": max, "pattern": not_blank_pattern() })
+}
+
+/// A title: 1–200 characters, not blank.
+pub fn title_schema(_: &mut SchemaGenerator) -> Schema {
+    text_schema(200)
+}
+
+/// A unit: 1–20 characters, not blank.
+pub fn unit_schema(_: &mut SchemaGenerator) -> Schema {
+    text_schema(20)
+}
+
+/// A display name: 1–80 characters, not blank.
+pub fn display_name_schema(_: &mut SchemaGenerator) -> Schema {
+    text_schema(80)
+}
+
+/// A finite number in `(0, MAX_AMOUNT]` (schema: `exclusiveMinimum: 0`, `maximum: 1e9`).
+pub fn amount(value: &f64, _: &()) -> garde::Result {
+    if value.is_finite() && *value > 0.0 && *value <= MAX_AMOUNT {
+        Ok(())
+    } else {
+        Err(garde::Error::new("must be greater than 0 and at most 1e9"))
+    }
+}
+
+/// The schema of an amount.
+pub fn amount_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({ "type": "number", "exclusiveMinimum": 0, "maximum": MAX_AMOUNT })
+}
+
+/// Characters an email address may not contain (besides white space).
+fn forbidden_in_email(c: char) -> bool {
+    is_space(c) || c.is_control() || c == '@'
+}
+
+/// An email address, white space around it allowed (it is trimmed): a local
+/// part of 1–64 characters, `@`, and a domain with a dot that neither starts
+/// nor ends it; no white space or control characters inside.
+pub fn email(value: &str, _: &()) -> garde::Result {
+    let valid = trim(value).split_once('@').is_some_and(|(local, domain)| {
+        let local_ok = (1..=64).contains(&local.chars().count()) && !local.chars().any(forbidden_in_email);
+        let domain_ok = !domain.chars().any(forbidden_in_email)
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && domain.chars().count() >= 3;
+        local_ok && domain_ok
+    });
+    if valid {
+        Ok(())
+    } else {
+        Err(garde::Error::new("must be a valid email address"))
+    }
+}
+
+/// The schema of an email address, as [`email`] checks it.
+pub fn email_schema(_: &mut SchemaGenerator) -> Schema {
+    let other = format!("[^{SPACE}@\\x00-\\x1f\\x7f-\\x9f]");
+    let other_no_dot = format!("[^{SPACE}@.\\x00-\\x1f\\x7f-\\x9f]");
+    let pattern = format!("^[{SPACE}]*{other}{{1,64}}@{other_no_dot}{other}*\\.{other}*{other_no_dot}[{SPACE}]*$");
+    json_schema!({ "type": "string", "maxLength": 254, "pattern": pattern, "examples": ["ada@example.com"] })
+}
+
+/// A field that may be absent (`#[serde(default)]` makes it `None`) but,
+/// when present, holds a value: `null` is refused, as the schema says.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// Characters a file name may not contain: separators and control characters.
+fn forbidden_in_file_name(c: char) -> bool {
+    c == '/' || c == '\\' || c.is_control()
+}
+
+/// A plain file name: no path separators or control characters, not blank.
+pub fn file_name(value: &str, context: &()) -> garde::Result {
+    if value.chars().any(forbidden_in_file_name) {
+        return Err(garde::Error::new(
+            "must be a plain file name: no `/`, `\\` or control characters",
+        ));
+    }
+    not_blank(value, context)
+}
+
+/// The schema of a file name, as [`file_name`] checks it.
+pub fn file_name_schema(_: &mut SchemaGenerator) -> Schema {
+    let forbidden = "/\\\\\\x00-\\x1f\\x7f-\\x9f";
+    let pattern = format!("^[^{forbidden}]*[^{forbidden}{SPACE}][^{forbidden}]*$");
+    json_schema!({ "type": "string", "minLength": 1, "maxLength": 255, "pattern": pattern })
+}
+
+/// At least one upper-case letter, one lower-case letter and one digit (ASCII).
+pub fn strong_password(value: &str, _: &()) -> garde::Result {
+    let has = |check: fn(&char) -> bool| value.chars().any(|c| check(&c));
+    if has(char::is_ascii_uppercase) && has(char::is_ascii_lowercase) && has(char::is_ascii_digit) {
+        Ok(())
+    } else {
+        Err(garde::Error::new(
+            "must have an upper-case letter, a lower-case letter and a digit",
+        ))
+    }
+}
+
+/// An IANA time zone name such as `Europe/Paris`.
+pub fn time_zone(value: &str, _: &()) -> garde::Result {
+    match value.parse::<chrono_tz::Tz>() {
+        Ok(_) => Ok(()),
+        Err(_) => Err(garde::Error::new("must be an IANA time zone such as `Europe/Paris`")),
+    }
+}
+
+/// The schema of a time zone: the names this server knows.
+pub fn time_zone_schema(_: &mut SchemaGenerator) -> Schema {
+    let names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+    json_schema!({ "type": "string", "enum": names, "examples": ["Europe/Paris"] })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_means_ascii_white_space_only() {
+        assert!(not_blank(" \t\n\u{b}\u{c}\r", &()).is_err());
+        assert!(not_blank("\u{3000}", &()).is_ok());
+        assert_eq!(trim("\t a \u{a0}\n"), "a \u{a0}");
+    }
+
+    #[test]
+    fn emails_need_a_dotted_domain_and_may_be_padded() {
+        for ok in ["ada@example.com", " Ada@Example.com ", "8{%o6/y^fq@0q.net"] {
+            assert!(email(ok, &()).is_ok(), "{ok}");
+        }
+        for bad in [
+            "a@b",
+            "@b.co",
+            "a b@c.co",
+            "a@.co",
+            "a@b.co.",
+            "a@@b.co",
+            "ada",
+            "a\u{1}@b.co",
+        ] {
+            assert!(email(bad, &()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn amounts_are_finite_positive_and_bounded() {
+        for ok in [1e-9, 1.0, MAX_AMOUNT] {
+            assert!(amount(&ok, &()).is_ok(), "{ok}");
+        }
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, MAX_AMOUNT * 1.5] {
+            assert!(amount(&bad, &()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn file_names_are_plain() {
+        assert!(file_name("photo.png", &()).is_ok());
+        for bad in ["a/b", "a\\b", "a\u{0}b", "a\u{85}", "  "] {
+            assert!(file_name(bad, &()).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn passwords_need_three_kinds_of_character() {
+        assert!(strong_password("Passw0rd", &()).is_ok());
+        for weak in ["password1", "PASSWORD1", "Password"] {
+            assert!(strong_password(weak, &()).is_err(), "{weak}");
+        }
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert!(time_zone("Europe/Paris", &()).is_ok());
+        assert!(time_zone("Mars/Olympus", &()).is_err());
+    }
+}

@@ -1,0 +1,32 @@
+//! The ports: what the app needs from storage and services, one trait per
+//! capability, in the domain's terms, so that any backend can implement them.
+//!
+//! Ports fail with a [`StoreError`] (the identity port with an
+//! [`IdentityError`]), never an HTTP status: `crate::errors` maps both to
+//! the error contract in one place. Listings return a [`Page`] whose
+//! continuation the adapter fills (SQLite: the last key; DynamoDB:
+//! `LastEvaluatedKey`) and the API layer signs into the public cursor. Domain
+//! rules live in `crate::domain`; adapters persist, atomically, the writes and
+//! events they are given. Another user's data is always `NotFound`.
+
+mod aggregates;
+mod attachments;
+mod blobs;
+mod error;
+mod goals;
+mod identity;
+mod notifications;
+mod page;
+mod profiles;
+mod progress;
+
+pub use self::aggregates::Aggregates;
+pub use self::attachments::Attachments;
+pub use self::blobs::{Blobs, Presigned};
+pub use self::error::{StoreError, StoreResult};
+pub use self::goals::Goals;
+pub use self::identity::{Account, Identity, IdentityError, Session};
+pub use self::notifications::{Outbox, Publisher};
+pub use self::page::{Continuation, Page, PageRequest};
+pub use self::profiles::Profiles;
+pub use self::progress::{IdempotencyKey, Progress, ProgressDraft, Recorded, TimeRange};

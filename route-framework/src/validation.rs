@@ -1,0 +1,176 @@
+//! Validation rules declared on request types with `garde`, reported in the
+//! error contract: every broken rule at once, each located by a JSON pointer
+//! (or a query parameter's name) in the client's own field names.
+//!
+//! garde names fields as Rust does (`time_zone`); the wire may rename them
+//! (`timeZone`). A field is matched to the key the client actually sent:
+//! the Rust name itself, else its camelCase form.
+
+pub use garde::Validate;
+use serde_json::Value;
+
+use crate::error::{ApiError, FieldError};
+
+/// A body or query type that declares no rules of its own, such as a
+/// free-form `serde_json::Value`: `Json<NoRules<Value>>`. Its schema and
+/// deserialisation are `T`'s.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(transparent)]
+pub struct NoRules<T>(pub T);
+
+impl<T> Validate for NoRules<T> {
+    type Context = ();
+
+    fn validate_into(&self, _: &(), _: &mut dyn FnMut() -> garde::Path, _: &mut garde::Report) {}
+}
+
+impl<T: schemars::JsonSchema> schemars::JsonSchema for NoRules<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// Validates `value`, turning every failure into a [`FieldError`] located in `sent`.
+pub(crate) fn validate<T>(value: &T, sent: &Value, pointer: bool) -> Result<(), ApiError>
+where
+    T: Validate,
+    T::Context: Default,
+{
+    let Err(report) = value.validate() else {
+        return Ok(());
+    };
+    // One entry per field, its broken rules joined, in the order garde found them.
+    let mut details: Vec<FieldError> = Vec::new();
+    for (path, error) in report.iter() {
+        let field = locate(&path.to_string(), sent, pointer);
+        match details.iter_mut().find(|detail| detail.field == field) {
+            Some(detail) => {
+                detail.message.push_str("; ");
+                detail.message.push_str(error.message());
+            }
+            None => details.push(FieldError::new(field, error.message())),
+        }
+    }
+    Err(ApiError::validation(details))
+}
+
+/// The client's name for a garde path such as `target.unit` or `items[0].name`:
+/// a JSON pointer (`/target/unit`) or, for a query, the parameter name.
+fn locate(path: &str, sent: &Value, pointer: bool) -> String {
+    let mut out = String::new();
+    let mut current = Some(sent);
+    for segment in segments(path) {
+        let token = match segment {
+            Segment::Index(index) => {
+                current = current.and_then(|value| value.get(index));
+                index.to_string()
+            }
+            Segment::Key(key) => {
+                let camel = camel_case(key);
+                let name = match current {
+                    Some(Value::Object(map)) if !map.contains_key(key) && map.contains_key(&camel) => camel,
+                    Some(Value::Object(map)) if map.contains_key(key) => key.to_owned(),
+                    _ => camel,
+                };
+                current = current.and_then(|value| value.get(&name));
+                name
+            }
+        };
+        if pointer {
+            out.push('/');
+            out.push_str(&token.replace('~', "~0").replace('/', "~1"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&token);
+        }
+    }
+    out
+}
+
+/// One step of a garde path.
+#[derive(Debug, PartialEq, Eq)]
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Splits `a.b[2].c` into keys and indexes.
+fn segments(path: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    for part in path.split('.').filter(|part| !part.is_empty()) {
+        let mut rest = part;
+        if let Some(open) = rest.find('[') {
+            if open > 0 {
+                out.push(Segment::Key(&rest[..open]));
+            }
+            rest = &rest[open..];
+            while let Some(close) = rest.find(']') {
+                match rest[1..close].parse() {
+                    Ok(index) => out.push(Segment::Index(index)),
+                    Err(_) => out.push(Segment::Key(&rest[1..close])),
+                }
+                rest = &rest[close + 1..];
+            }
+        } else {
+            out.push(Segment::Key(rest));
+        }
+    }
+    out
+}
+
+/// `time_zone` → `timeZone`.
+fn camel_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = !out.is_empty();
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{Segment, camel_case, locate, segments};
+
+    #[test]
+    fn garde_paths_split_into_keys_and_indexes() {
+        assert_eq!(
+            segments("items[0].due_date"),
+            [Segment::Key("items"), Segment::Index(0), Segment::Key("due_date")]
+        );
+        assert_eq!(segments(""), []);
+    }
+
+    #[test]
+    fn fields_are_located_by_the_names_the_client_sent() {
+        let sent = json!({ "dueDate": "x", "time_zone": "y", "items": [{ "fileName": "" }] });
+        assert_eq!(locate("due_date", &sent, true), "/dueDate");
+        assert_eq!(locate("time_zone", &sent, true), "/time_zone");
+        assert_eq!(locate("items[0].file_name", &sent, true), "/items/0/fileName");
+        assert_eq!(locate("due_date", &sent, false), "dueDate");
+        assert_eq!(camel_case("a_b_c"), "aBC");
+    }
+}
