@@ -5,15 +5,19 @@
 //! - `gen-routes [--check]`: write `terraform/routes.gen.tf` from the route registry.
 //! - `openapi`: print the OpenAPI document of the route registry.
 //! - `routes`: print the route table.
-//! - `test`: every check CI runs (fmt, clippy, gen-routes --check, all tests).
+//! - `contract`: schemathesis, every check, against a fresh local server.
+//! - `test`: every check CI runs (rustfmt, clippy, gen-routes --check, all
+//!   tests, contract fuzzing).
 //! - `bench`: the dispatch benchmarks.
 
+mod contract;
 mod diff;
 mod fmt;
 mod gen_routes;
 mod openapi;
 mod route_table;
 mod test;
+mod tools;
 mod util;
 
 use std::process::ExitCode;
@@ -28,7 +32,10 @@ commands:
                         (--check: fail with a diff if the file is stale)
   openapi               print the OpenAPI 3.1 document of the registry
   routes                print the route table (method, path, auth, handler, file:line)
-  test                  run every check CI runs: rustfmt, clippy, gen-routes --check, tests
+  contract              fuzz the local server against its OpenAPI document (schemathesis,
+                        every check; installs pinned Python tools into target/tools/venv)
+  test                  run every check CI runs: rustfmt, clippy, gen-routes --check, tests,
+                        contract fuzzing
   bench                 run the dispatch benchmarks (criterion)
 ";
 
@@ -45,6 +52,7 @@ fn main() -> ExitCode {
             print!("{}", route_table::render(&api_handler::routes()));
             Ok(())
         }
+        ["contract"] => contract::run(),
         ["test"] => test::run(),
         ["bench", rest @ ..] => test::bench(rest),
         ["help" | "--help" | "-h"] => {

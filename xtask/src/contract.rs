@@ -1,0 +1,179 @@
+//! Contract fuzzing: schemathesis, every check, against a fresh local server.
+//!
+//! The server is the debug `api-handler` binary on 127.0.0.1 with an empty
+//! data directory under `target/schemathesis/`; the document is the
+//! registry's OpenAPI document; requests carry the access token of a user
+//! registered for the run. A fixed seed and one worker make runs repeatable;
+//! any failed check fails `cargo xtask test`. The server is stopped however
+//! the run ends.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use serde_json::{Value, json};
+
+use crate::tools;
+use crate::util::{self, project_root};
+
+/// Examples per operation and phase (the coverage phase adds its own).
+const MAX_EXAMPLES: &str = "100";
+/// The generation seed.
+const SEED: &str = "20261125";
+/// How long the server may take to answer `/health`.
+const STARTUP: Duration = Duration::from_secs(30);
+/// Credentials of the user the run acts as.
+const EMAIL: &str = "schemathesis@example.com";
+const PASSWORD: &str = "Contract-Fuzz-1";
+
+/// Builds the server, runs schemathesis against it and fails on any failure.
+pub(crate) fn run() -> anyhow::Result<()> {
+    let venv = tools::venv()?;
+    util::cargo(&["build", "--package", "api-handler", "--bin", "api-handler"])?;
+    let work = project_root().join("target/schemathesis");
+    if work.exists() && tools::is_in_target(&work) {
+        std::fs::remove_dir_all(&work).with_context(|| format!("cannot clear {}", work.display()))?;
+    }
+    std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
+    let document = work.join("openapi.json");
+    std::fs::write(
+        &document,
+        serde_json::to_string_pretty(&api_handler::openapi::document())?,
+    )
+    .with_context(|| format!("cannot write {}", document.display()))?;
+
+    let server = Server::start(&work)?;
+    let token = sign_up(server.addr)?;
+    eprintln!(
+        "$ st run {} --url http://{} --checks all (seed {SEED})",
+        document.display(),
+        server.addr
+    );
+    let status = Command::new(venv.bin("st"))
+        .current_dir(&work)
+        .env("NO_COLOR", "1")
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env("HYPOTHESIS_STORAGE_DIRECTORY", work.join("hypothesis"))
+        .arg("--config-file")
+        .arg(project_root().join("xtask/tools/schemathesis.toml"))
+        .arg("run")
+        .arg(&document)
+        .args(["--url", &format!("http://{}", server.addr)])
+        .args(["--header", &format!("Authorization: Bearer {token}")])
+        .args([
+            "--checks",
+            "all",
+            "--max-examples",
+            MAX_EXAMPLES,
+            "--seed",
+            SEED,
+            "--workers",
+            "1",
+        ])
+        .arg("--no-color")
+        .status()
+        .context("cannot run schemathesis")?;
+    drop(server);
+    if !status.success() {
+        bail!(
+            "schemathesis found requests the server answers against its own OpenAPI document ({status}); \
+             each failure above has a curl line to reproduce it against `cargo run`"
+        );
+    }
+    Ok(())
+}
+
+/// The local server, killed when dropped.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    /// Starts the debug binary on a free loopback port with its data in `work`.
+    fn start(work: &Path) -> anyhow::Result<Server> {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .context("cannot find a free port")?
+            .port();
+        let binary = target_dir().join("debug/api-handler");
+        let log = std::fs::File::create(work.join("server.log")).context("cannot create the server log")?;
+        let child = Command::new(&binary)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .arg("--data-dir")
+            .arg(work.join("data"))
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("cannot start {}", binary.display()))?;
+        let server = Server {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        };
+        let deadline = Instant::now() + STARTUP;
+        loop {
+            if matches!(request(server.addr, "GET", "/health", None), Ok((200, _))) {
+                return Ok(server);
+            }
+            if Instant::now() > deadline {
+                bail!(
+                    "the server did not answer /health within {STARTUP:?}; see {}",
+                    work.join("server.log").display()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `CARGO_TARGET_DIR`, or `target/` in the project root.
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| project_root().join("target"), PathBuf::from)
+}
+
+/// Registers the run's user and logs in; returns the access token.
+fn sign_up(addr: SocketAddr) -> anyhow::Result<String> {
+    let credentials = json!({ "email": EMAIL, "password": PASSWORD });
+    let (status, body) = request(addr, "POST", "/auth/register", Some(&credentials))?;
+    if status != 201 {
+        bail!("registering the fuzzing user failed: {status} {body}");
+    }
+    let (status, body) = request(addr, "POST", "/auth/login", Some(&credentials))?;
+    match (status, body["accessToken"].as_str()) {
+        (200, Some(token)) => Ok(token.to_owned()),
+        _ => bail!("logging in the fuzzing user failed: {status} {body}"),
+    }
+}
+
+/// One HTTP/1.1 request with `Connection: close`; returns the status and the JSON body.
+fn request(addr: SocketAddr, method: &str, path: &str, body: Option<&Value>) -> anyhow::Result<(u16, Value)> {
+    let payload = body.map(Value::to_string).unwrap_or_default();
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{payload}",
+        payload.len()
+    )?;
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw)?;
+    let (head, body) = raw.split_once("\r\n\r\n").context("no HTTP response head")?;
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .context("no HTTP status")?;
+    Ok((status, serde_json::from_str(body).unwrap_or(Value::Null)))
+}
