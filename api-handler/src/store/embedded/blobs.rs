@@ -283,3 +283,31 @@ impl LocalRoutes for EmbeddedBlobs {
         response
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, Utc};
+    use http::{HeaderMap, HeaderValue, Method};
+    use route_framework::server::LocalRoutes;
+
+    use super::EmbeddedBlobs;
+
+    #[tokio::test]
+    async fn expired_and_tampered_urls_are_refused() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let blobs = EmbeddedBlobs::new(dir.path().to_owned(), vec![7; 32], "http://127.0.0.1:1".to_owned());
+        let mut headers = HeaderMap::new();
+        headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+        let put = |url: String| {
+            let uri: http::Uri = url.trim_start_matches("http://127.0.0.1:1").parse().unwrap();
+            let (blobs, headers) = (&blobs, headers.clone());
+            async move { blobs.serve(&Method::PUT, &uri, &headers, "x".into()).await.status() }
+        };
+        let key = "01AAAAAAAAAAAAAAAAAAAAAAAA/01BBBBBBBBBBBBBBBBBBBBBBBB/01CCCCCCCCCCCCCCCCCCCCCCCC";
+        let expired = blobs.presign_upload_until(key, "text/plain", 1, Utc::now() - Duration::seconds(1));
+        assert_eq!(put(expired.url).await, 403);
+        let valid = blobs.presign_upload_until(key, "text/plain", 1, Utc::now() + Duration::minutes(1));
+        assert_eq!(put(valid.url.replace("size=1", "size=2")).await, 403);
+        assert_eq!(put(valid.url).await, 200);
+    }
+}

@@ -149,3 +149,48 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
 pub(crate) fn ts(at: chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::{Db, MIGRATIONS};
+
+    #[test]
+    fn a_database_of_the_first_schema_keeps_its_profiles() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("app.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO users (user_id, email, password_hash, confirmed, display_name, timezone, created_at, updated_at)
+                 VALUES ('u1', 'ada@example.com', 'hash', 1, 'Ada', 'Europe/Paris', '2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z')",
+                [],
+            )
+            .unwrap();
+        }
+        drop(Db::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let profile: (String, String, String) = conn
+            .query_row(
+                "SELECT display_name, timezone, updated_at FROM profiles WHERE user_id = 'u1'",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            profile,
+            ("Ada".into(), "Europe/Paris".into(), "2026-01-02T00:00:00.000Z".into())
+        );
+        let hash: String = conn
+            .query_row("SELECT password_hash FROM users WHERE user_id = 'u1'", [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        assert_eq!(hash, "hash", "credentials stay");
+    }
+}

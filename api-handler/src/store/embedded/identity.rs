@@ -297,3 +297,34 @@ impl Authenticator for EmbeddedIdentity {
         self.verifier.verify(token)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn refresh_tokens_are_stored_as_hashes_only() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let backend = crate::store::embedded::open(dir.path(), "http://127.0.0.1:1").unwrap();
+        backend
+            .identity
+            .create_account("h@example.com", "Passw0rd-1")
+            .await
+            .unwrap();
+        let token = backend
+            .identity
+            .login("h@example.com", "Passw0rd-1")
+            .await
+            .unwrap()
+            .tokens
+            .refresh_token;
+        let conn = rusqlite::Connection::open(dir.path().join("app.db")).unwrap();
+        let stored: Vec<String> = conn
+            .prepare("SELECT token_hash FROM refresh_tokens")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(stored, [super::token_hash(&token)]);
+        assert!(!stored.contains(&token));
+    }
+}

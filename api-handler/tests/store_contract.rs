@@ -1,0 +1,308 @@
+//! The ports, called directly on every backend: what any adapter must do.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+
+use api_handler::domain::events::DomainEvent;
+use api_handler::domain::goal::{Category, Goal, GoalPatch, GoalStatus, NewGoal, Period, Target};
+use api_handler::domain::profile::Profile;
+use api_handler::domain::stats::millis;
+use api_handler::notifications::RecordingPublisher;
+use api_handler::store::Backend;
+use api_handler::store::ports::{
+    IdentityError, PageRequest, Profiles, ProgressDraft, StoreError, StoreResult, TimeRange,
+};
+use async_trait::async_trait;
+use chrono::Utc;
+use common::backends::{Kind, Store, contract_tests};
+use route_framework::error::ApiError;
+
+contract_tests!(
+    goals_page_newest_first_with_continuations,
+    a_stale_version_is_not_replaced,
+    another_users_goal_is_not_found,
+    creating_a_profile_twice_keeps_the_first,
+    the_outbox_hands_out_events_until_they_are_delivered,
+    accounts_are_unique_per_email_and_can_be_undone,
+    a_registration_whose_profile_fails_leaves_no_account,
+    progress_reaches_a_target_once_per_period,
+);
+
+fn open(kind: Kind) -> (Store, Backend) {
+    let store = Store::new(kind);
+    let backend = store.open("http://127.0.0.1:9");
+    (store, backend)
+}
+
+async fn account(backend: &Backend, email: &str) -> String {
+    backend
+        .identity
+        .create_account(email, "Passw0rd-1")
+        .await
+        .unwrap()
+        .user_id
+}
+
+fn new_goal(title: &str, period: Period, target: f64) -> NewGoal {
+    NewGoal {
+        title: title.to_owned(),
+        description: None,
+        category: Category::Fitness,
+        target: Target {
+            value: target,
+            unit: "km".to_owned(),
+        },
+        period,
+        due_date: None,
+    }
+}
+
+async fn goal(backend: &Backend, user_id: &str, title: &str, period: Period, target: f64) -> Goal {
+    let goal = Goal::new(user_id, new_goal(title, period, target), millis(Utc::now()));
+    backend
+        .goals
+        .create(goal.clone(), vec![DomainEvent::goal_created(&goal)])
+        .await
+        .unwrap();
+    goal
+}
+
+async fn goals_page_newest_first_with_continuations(kind: Kind) {
+    let (_store, backend) = open(kind);
+    let user = account(&backend, "pages@example.com").await;
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(
+            goal(&backend, &user, &format!("g{n}"), Period::Daily, 1.0)
+                .await
+                .goal_id,
+        );
+    }
+    ids.reverse();
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = backend
+            .goals
+            .list(&user, None, PageRequest { limit: 2, after })
+            .await
+            .unwrap();
+        assert!(page.items.len() <= 2);
+        seen.extend(page.items.into_iter().map(|goal| goal.goal_id));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids, "every goal once, newest first");
+    let active = backend
+        .goals
+        .list(
+            &user,
+            Some(GoalStatus::Archived),
+            PageRequest { limit: 10, after: None },
+        )
+        .await
+        .unwrap();
+    assert!(active.items.is_empty() && active.next.is_none());
+}
+
+async fn a_stale_version_is_not_replaced(kind: Kind) {
+    let (_store, backend) = open(kind);
+    let user = account(&backend, "versions@example.com").await;
+    let stored = goal(&backend, &user, "Run", Period::Weekly, 5.0).await;
+    let rename = GoalPatch {
+        title: Some("Walk".to_owned()),
+        ..GoalPatch::default()
+    };
+    let (renamed, events) = stored.patched(rename.clone(), millis(Utc::now()));
+    backend.goals.replace(&renamed, stored.version, events).await.unwrap();
+    let (again, events) = stored.patched(rename, millis(Utc::now()));
+    assert_eq!(
+        backend.goals.replace(&again, stored.version, events).await,
+        Err(StoreError::PreconditionFailed)
+    );
+    let current = backend.goals.get(&user, &stored.goal_id).await.unwrap();
+    assert_eq!((current.title.as_str(), current.version), ("Walk", 2));
+}
+
+async fn another_users_goal_is_not_found(kind: Kind) {
+    let (_store, backend) = open(kind);
+    let owner = account(&backend, "owner@example.com").await;
+    let other = account(&backend, "other@example.com").await;
+    let stored = goal(&backend, &owner, "Mine", Period::Once, 1.0).await;
+    let not_found = Err(StoreError::NotFound("goal"));
+    assert_eq!(backend.goals.get(&other, &stored.goal_id).await.map(|_| ()), not_found);
+    assert_eq!(
+        backend.goals.delete(&other, &stored.goal_id).await.map(|_| ()),
+        not_found
+    );
+    let listing = backend
+        .progress
+        .list(
+            &other,
+            &stored.goal_id,
+            TimeRange::default(),
+            PageRequest { limit: 5, after: None },
+        )
+        .await;
+    assert_eq!(listing.map(|_| ()), not_found);
+    assert!(backend.goals.get(&owner, &stored.goal_id).await.is_ok());
+}
+
+async fn creating_a_profile_twice_keeps_the_first(kind: Kind) {
+    let (_store, backend) = open(kind);
+    let user = account(&backend, "twice@example.com").await;
+    let now = millis(Utc::now());
+    let first = Profile::new(&user, "twice@example.com", Some("First"), now);
+    let event = DomainEvent::user_registered(&user, "twice@example.com", now);
+    backend
+        .profiles
+        .create(first.clone(), vec![event.clone()])
+        .await
+        .unwrap();
+    let second = Profile::new(&user, "twice@example.com", Some("Second"), now);
+    let kept = backend.profiles.create(second, vec![event]).await.unwrap();
+    assert_eq!(kept, first);
+    let pending = backend.outbox.pending(10).await.unwrap();
+    assert_eq!(pending.len(), 1, "the retry wrote no second event");
+}
+
+async fn the_outbox_hands_out_events_until_they_are_delivered(kind: Kind) {
+    let (_store, backend) = open(kind);
+    let user = account(&backend, "outbox@example.com").await;
+    let stored = goal(&backend, &user, "Outbox", Period::Daily, 1.0).await;
+    let pending = backend.outbox.pending(10).await.unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].goal_id.as_deref(), Some(stored.goal_id.as_str()));
+    assert_eq!(
+        backend.outbox.pending(10).await.unwrap(),
+        pending,
+        "reading does not deliver"
+    );
+
+    let publisher = RecordingPublisher::default();
+    let relay = api_handler::notifications::Relay::new(backend.outbox.clone(), Arc::new(publisher.clone()));
+    assert_eq!(relay.run_once().await.unwrap(), 1);
+    assert_eq!(relay.run_once().await.unwrap(), 0, "delivered once");
+    assert_eq!(publisher.events(), pending);
+    assert!(backend.outbox.pending(10).await.unwrap().is_empty());
+}
+
+async fn accounts_are_unique_per_email_and_can_be_undone(kind: Kind) {
+    let (_store, backend) = open(kind);
+    let user = account(&backend, "unique@example.com").await;
+    assert_eq!(
+        backend
+            .identity
+            .create_account("unique@example.com", "Passw0rd-1")
+            .await,
+        Err(IdentityError::EmailTaken)
+    );
+    let session = backend
+        .identity
+        .login("unique@example.com", "Passw0rd-1")
+        .await
+        .unwrap();
+    assert_eq!(session.user_id, user);
+    backend.identity.delete_account(&user).await.unwrap();
+    assert_eq!(
+        backend.identity.login("unique@example.com", "Passw0rd-1").await,
+        Err(IdentityError::InvalidCredentials)
+    );
+    assert!(
+        backend
+            .identity
+            .create_account("unique@example.com", "Passw0rd-2")
+            .await
+            .is_ok()
+    );
+}
+
+/// A profile store that is down.
+struct DownProfiles;
+
+#[async_trait]
+impl Profiles for DownProfiles {
+    async fn create(&self, _: Profile, _: Vec<DomainEvent>) -> StoreResult<Profile> {
+        Err(StoreError::Unavailable {
+            reason: "profiles are down".to_owned(),
+            retry_after_secs: 1,
+        })
+    }
+
+    async fn get(&self, _: &str) -> StoreResult<Profile> {
+        Err(StoreError::NotFound("user"))
+    }
+
+    async fn replace(&self, profile: Profile) -> StoreResult<Profile> {
+        Ok(profile)
+    }
+}
+
+async fn a_registration_whose_profile_fails_leaves_no_account(kind: Kind) {
+    let (_store, backend) = open(kind);
+    let mut broken = backend.clone();
+    broken.profiles = Arc::new(DownProfiles);
+    let (_, app) = api_handler::service(broken, Arc::new(RecordingPublisher::default())).unwrap();
+    let registration = serde_json::from_value(serde_json::json!({
+        "email": "undo@example.com", "password": "Passw0rd-1"
+    }))
+    .unwrap();
+    let err: ApiError = api_handler::accounts::register(&app, registration).await.unwrap_err();
+    assert_eq!(err.status().as_u16(), 503);
+    assert_eq!(
+        backend.identity.login("undo@example.com", "Passw0rd-1").await,
+        Err(IdentityError::InvalidCredentials),
+        "the account was undone"
+    );
+
+    let (_, app) = api_handler::service(backend.clone(), Arc::new(RecordingPublisher::default())).unwrap();
+    let registration = serde_json::from_value(serde_json::json!({
+        "email": "undo@example.com", "password": "Passw0rd-1"
+    }))
+    .unwrap();
+    let registered = api_handler::accounts::register(&app, registration).await.unwrap();
+    assert!(
+        backend.profiles.get(&registered.user_id).await.is_ok(),
+        "a retry succeeds"
+    );
+}
+
+async fn progress_reaches_a_target_once_per_period(kind: Kind) {
+    let (_store, backend) = open(kind);
+    let user = account(&backend, "targets@example.com").await;
+    let stored = goal(&backend, &user, "Daily 10", Period::Daily, 10.0).await;
+    let today = Utc::now().date_naive();
+    for value in [6.0, 6.0, 6.0] {
+        let draft = ProgressDraft {
+            value,
+            note: None,
+            at: millis(Utc::now()),
+            day: today,
+        };
+        backend
+            .progress
+            .record(&user, &stored.goal_id, draft, None)
+            .await
+            .unwrap();
+    }
+    let current = backend.goals.get(&user, &stored.goal_id).await.unwrap();
+    assert_eq!((current.progress_total, current.version), (18.0, 4));
+    let reached: Vec<DomainEvent> = backend
+        .outbox
+        .pending(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|event| event.kind.as_str() == "goal.target_reached")
+        .collect();
+    assert_eq!(reached.len(), 1, "once per period");
+    assert_eq!(reached[0].data["periodStart"], today.to_string());
+    let rows = backend.aggregates.rows(&user, today, today).await.unwrap();
+    assert_eq!(rows.totals.progress_entries, 3);
+    assert_eq!(rows.days.len(), 1);
+    assert_eq!((rows.days[0].value, rows.days[0].entries), (18.0, 3));
+}
