@@ -63,7 +63,7 @@ async fn goal(backend: &Backend, user_id: &str, title: &str, period: Period, tar
     let goal = Goal::new(user_id, new_goal(title, period, target), millis(Utc::now()));
     backend
         .goals
-        .create(goal.clone(), vec![DomainEvent::goal_created(&goal)])
+        .create(goal.clone(), vec![goal.created_event()])
         .await
         .unwrap();
     goal

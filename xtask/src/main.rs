@@ -17,6 +17,8 @@ mod gen_routes;
 mod openapi;
 mod route_table;
 mod test;
+#[cfg(test)]
+mod tidy;
 mod tools;
 mod util;
 

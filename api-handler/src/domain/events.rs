@@ -5,8 +5,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::goal::Goal;
-
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
@@ -56,7 +54,7 @@ pub struct DomainEvent {
 
 impl DomainEvent {
     /// A new event with a fresh id.
-    fn new(
+    pub fn new(
         kind: EventType,
         user_id: &str,
         goal_id: Option<&str>,
@@ -77,44 +75,5 @@ impl DomainEvent {
     pub fn user_registered(user_id: &str, email: &str, at: DateTime<Utc>) -> Self {
         let data = serde_json::json!({ "email": email });
         DomainEvent::new(EventType::UserRegistered, user_id, None, at, data)
-    }
-
-    /// `goal.created`.
-    pub fn goal_created(goal: &Goal) -> Self {
-        let data = serde_json::json!({ "title": goal.title, "category": goal.category, "period": goal.period });
-        DomainEvent::new(
-            EventType::GoalCreated,
-            &goal.user_id,
-            Some(&goal.goal_id),
-            goal.created_at,
-            data,
-        )
-    }
-
-    /// `goal.completed`: the status became `completed`.
-    pub fn goal_completed(goal: &Goal) -> Self {
-        let data = serde_json::json!({ "progressTotal": goal.progress_total, "target": goal.target });
-        DomainEvent::new(
-            EventType::GoalCompleted,
-            &goal.user_id,
-            Some(&goal.goal_id),
-            goal.updated_at,
-            data,
-        )
-    }
-
-    /// `goal.target_reached`: the first time within `period_key` the period's
-    /// total reached the target.
-    pub fn goal_target_reached(goal: &Goal, period_key: &str, total: f64, at: DateTime<Utc>) -> Self {
-        let data = serde_json::json!({
-            "period": goal.period, "periodStart": period_key, "total": total, "target": goal.target,
-        });
-        DomainEvent::new(
-            EventType::GoalTargetReached,
-            &goal.user_id,
-            Some(&goal.goal_id),
-            at,
-            data,
-        )
     }
 }

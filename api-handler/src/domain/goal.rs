@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use garde::Validate;
 use route_framework::error::{ApiError, FieldError};
 
-use super::events::DomainEvent;
+use super::events::{DomainEvent, EventType};
 use super::rules;
 
 /// What area of life a goal belongs to.
@@ -233,11 +233,23 @@ impl Goal {
         goal.version += 1;
         goal.updated_at = now;
         let events = if completed {
-            vec![DomainEvent::goal_completed(&goal)]
+            let data = serde_json::json!({ "progressTotal": goal.progress_total, "target": goal.target });
+            vec![goal.event(EventType::GoalCompleted, goal.updated_at, data)]
         } else {
             Vec::new()
         };
         (goal, events)
+    }
+
+    /// `goal.created`, for a goal just made with [`Goal::new`].
+    pub fn created_event(&self) -> DomainEvent {
+        let data = serde_json::json!({ "title": self.title, "category": self.category, "period": self.period });
+        self.event(EventType::GoalCreated, self.created_at, data)
+    }
+
+    /// An event about this goal.
+    pub fn event(&self, kind: EventType, at: DateTime<Utc>, data: serde_json::Value) -> DomainEvent {
+        DomainEvent::new(kind, &self.user_id, Some(&self.goal_id), at, data)
     }
 
     /// The strong `ETag` of this version: `"<version>"`.
@@ -337,7 +349,7 @@ mod tests {
         };
         let (completed, events) = goal.patched(complete.clone(), Utc::now());
         assert_eq!((completed.version, events.len()), (2, 1));
-        assert_eq!(events[0].kind, crate::domain::events::EventType::GoalCompleted);
+        assert_eq!(events[0].kind, EventType::GoalCompleted);
         let (again, events) = completed.patched(complete, Utc::now());
         assert_eq!((again.version, events.len()), (3, 0));
     }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use garde::Validate;
 use route_framework::error::{ApiError, FieldError};
 
-use super::events::DomainEvent;
+use super::events::{DomainEvent, EventType};
 use super::goal::{Goal, Period};
 use super::rules;
 
@@ -137,7 +137,10 @@ pub fn plan(
     let before = period_total - entry.value;
     let reaches_target = !progress.target_reached && before < goal.target.value && period_total >= goal.target.value;
     let events = if reaches_target {
-        vec![DomainEvent::goal_target_reached(goal, &period.key, period_total, now)]
+        let data = serde_json::json!({
+            "period": goal.period, "periodStart": period.key, "total": period_total, "target": goal.target,
+        });
+        vec![goal.event(EventType::GoalTargetReached, now, data)]
     } else {
         Vec::new()
     };

@@ -2,7 +2,6 @@
 
 use chrono::Utc;
 
-use crate::domain::events::DomainEvent;
 use crate::domain::goal::{Goal, NewGoal};
 use crate::domain::stats::millis;
 use crate::prelude::*;
@@ -11,9 +10,7 @@ use crate::prelude::*;
 #[route("POST /goals")]
 async fn create_goal(user: User, app: App, Json(goal): Json<NewGoal>) -> Result<WithEtag<Created<Goal>>, ApiError> {
     let goal = Goal::new(&user.id, goal.normalized(), millis(Utc::now()));
-    app.goals()
-        .create(goal.clone(), vec![DomainEvent::goal_created(&goal)])
-        .await?;
+    app.goals().create(goal.clone(), vec![goal.created_event()]).await?;
     let etag = goal.etag();
     let location = format!("/goals/{}", goal.goal_id);
     Ok(WithEtag::new(Created::new(location, goal), etag))
