@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use rusqlite::types::Type;
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use rusqlite::{OptionalExtension, Row, ToSql, Transaction, params, params_from_iter};
 use serde::de::DeserializeOwned;
 
 use super::db::{Db, db_error, ts};
@@ -26,6 +26,29 @@ impl EmbeddedGoals {
 
 pub(super) const GOAL_COLUMNS: &str = "goal_id, user_id, title, description, category, target_value, target_unit, period, \
                             due_date, status, progress_total, created_at, updated_at, version";
+
+/// `?1, …, ?14`: one placeholder per column of [`GOAL_COLUMNS`].
+const GOAL_PLACEHOLDERS: &str = "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14";
+
+/// A goal's values in [`GOAL_COLUMNS`] order.
+fn goal_values(goal: &Goal) -> [Box<dyn ToSql + '_>; 14] {
+    [
+        Box::new(&goal.goal_id),
+        Box::new(&goal.user_id),
+        Box::new(&goal.title),
+        Box::new(&goal.description),
+        Box::new(enum_text(&goal.category)),
+        Box::new(goal.target.value),
+        Box::new(&goal.target.unit),
+        Box::new(enum_text(&goal.period)),
+        Box::new(goal.due_date),
+        Box::new(goal.status.as_str()),
+        Box::new(goal.progress_total),
+        Box::new(ts(goal.created_at)),
+        Box::new(ts(goal.updated_at)),
+        Box::new(goal.version),
+    ]
+}
 
 /// Reads a lower-case enum stored as text.
 fn enum_column<T: DeserializeOwned>(row: &Row<'_>, index: usize) -> rusqlite::Result<T> {
@@ -134,25 +157,8 @@ impl Goals for EmbeddedGoals {
         self.db
             .write(move |tx| {
                 tx.execute(
-                    &format!(
-                        "INSERT INTO goals ({GOAL_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
-                    ),
-                    params![
-                        goal.goal_id,
-                        goal.user_id,
-                        goal.title,
-                        goal.description,
-                        enum_text(&goal.category),
-                        goal.target.value,
-                        goal.target.unit,
-                        enum_text(&goal.period),
-                        goal.due_date,
-                        goal.status.as_str(),
-                        goal.progress_total,
-                        ts(goal.created_at),
-                        ts(goal.updated_at),
-                        goal.version,
-                    ],
+                    &format!("INSERT INTO goals ({GOAL_COLUMNS}) VALUES ({GOAL_PLACEHOLDERS})"),
+                    params_from_iter(goal_values(&goal)),
                 )
                 .map_err(db_error)?;
                 outbox::append(tx, &events)
@@ -194,28 +200,15 @@ impl Goals for EmbeddedGoals {
         let goal = goal.clone();
         self.db
             .write(move |tx| {
+                let mut values = Vec::from(goal_values(&goal));
+                values.push(Box::new(expected_version));
                 let changed = tx
                     .execute(
-                        "UPDATE goals SET title = ?1, description = ?2, category = ?3, target_value = ?4,
-                         target_unit = ?5, period = ?6, due_date = ?7, status = ?8, progress_total = ?9,
-                         updated_at = ?10, version = ?11
-                         WHERE goal_id = ?12 AND user_id = ?13 AND version = ?14",
-                        params![
-                            goal.title,
-                            goal.description,
-                            enum_text(&goal.category),
-                            goal.target.value,
-                            goal.target.unit,
-                            enum_text(&goal.period),
-                            goal.due_date,
-                            goal.status.as_str(),
-                            goal.progress_total,
-                            ts(goal.updated_at),
-                            goal.version,
-                            goal.goal_id,
-                            goal.user_id,
-                            expected_version,
-                        ],
+                        &format!(
+                            "UPDATE goals SET ({GOAL_COLUMNS}) = ({GOAL_PLACEHOLDERS})
+                             WHERE goal_id = ?1 AND user_id = ?2 AND version = ?15"
+                        ),
+                        params_from_iter(values),
                     )
                     .map_err(db_error)?;
                 if changed == 0 {
