@@ -116,6 +116,19 @@ async fn goal_validation_reports_every_field(kind: Kind) {
         "every field at once"
     );
 
+    let wrong_types =
+        json!({ "title": 5, "category": "fitness", "target": { "value": "x", "unit": "km" }, "period": 1 });
+    let response = live.call("POST", "/goals", Some(&token), Some(&wrong_types)).await;
+    assert_eq!(response.status, 422);
+    let mut fields: Vec<String> = response.json()["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap().to_owned())
+        .collect();
+    fields.sort();
+    assert_eq!(fields, ["/period", "/target/value", "/title"], "every misfit at once");
+
     let bad_category =
         json!({ "title": "x", "category": "gaming", "target": { "value": 1, "unit": "h" }, "period": "weekly" });
     let response = live.call("POST", "/goals", Some(&token), Some(&bad_category)).await;

@@ -6,7 +6,14 @@
 //! (`timeZone`). A field is matched to the key the client actually sent:
 //! the Rust name itself, else its camelCase form.
 
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
 pub use garde::Validate;
+use jsonschema::error::ValidationErrorKind;
+use schemars::JsonSchema;
+use schemars::generate::SchemaSettings;
 use serde_json::Value;
 
 use crate::error::{ApiError, FieldError};
@@ -51,19 +58,82 @@ where
     let Err(report) = value.validate() else {
         return Ok(());
     };
-    // One entry per field, its broken rules joined, in the order garde found them.
+    let problems = report
+        .iter()
+        .map(|(path, error)| (locate(&path.to_string(), sent, pointer), error.message().to_owned()));
+    Err(ApiError::validation(per_field(problems)))
+}
+
+/// One entry per field, its problems joined, in the order they were found.
+fn per_field(problems: impl IntoIterator<Item = (String, String)>) -> Vec<FieldError> {
     let mut details: Vec<FieldError> = Vec::new();
-    for (path, error) in report.iter() {
-        let field = locate(&path.to_string(), sent, pointer);
+    for (field, message) in problems {
         match details.iter_mut().find(|detail| detail.field == field) {
             Some(detail) => {
                 detail.message.push_str("; ");
-                detail.message.push_str(error.message());
+                detail.message.push_str(&message);
             }
-            None => details.push(FieldError::new(field, error.message())),
+            None => details.push(FieldError::new(field, message)),
         }
     }
-    Err(ApiError::validation(details))
+    details
+}
+
+/// Every way `value` misses the JSON schema of `T` (the one the OpenAPI
+/// document publishes), as one 422; `None` when it fits, or when the schema
+/// cannot be compiled (logged once).
+///
+/// Deserialisation stops at the first value of the wrong shape; this lists
+/// them all, so a client learns of every problem with one request.
+pub(crate) fn schema_errors<T: JsonSchema + 'static>(value: &Value) -> Option<ApiError> {
+    let validator = validator::<T>()?;
+    let mut problems = Vec::new();
+    for error in validator.iter_errors(value) {
+        let at = error.instance_path().as_str().to_owned();
+        match error.kind() {
+            ValidationErrorKind::Required { property } => {
+                let name = property.as_str().unwrap_or_default();
+                problems.push((format!("{at}/{}", escape(name)), "is required".to_owned()));
+            }
+            ValidationErrorKind::AdditionalProperties { unexpected } => {
+                for name in unexpected {
+                    problems.push((format!("{at}/{}", escape(name)), "is not a known field".to_owned()));
+                }
+            }
+            _ => problems.push((at, error.to_string())),
+        }
+    }
+    (!problems.is_empty()).then(|| ApiError::validation(per_field(problems)))
+}
+
+/// One JSON pointer token.
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// The compiled validator of `T`'s schema, built once per type.
+fn validator<T: JsonSchema + 'static>() -> Option<Arc<jsonschema::Validator>> {
+    static VALIDATORS: OnceLock<Mutex<HashMap<TypeId, Option<Arc<jsonschema::Validator>>>>> = OnceLock::new();
+    let validators = VALIDATORS.get_or_init(Mutex::default);
+    let mut validators = validators.lock().unwrap_or_else(PoisonError::into_inner);
+    validators
+        .entry(TypeId::of::<T>())
+        .or_insert_with(|| {
+            let mut settings = SchemaSettings::draft2020_12();
+            settings.meta_schema = None;
+            let schema = settings.into_generator().into_root_schema_for::<T>();
+            match jsonschema::options()
+                .should_validate_formats(true)
+                .build(schema.as_value())
+            {
+                Ok(validator) => Some(Arc::new(validator)),
+                Err(err) => {
+                    tracing::error!(schema = %T::schema_name(), error = %err, "a request schema does not compile");
+                    None
+                }
+            }
+        })
+        .clone()
 }
 
 /// The client's name for a garde path such as `target.unit` or `items[0].name`:

@@ -312,6 +312,30 @@ async fn json_body_errors_map_to_415_413_400_and_422_with_pointers() {
 }
 
 #[tokio::test]
+async fn every_value_of_the_wrong_shape_is_reported_at_once() {
+    let body = json!({ "title": 5, "target": { "value": "lots", "colour": "red" }, "tags": ["a", 2] });
+    let response = client()
+        .post("/t/things")
+        .bearer(&token_for("ada"))
+        .json(&body)
+        .send()
+        .await;
+    let error = assert_error(&response, 422, "validation_failed");
+    let mut fields: Vec<&str> = error["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        ["/tags/1", "/target/colour", "/target/unit", "/target/value", "/title"],
+        "{error}"
+    );
+}
+
+#[tokio::test]
 async fn every_broken_rule_of_a_body_or_query_is_reported_at_once_in_wire_names() {
     let c = client();
     let body = json!({ "title": "", "target": { "value": 0.0, "unit": "kilometres" }, "tags": ["ok", ""] });

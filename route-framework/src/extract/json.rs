@@ -2,6 +2,7 @@
 
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
+use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -21,15 +22,16 @@ pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 /// As an extractor (last argument only) it requires `Content-Type:
 /// application/json` (415 otherwise), at most [`JSON_BODY_LIMIT`] bytes (413),
 /// well-formed JSON (400 `malformed_json`), a value of the right shape (422
-/// `validation_failed` at the first misfit, located by a JSON pointer) and
-/// every rule `T` declares with `garde` (422 listing each broken rule). As a
+/// `validation_failed` listing every misfit against `T`'s published schema,
+/// each located by a JSON pointer) and every rule `T` declares with `garde`
+/// (422 listing each broken rule). As a
 /// return value it is a 200 with the value serialised.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Json<T>(pub T);
 
 impl<T> FromRequest<ViaBody> for Json<T>
 where
-    T: DeserializeOwned + Validate,
+    T: DeserializeOwned + Validate + JsonSchema + 'static,
     T::Context: Default,
 {
     fn from_request(parts: &RequestParts, body: Bytes) -> Result<Self, ApiError> {
@@ -42,7 +44,7 @@ where
             return Err(ApiError::payload_too_large(JSON_BODY_LIMIT));
         }
         let value = parse_json_value(&body)?;
-        let parsed: T = from_value(&value)?;
+        let parsed: T = from_value(&value).map_err(|first| validation::schema_errors::<T>(&value).unwrap_or(first))?;
         validation::validate(&parsed, &value, true)?;
         Ok(Json(parsed))
     }
