@@ -223,6 +223,23 @@ fn the_framework_never_names_the_app() {
 }
 
 #[test]
+fn only_the_embedded_adapters_speak_sql() {
+    let embedded = project_root().join("api-handler/src/store/embedded");
+    for dir in ["api-handler/src", "api-handler/tests"] {
+        for file in sources(&project_root().join(dir)) {
+            if file.path.starts_with(&embedded) {
+                continue;
+            }
+            assert!(
+                !code(&file.text).contains("rusqlite"),
+                "{} uses SQLite: storage goes through the ports, so the same code runs on every backend",
+                file.path.display()
+            );
+        }
+    }
+}
+
+#[test]
 fn a_cycle_between_sibling_modules_is_found() {
     let dir = std::env::temp_dir().join(format!("tidy-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -1,0 +1,97 @@
+//! The OpenAPI document of a route set: parameters with their rules, bodies,
+//! auth and the error responses each operation can give.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+use route_framework::openapi::{ApiInfo, document};
+use route_framework::prelude::*;
+use serde_json::Value;
+
+/// `?q=&limit=`.
+#[derive(Deserialize, JsonSchema, Validate)]
+struct Search {
+    /// What to look for.
+    #[garde(length(chars, min = 1, max = 50))]
+    q: String,
+    /// Page size.
+    #[garde(range(min = 1, max = 100))]
+    limit: Option<u32>,
+}
+
+/// Search things.
+#[route("GET /things", public)]
+async fn search(Query(_search): Query<Search>) -> NoContent {
+    NoContent
+}
+
+/// A new thing.
+#[derive(Deserialize, JsonSchema, Validate)]
+#[serde(deny_unknown_fields)]
+struct NewThing {
+    #[garde(length(chars, min = 1, max = 20))]
+    name: String,
+}
+
+/// Create a thing in a box.
+#[route("POST /boxes/{boxId}/things", scopes = ["things.write"])]
+async fn create(Path(_id): Path<String>, Json(_thing): Json<NewThing>) -> NoContent {
+    NoContent
+}
+
+fn doc() -> Value {
+    let info = ApiInfo {
+        title: "t",
+        version: "1",
+        description: "d",
+    };
+    document(&route_framework::routes(), info)
+}
+
+#[test]
+fn query_parameters_carry_their_rules() {
+    let doc = doc();
+    let parameters = doc["paths"]["/things"]["get"]["parameters"].as_array().unwrap();
+    let q = parameters.iter().find(|p| p["name"] == "q").unwrap();
+    assert_eq!((q["in"].as_str(), q["required"].as_bool()), (Some("query"), Some(true)));
+    assert_eq!(
+        (q["schema"]["minLength"].as_u64(), q["schema"]["maxLength"].as_u64()),
+        (Some(1), Some(50))
+    );
+    assert_eq!(q["description"], "What to look for.");
+    let limit = parameters.iter().find(|p| p["name"] == "limit").unwrap();
+    assert_eq!(limit["required"], false);
+    assert_eq!(
+        (limit["schema"]["minimum"].as_u64(), limit["schema"]["maximum"].as_u64()),
+        (Some(1), Some(100))
+    );
+}
+
+#[test]
+fn operations_list_the_errors_they_can_answer() {
+    let doc = doc();
+    let public = doc["paths"]["/things"]["get"]["responses"].as_object().unwrap();
+    let codes = |responses: &serde_json::Map<String, Value>| -> Vec<String> { responses.keys().cloned().collect() };
+    assert_eq!(codes(public), ["204", "400", "405", "422", "500", "503", "default"]);
+    let protected = doc["paths"]["/boxes/{boxId}/things"]["post"]["responses"]
+        .as_object()
+        .unwrap();
+    assert_eq!(
+        codes(protected),
+        [
+            "204", "400", "401", "403", "405", "413", "415", "422", "500", "503", "default"
+        ]
+    );
+    assert_eq!(
+        protected["401"]["headers"]["WWW-Authenticate"]["schema"]["type"],
+        "string"
+    );
+    let body = &doc["paths"]["/boxes/{boxId}/things"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(body["$ref"], "#/components/schemas/NewThing");
+    assert_eq!(
+        doc["components"]["schemas"]["NewThing"]["properties"]["name"]["maxLength"],
+        20
+    );
+    assert_eq!(
+        doc["paths"]["/boxes/{boxId}/things"]["post"]["security"],
+        serde_json::json!([{ "bearer": ["things.write"] }])
+    );
+}
