@@ -55,6 +55,16 @@ async fn registration_creates_a_confirmed_user_with_a_profile(kind: Kind) {
         .await;
     assert_eq!((duplicate.status, duplicate.code().as_str()), (409, "conflict"));
 
+    let unnamed = live
+        .call(
+            "POST",
+            "/auth/register",
+            None,
+            Some(&json!({ "email": "bea@example.com", "password": PASSWORD, "displayName": null })),
+        )
+        .await;
+    assert_eq!(unnamed.status, 201, "a null display name means none");
+
     let invalid = live
         .call(
             "POST",

@@ -18,11 +18,10 @@ pub struct Registration {
     #[garde(length(chars, min = 8, max = 256), custom(rules::strong_password))]
     #[schemars(pattern(r"^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])"))]
     pub password: String,
-    /// Optional display name (1–80 characters, not blank); defaults to the
-    /// email's local part.
+    /// Optional display name (1–80 characters, not blank); absent or `null`
+    /// means the email's local part.
     #[garde(length(chars, min = 1, max = 80), inner(custom(rules::not_blank)))]
-    #[serde(default, deserialize_with = "rules::present")]
-    #[schemars(schema_with = "rules::display_name_schema")]
+    #[schemars(schema_with = "rules::optional_display_name_schema")]
     pub display_name: Option<String>,
 }
 

@@ -59,6 +59,13 @@ pub fn display_name_schema(_: &mut SchemaGenerator) -> Schema {
     text_schema(80)
 }
 
+/// An optional display name: like [`display_name_schema`], or `null`.
+pub fn optional_display_name_schema(generator: &mut SchemaGenerator) -> Schema {
+    let mut schema = display_name_schema(generator);
+    schema.insert("type".to_owned(), serde_json::json!(["string", "null"]));
+    schema
+}
+
 /// A finite number in `(0, MAX_AMOUNT]` (schema: `exclusiveMinimum: 0`, `maximum: 1e9`).
 pub fn amount(value: &f64, _: &()) -> garde::Result {
     if value.is_finite() && *value > 0.0 && *value <= MAX_AMOUNT {
