@@ -1,5 +1,6 @@
 //! Listing pages: `?limit=&cursor=`, and the public cursor, which signs the
-//! adapter's continuation so that clients can neither read nor forge it.
+//! adapter's continuation so that clients cannot forge or alter it (nor
+//! replay it on another listing).
 //!
 //! A cursor is `base64url(continuation) "." base64url(mac)`, where the MAC
 //! (HMAC-SHA256, truncated to 128 bits) covers the listing's scope (user,
@@ -17,6 +18,10 @@ use sha2::Sha256;
 use crate::store::ports::{Continuation, Page, PageRequest};
 
 type HmacSha256 = Hmac<Sha256>;
+
+/// Bytes of the MAC a cursor carries (128 bits); a cursor with any other
+/// length is refused, so a short tag cannot be guessed.
+const TAG_BYTES: usize = 16;
 
 /// The default page size.
 pub const DEFAULT_LIMIT: u32 = 20;
@@ -61,7 +66,7 @@ impl Cursors {
         format!(
             "{}.{}",
             URL_SAFE_NO_PAD.encode(position),
-            URL_SAFE_NO_PAD.encode(&self.mac(scope, position).finalize().into_bytes()[..16])
+            URL_SAFE_NO_PAD.encode(&self.mac(scope, position).finalize().into_bytes()[..TAG_BYTES])
         )
     }
 
@@ -72,6 +77,9 @@ impl Cursors {
         let position =
             String::from_utf8(URL_SAFE_NO_PAD.decode(position).map_err(|_| invalid())?).map_err(|_| invalid())?;
         let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| invalid())?;
+        if tag.len() != TAG_BYTES {
+            return Err(invalid());
+        }
         self.mac(scope, &position)
             .verify_truncated_left(&tag)
             .map_err(|_| invalid())?;
@@ -111,5 +119,11 @@ mod tests {
         assert!(cursors.decode("goals:u1", &String::from_utf8_lossy(&tampered)).is_err());
         assert!(cursors.decode("goals:u1", "garbage").is_err());
         assert!(Cursors::new(&[8; 32]).decode("goals:u1", &cursor).is_err());
+        let (body, tag) = cursor.split_once('.').unwrap();
+        let short = format!("{body}.{}", &tag[..2]);
+        assert!(
+            cursors.decode("goals:u1", &short).is_err(),
+            "a truncated tag is refused"
+        );
     }
 }

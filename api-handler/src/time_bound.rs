@@ -1,6 +1,6 @@
 //! Time bounds of listings: an RFC 3339 instant or a whole `YYYY-MM-DD` day.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer};
 
 /// A time bound given as an RFC 3339 timestamp or a `YYYY-MM-DD` date.
@@ -25,7 +25,10 @@ impl TimeBound {
     pub(crate) fn end(self) -> DateTime<Utc> {
         match self {
             TimeBound::At(at) => at,
-            TimeBound::Day(day) => TimeBound::Day(day + Duration::days(1)).start(),
+            TimeBound::Day(day) => match day.checked_add_signed(Duration::days(1)) {
+                Some(next) => TimeBound::Day(next).start(),
+                None => DateTime::<Utc>::MAX_UTC,
+            },
         }
     }
 }
@@ -33,12 +36,20 @@ impl TimeBound {
 impl<'de> Deserialize<'de> for TimeBound {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        if let Ok(at) = DateTime::parse_from_rfc3339(&text) {
-            return Ok(TimeBound::At(at.with_timezone(&Utc)));
+        let invalid = || serde::de::Error::custom("expected an RFC 3339 timestamp or a YYYY-MM-DD date");
+        let bound = match DateTime::parse_from_rfc3339(&text) {
+            Ok(at) => TimeBound::At(at.with_timezone(&Utc)),
+            Err(_) => TimeBound::Day(text.parse::<NaiveDate>().map_err(|_| invalid())?),
+        };
+        // RFC 3339 years have four digits; chrono also reads signed ones.
+        let year = match bound {
+            TimeBound::At(at) => at.year(),
+            TimeBound::Day(day) => day.year(),
+        };
+        if !(1..=9999).contains(&year) || !text.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(invalid());
         }
-        text.parse::<NaiveDate>()
-            .map(TimeBound::Day)
-            .map_err(|_| serde::de::Error::custom("expected an RFC 3339 timestamp or a YYYY-MM-DD date"))
+        Ok(bound)
     }
 }
 

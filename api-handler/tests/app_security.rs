@@ -17,6 +17,8 @@ use serde_json::{Value, json};
 contract_tests!(
     every_protected_route_refuses_missing_and_bad_tokens,
     every_route_with_an_id_hides_other_users_data,
+    dates_beyond_year_9999_or_before_year_1_are_refused_not_fatal,
+    a_misfit_body_is_answered_without_quoting_it,
 );
 
 /// A valid body for each route that takes one, so ownership is what decides.
@@ -198,4 +200,62 @@ async fn every_route_with_an_id_hides_other_users_data(kind: Kind) {
         .await
         .json();
     assert_eq!(profile["displayName"], "bob");
+}
+
+async fn dates_beyond_year_9999_or_before_year_1_are_refused_not_fatal(kind: Kind) {
+    let live = Live::fresh(kind).await;
+    let (_, token) = live.user("dates@example.com").await;
+    let goal = live.goal(&token, "Weekly", "weekly", 5.0).await;
+    let goal_id = goal["goalId"].as_str().unwrap();
+    let progress = format!("/goals/{goal_id}/progress");
+    for at in [
+        "-262143-01-01T00:00:00Z",
+        "+262142-12-31T00:00:00Z",
+        "2026-01-01 10:00:00Z",
+    ] {
+        let response = live
+            .call("POST", &progress, Some(&token), Some(&json!({ "value": 1, "at": at })))
+            .await;
+        assert_eq!(
+            (response.status, response.code().as_str()),
+            (422, "validation_failed"),
+            "{at}"
+        );
+    }
+    for query in [
+        "/stats?to=-262143-01-01",
+        "/stats?from=%2B262142-12-31",
+        &format!("{progress}?to=%2B262142-12-31"),
+        &format!("{progress}?from=-262143-01-01"),
+    ] {
+        let response = live.call("GET", query, Some(&token), None).await;
+        assert_eq!(
+            response.status,
+            422,
+            "{query}: {}",
+            String::from_utf8_lossy(&response.body)
+        );
+    }
+    // Nothing broke: writes still work.
+    let response = live
+        .call("POST", &progress, Some(&token), Some(&json!({ "value": 1 })))
+        .await;
+    assert_eq!(response.status, 201);
+}
+
+async fn a_misfit_body_is_answered_without_quoting_it(kind: Kind) {
+    let live = Live::fresh(kind).await;
+    let body = json!({ "email": 1, "password": "hunter2", "displayName": "" });
+    let response = live.call("POST", "/auth/register", None, Some(&body)).await;
+    assert_eq!(response.status, 422);
+    let text = String::from_utf8_lossy(&response.body);
+    assert!(!text.contains("hunter2"), "the password is not echoed: {text}");
+    let mut fields: Vec<String> = response.json()["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap().to_owned())
+        .collect();
+    fields.sort();
+    assert_eq!(fields, ["/displayName", "/email", "/password"]);
 }

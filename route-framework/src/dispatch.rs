@@ -175,11 +175,6 @@ impl Dispatcher {
         &self.routes
     }
 
-    /// The application state handed to handlers, if it is an `S`.
-    pub fn state<S: Any>(&self) -> Option<&S> {
-        self.state.downcast_ref::<S>()
-    }
-
     /// Finds the route for `incoming` and its path parameters, or the 404/405 to answer.
     pub fn resolve(&self, incoming: &Incoming) -> Result<(&'static Route, PathParams), ApiError> {
         match &incoming.target {

@@ -10,10 +10,9 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::Serialize;
-
-use futures_util::future::BoxFuture;
 
 use crate::dispatch::{Dispatcher, Incoming};
 use crate::method::Method;

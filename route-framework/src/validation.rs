@@ -64,29 +64,44 @@ where
     Err(ApiError::validation(per_field(problems)))
 }
 
-/// One entry per field, its problems joined, in the order they were found.
+/// The most fields one 422 lists; a body with more problems gets the first ones.
+pub const MAX_DETAILS: usize = 50;
+
+/// One entry per field, its problems joined, in the order they were found;
+/// at most [`MAX_DETAILS`] fields.
 fn per_field(problems: impl IntoIterator<Item = (String, String)>) -> Vec<FieldError> {
     let mut details: Vec<FieldError> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for (field, message) in problems {
-        match details.iter_mut().find(|detail| detail.field == field) {
-            Some(detail) => {
+        match index.get(&field) {
+            Some(&at) => {
+                let detail = &mut details[at];
                 detail.message.push_str("; ");
                 detail.message.push_str(&message);
             }
-            None => details.push(FieldError::new(field, message)),
+            None if details.len() < MAX_DETAILS => {
+                index.insert(field.clone(), details.len());
+                details.push(FieldError::new(field, message));
+            }
+            None => {}
         }
     }
     details
 }
 
-/// Every way `value` misses the JSON schema of `T` (the one the OpenAPI
-/// document publishes), as one 422; `None` when it fits, or when the schema
-/// cannot be compiled (logged once).
+/// Checks `value` against the JSON schema of `T` (the one the OpenAPI
+/// document publishes, formats included): every misfit at once, as one 422.
+/// A schema that cannot be compiled is logged once and skipped (the
+/// deserialiser and `garde` still check the body).
 ///
-/// Deserialisation stops at the first value of the wrong shape; this lists
-/// them all, so a client learns of every problem with one request.
-pub(crate) fn schema_errors<T: JsonSchema + 'static>(value: &Value) -> Option<ApiError> {
-    let validator = validator::<T>()?;
+/// Messages never quote the value: a misfit password stays out of the answer.
+pub(crate) fn check_schema<T: JsonSchema + 'static>(value: &Value) -> Result<(), ApiError> {
+    let Some(validator) = validator::<T>() else {
+        return Ok(());
+    };
+    if validator.is_valid(value) {
+        return Ok(());
+    }
     let mut problems = Vec::new();
     for error in validator.iter_errors(value) {
         let at = error.instance_path().as_str().to_owned();
@@ -100,10 +115,10 @@ pub(crate) fn schema_errors<T: JsonSchema + 'static>(value: &Value) -> Option<Ap
                     problems.push((format!("{at}/{}", escape(name)), "is not a known field".to_owned()));
                 }
             }
-            _ => problems.push((at, error.to_string())),
+            _ => problems.push((at, error.masked().to_string())),
         }
     }
-    (!problems.is_empty()).then(|| ApiError::validation(per_field(problems)))
+    Err(ApiError::validation(per_field(problems)))
 }
 
 /// One JSON pointer token.
@@ -182,20 +197,18 @@ enum Segment<'a> {
 fn segments(path: &str) -> Vec<Segment<'_>> {
     let mut out = Vec::new();
     for part in path.split('.').filter(|part| !part.is_empty()) {
-        let mut rest = part;
-        if let Some(open) = rest.find('[') {
-            if open > 0 {
-                out.push(Segment::Key(&rest[..open]));
+        let (key, mut rest) = part.split_at(part.find('[').unwrap_or(part.len()));
+        if !key.is_empty() {
+            out.push(Segment::Key(key));
+        }
+        while let Some((inner, after)) = rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
+            match inner.parse() {
+                Ok(index) => out.push(Segment::Index(index)),
+                Err(_) => out.push(Segment::Key(inner)),
             }
-            rest = &rest[open..];
-            while let Some(close) = rest.find(']') {
-                match rest[1..close].parse() {
-                    Ok(index) => out.push(Segment::Index(index)),
-                    Err(_) => out.push(Segment::Key(&rest[1..close])),
-                }
-                rest = &rest[close + 1..];
-            }
-        } else {
+            rest = after;
+        }
+        if !rest.is_empty() {
             out.push(Segment::Key(rest));
         }
     }
@@ -232,6 +245,10 @@ mod tests {
             [Segment::Key("items"), Segment::Index(0), Segment::Key("due_date")]
         );
         assert_eq!(segments(""), []);
+        assert_eq!(
+            segments("m[a]]"),
+            [Segment::Key("m"), Segment::Key("a"), Segment::Key("]")]
+        );
     }
 
     #[test]

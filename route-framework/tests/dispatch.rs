@@ -336,6 +336,26 @@ async fn every_value_of_the_wrong_shape_is_reported_at_once() {
 }
 
 #[tokio::test]
+async fn a_body_with_thousands_of_misfits_gets_a_bounded_answer() {
+    let target: serde_json::Map<String, serde_json::Value> = (0..5000).map(|n| (format!("k{n}"), json!(n))).collect();
+    let body = json!({ "title": "Run", "target": target, "tags": [] });
+    let response = client()
+        .post("/t/things")
+        .bearer(&token_for("ada"))
+        .json(&body)
+        .send()
+        .await;
+    let error = assert_error(&response, 422, "validation_failed");
+    let details = error["error"]["details"].as_array().unwrap().len();
+    assert_eq!(
+        details,
+        route_framework::validation::MAX_DETAILS,
+        "{}",
+        response.text().len()
+    );
+}
+
+#[tokio::test]
 async fn every_broken_rule_of_a_body_or_query_is_reported_at_once_in_wire_names() {
     let c = client();
     let body = json!({ "title": "", "target": { "value": 0.0, "unit": "kilometres" }, "tags": ["ok", ""] });

@@ -21,7 +21,7 @@ use crate::util::{self, project_root};
 
 /// Examples per operation and phase (the coverage phase adds its own).
 const MAX_EXAMPLES: &str = "100";
-/// The generation seed.
+/// The generation seed; `CONTRACT_SEED` picks another one (to explore, not for CI).
 const SEED: &str = "20261125";
 /// How long the server may take to answer `/health`.
 const STARTUP: Duration = Duration::from_secs(30);

@@ -1,11 +1,10 @@
 //! Goals: what a user aims for, and the rules for creating and changing them.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use garde::Validate;
 use route_framework::error::{ApiError, FieldError};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::events::{DomainEvent, EventType};
 use super::rules;
@@ -54,13 +53,6 @@ impl GoalStatus {
             GoalStatus::Completed => "completed",
             GoalStatus::Archived => "archived",
         }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(name: &str) -> Option<GoalStatus> {
-        [GoalStatus::Active, GoalStatus::Completed, GoalStatus::Archived]
-            .into_iter()
-            .find(|s| s.as_str() == name)
     }
 }
 

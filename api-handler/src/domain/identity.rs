@@ -16,11 +16,12 @@ pub struct Registration {
     pub email: String,
     /// 8–256 characters with an upper-case letter, a lower-case letter and a digit.
     #[garde(length(chars, min = 8, max = 256), custom(rules::strong_password))]
-    #[schemars(pattern(r"^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])"))]
+    #[schemars(pattern(r"^(?=[^A-Z]*[A-Z])(?=[^a-z]*[a-z])(?=[^0-9]*[0-9])"))]
     pub password: String,
     /// Optional display name (1–80 characters, not blank); absent or `null`
     /// means the email's local part.
     #[garde(length(chars, min = 1, max = 80), inner(custom(rules::not_blank)))]
+    #[serde(default)]
     #[schemars(schema_with = "rules::optional_display_name_schema")]
     pub display_name: Option<String>,
 }
@@ -55,7 +56,7 @@ pub struct Tokens {
 
 /// Lower-cases and trims an email.
 pub fn normalize_email(email: &str) -> String {
-    email.trim().to_ascii_lowercase()
+    rules::trim(email).to_ascii_lowercase()
 }
 
 #[cfg(test)]

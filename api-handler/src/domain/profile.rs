@@ -1,10 +1,9 @@
 //! User profiles.
 
 use chrono::{DateTime, Utc};
+use garde::Validate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-
-use garde::Validate;
 
 use super::rules;
 
@@ -31,7 +30,7 @@ impl Profile {
     /// local part, and the [`DEFAULT_TIMEZONE`].
     pub fn new(user_id: &str, email: &str, display_name: Option<&str>, now: DateTime<Utc>) -> Profile {
         let display_name = display_name
-            .map(|name| name.trim().to_owned())
+            .map(|name| rules::trim(name).to_owned())
             .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
         Profile {
             user_id: user_id.to_owned(),

@@ -1,12 +1,10 @@
 //! Progress entries: what a user logged against a goal.
 
-use chrono::{DateTime, Duration, Utc};
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
-use chrono::NaiveDate;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use garde::Validate;
 use route_framework::error::{ApiError, FieldError};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::events::{DomainEvent, EventType};
 use super::goal::{Goal, Period};

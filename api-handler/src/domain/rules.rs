@@ -157,6 +157,16 @@ pub fn strong_password(value: &str, _: &()) -> garde::Result {
     }
 }
 
+/// A calendar date with a four-digit year, as JSON Schema's `date` format
+/// has it (chrono also reads signed years, which overflow date arithmetic).
+pub fn calendar_date(value: &chrono::NaiveDate, _: &()) -> garde::Result {
+    if (1..=9999).contains(&chrono::Datelike::year(value)) {
+        Ok(())
+    } else {
+        Err(garde::Error::new("must be a date from 0001-01-01 to 9999-12-31"))
+    }
+}
+
 /// An IANA time zone name such as `Europe/Paris`.
 pub fn time_zone(value: &str, _: &()) -> garde::Result {
     match value.parse::<chrono_tz::Tz>() {

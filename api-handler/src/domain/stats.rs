@@ -2,12 +2,13 @@
 //! per-day aggregates (never by scanning progress entries).
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use garde::Validate;
+use route_framework::error::{ApiError, FieldError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::goal::Period;
-use garde::Validate;
-use route_framework::error::{ApiError, FieldError};
+use super::rules;
 
 /// The longest `GET /stats` range, in days.
 pub const MAX_RANGE_DAYS: i64 = 366;
@@ -64,10 +65,10 @@ pub fn current_streak(days_with_entries: &[NaiveDate], today: NaiveDate) -> u32 
 #[serde(deny_unknown_fields)]
 pub struct StatsQuery {
     /// First day, inclusive (default: 29 days before `to`).
-    #[garde(skip)]
+    #[garde(inner(custom(rules::calendar_date)))]
     pub from: Option<NaiveDate>,
     /// Last day, inclusive (default: today in the user's time zone).
-    #[garde(skip)]
+    #[garde(inner(custom(rules::calendar_date)))]
     pub to: Option<NaiveDate>,
 }
 
@@ -77,7 +78,8 @@ impl StatsQuery {
     /// parameters, which no JSON Schema of a query can state).
     pub fn range(&self, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), ApiError> {
         let to = self.to.unwrap_or(today);
-        let from = self.from.unwrap_or(to - Duration::days(DEFAULT_RANGE_DAYS - 1));
+        let default_from = to.checked_sub_signed(Duration::days(DEFAULT_RANGE_DAYS - 1));
+        let from = self.from.or(default_from).unwrap_or(to);
         let mut problems = Vec::new();
         if from > to {
             problems.push(FieldError::new("from", "must not be after `to`"));

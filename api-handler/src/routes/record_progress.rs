@@ -5,7 +5,7 @@ use chrono::Utc;
 use crate::domain::progress::{NewProgress, ProgressEntry};
 use crate::domain::stats;
 use crate::prelude::*;
-use crate::store::ports::{IdempotencyKey, ProgressDraft};
+use crate::store::ports::{IdempotencyKey, ProgressDraft, StoreError};
 
 /// Longest accepted `Idempotency-Key`.
 const MAX_KEY_LENGTH: usize = 255;
@@ -36,14 +36,19 @@ async fn record_progress(
         }
     };
     let at = progress.at(Utc::now())?;
-    let profile = app.profiles().get(&user.id).await?;
+    // Days are the user's; a profile a cut-short registration left out counts in UTC.
+    let time_zone = match app.profiles().get(&user.id).await {
+        Ok(profile) => profile.time_zone(),
+        Err(StoreError::NotFound(_)) => chrono_tz::UTC,
+        Err(err) => return Err(err.into()),
+    };
     let draft = ProgressDraft {
         value: progress.value,
         note: progress.note,
         at,
-        day: stats::local_date(at, profile.time_zone()),
+        day: stats::local_date(at, time_zone),
     };
-    let recorded = app.progress().record(&user.id, &goal_id, draft, idempotency).await?;
-    let location = format!("/goals/{goal_id}/progress/{}", recorded.entry.entry_id);
-    Ok(Created::new(location, recorded.entry))
+    let entry = app.progress().record(&user.id, &goal_id, draft, idempotency).await?;
+    let location = format!("/goals/{goal_id}/progress/{}", entry.entry_id);
+    Ok(Created::new(location, entry))
 }

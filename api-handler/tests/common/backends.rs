@@ -31,11 +31,6 @@ impl Store {
         }
     }
 
-    /// The backend's kind.
-    pub(crate) fn kind(&self) -> Kind {
-        self.kind
-    }
-
     /// The backend on this storage, its blob URLs starting with `public_url`.
     pub(crate) fn open(&self, public_url: &str) -> Backend {
         match self.kind {

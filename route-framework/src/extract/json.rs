@@ -21,10 +21,10 @@ pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 ///
 /// As an extractor (last argument only) it requires `Content-Type:
 /// application/json` (415 otherwise), at most [`JSON_BODY_LIMIT`] bytes (413),
-/// well-formed JSON (400 `malformed_json`), a value of the right shape (422
-/// `validation_failed` listing every misfit against `T`'s published schema,
-/// each located by a JSON pointer) and every rule `T` declares with `garde`
-/// (422 listing each broken rule). As a
+/// well-formed JSON (400 `malformed_json`), a value that fits `T`'s published
+/// JSON schema (422 `validation_failed` listing every misfit, each located by
+/// a JSON pointer) and every rule `T` declares with `garde`, the ones a
+/// schema cannot state included (422 listing each broken rule). As a
 /// return value it is a 200 with the value serialised.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Json<T>(pub T);
@@ -44,7 +44,8 @@ where
             return Err(ApiError::payload_too_large(JSON_BODY_LIMIT));
         }
         let value = parse_json_value(&body)?;
-        let parsed: T = from_value(&value).map_err(|first| validation::schema_errors::<T>(&value).unwrap_or(first))?;
+        validation::check_schema::<T>(&value)?;
+        let parsed: T = from_value(&value)?;
         validation::validate(&parsed, &value, true)?;
         Ok(Json(parsed))
     }

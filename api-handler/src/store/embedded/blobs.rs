@@ -12,13 +12,13 @@ use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use route_framework::error::ApiError;
+use route_framework::response::{IntoResponse, Response};
+use route_framework::server::LocalRoutes;
 use sha2::Sha256;
 
 use crate::domain::attachment::MAX_ATTACHMENT_SIZE;
 use crate::store::ports::{Blobs, Presigned, StoreError, StoreResult};
-use route_framework::error::ApiError;
-use route_framework::response::{IntoResponse, Response};
-use route_framework::server::LocalRoutes;
 
 /// URL prefix of blob requests on the local server.
 pub const BLOB_PREFIX: &str = "/_blobs/";

@@ -11,6 +11,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rand_core::{OsRng, RngCore};
+use route_framework::auth::{Authenticator, JwtAuthenticator, User};
+use route_framework::error::ApiError;
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
@@ -19,8 +21,6 @@ use super::keys::SigningKeys;
 use crate::domain::identity::{Tokens, normalize_email};
 use crate::domain::{new_id, stats};
 use crate::store::ports::{Account, Identity, IdentityError, Session, StoreError, StoreResult};
-use route_framework::auth::{Authenticator, JwtAuthenticator, User};
-use route_framework::error::ApiError;
 
 /// `iss` of every embedded token.
 pub const ISSUER: &str = "urn:lifestyle-api:embedded";
@@ -31,7 +31,7 @@ pub const ACCESS_TOKEN_SECONDS: u64 = 3600;
 /// Refresh token lifetime.
 const REFRESH_TOKEN_DAYS: i64 = 30;
 
-/// The embedded identity provider and profile store.
+/// The embedded identity provider: accounts, passwords and tokens.
 pub struct EmbeddedIdentity {
     db: Db,
     signing_key: EncodingKey,

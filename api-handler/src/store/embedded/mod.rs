@@ -3,7 +3,7 @@
 //! install.
 //!
 //! Layout of the data directory:
-//! - `app.db` (+ WAL files): users, goals, progress, aggregates, outbox;
+//! - `app.db` (+ WAL files): accounts, profiles, goals, progress, aggregates, outbox;
 //! - `keys/signing-key.pem`, `keys/secret.key` (mode 0600): token signing key
 //!   and the HMAC secret of cursors and blob URLs;
 //! - `blobs/<user>/<goal>/<attachment>`: attachment bytes.

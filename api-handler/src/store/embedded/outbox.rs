@@ -57,13 +57,18 @@ impl Outbox for EmbeddedOutbox {
                 rows.collect::<Result<Vec<_>, _>>().map_err(db_error)
             })
             .await?;
-        payloads
+        // A row that does not parse is logged and left in place, so it cannot
+        // hold back the events after it.
+        Ok(payloads
             .iter()
-            .map(|payload| {
-                serde_json::from_str(payload)
-                    .map_err(|err| StoreError::Internal(format!("an outbox event does not parse: {err}")))
+            .filter_map(|payload| match serde_json::from_str(payload) {
+                Ok(event) => Some(event),
+                Err(err) => {
+                    tracing::error!(error = %err, "an outbox event does not parse; it stays undelivered");
+                    None
+                }
             })
-            .collect()
+            .collect())
     }
 
     async fn mark_delivered(&self, event_ids: &[String]) -> StoreResult<()> {

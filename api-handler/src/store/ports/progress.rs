@@ -30,15 +30,6 @@ pub struct IdempotencyKey {
     pub fingerprint: String,
 }
 
-/// Outcome of recording progress.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Recorded {
-    /// The entry (the first one, on a replay).
-    pub entry: ProgressEntry,
-    /// Whether this was an idempotent replay that wrote nothing.
-    pub replayed: bool,
-}
-
 /// Entries with `at` in `[from, to)`; open ends are unbounded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TimeRange {
@@ -54,14 +45,15 @@ pub trait Progress: Send + Sync {
     /// In one transaction: the entry, the goal's total and version, the day
     /// and period aggregates and the events `crate::domain::progress::plan`
     /// decides on from the state read in that transaction. With an
-    /// idempotency key seen in the last 24 h, replays the first entry instead.
+    /// idempotency key seen in the last 24 h, writes nothing and returns the
+    /// first entry again.
     async fn record(
         &self,
         user_id: &str,
         goal_id: &str,
         draft: ProgressDraft,
         idempotency: Option<IdempotencyKey>,
-    ) -> StoreResult<Recorded>;
+    ) -> StoreResult<ProgressEntry>;
     /// A goal's entries in `range`, newest first; `NotFound("goal")` for
     /// someone else's goal.
     async fn list(
