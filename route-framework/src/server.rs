@@ -26,7 +26,7 @@ pub const MAX_REQUEST_BODY: usize = 6 * 1024 * 1024;
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Requests the local server answers itself, outside the route registry (so
-/// they never reach API Gateway): the embedded backend's presigned blob URLs.
+/// they never reach API Gateway), such as an app's locally presigned file URLs.
 #[async_trait::async_trait]
 pub trait LocalRoutes: Send + Sync + 'static {
     /// Whether `path` is one of these routes.
