@@ -103,13 +103,7 @@ async fn goal_validation_reports_every_field(kind: Kind) {
     let body = json!({ "title": "", "category": "fitness", "target": { "value": 0, "unit": "" }, "period": "weekly" });
     let response = live.call("POST", "/goals", Some(&token), Some(&body)).await;
     assert_eq!(response.status, 422);
-    let mut fields: Vec<String> = response.json()["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap().to_owned())
-        .collect();
-    fields.sort();
+    let fields = response.fields();
     assert_eq!(
         fields,
         ["/target/unit", "/target/value", "/title"],
@@ -120,13 +114,7 @@ async fn goal_validation_reports_every_field(kind: Kind) {
         json!({ "title": 5, "category": "fitness", "target": { "value": "x", "unit": "km" }, "period": 1 });
     let response = live.call("POST", "/goals", Some(&token), Some(&wrong_types)).await;
     assert_eq!(response.status, 422);
-    let mut fields: Vec<String> = response.json()["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap().to_owned())
-        .collect();
-    fields.sort();
+    let fields = response.fields();
     assert_eq!(fields, ["/period", "/target/value", "/title"], "every misfit at once");
 
     let bad_category =

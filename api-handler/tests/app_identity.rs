@@ -74,12 +74,7 @@ async fn registration_creates_a_confirmed_user_with_a_profile(kind: Kind) {
         )
         .await;
     assert_eq!(invalid.status, 422);
-    let fields: Vec<String> = invalid.json()["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap().to_owned())
-        .collect();
+    let fields = invalid.fields();
     assert_eq!(
         fields,
         ["/displayName", "/email", "/password"],

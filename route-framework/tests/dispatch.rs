@@ -215,6 +215,18 @@ async fn query_is_deserialised_and_bad_values_are_422() {
     assert_error(&c.get("/t/search").send().await, 422, "validation_failed");
 }
 
+/// The sorted `field`s of an error body's details.
+fn detail_fields(error: &serde_json::Value) -> Vec<&str> {
+    let mut fields: Vec<&str> = error["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    fields.sort_unstable();
+    fields
+}
+
 fn thing() -> serde_json::Value {
     json!({ "title": "Run", "target": { "value": 5.0, "unit": "km" }, "tags": ["a"] })
 }
@@ -321,13 +333,7 @@ async fn every_value_of_the_wrong_shape_is_reported_at_once() {
         .send()
         .await;
     let error = assert_error(&response, 422, "validation_failed");
-    let mut fields: Vec<&str> = error["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
-    fields.sort_unstable();
+    let fields = detail_fields(&error);
     assert_eq!(
         fields,
         ["/tags/1", "/target/colour", "/target/unit", "/target/value", "/title"],
@@ -361,13 +367,7 @@ async fn every_broken_rule_of_a_body_or_query_is_reported_at_once_in_wire_names(
     let body = json!({ "title": "", "target": { "value": 0.0, "unit": "kilometres" }, "tags": ["ok", ""] });
     let response = c.post("/t/things").bearer(&token_for("ada")).json(&body).send().await;
     let error = assert_error(&response, 422, "validation_failed");
-    let mut fields: Vec<&str> = error["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
-    fields.sort_unstable();
+    let fields = detail_fields(&error);
     assert_eq!(
         fields,
         ["/tags/1", "/target/unit", "/target/value", "/title"],
@@ -375,13 +375,7 @@ async fn every_broken_rule_of_a_body_or_query_is_reported_at_once_in_wire_names(
     );
 
     let error = assert_error(&c.get("/t/search?q=&limit=0").send().await, 422, "validation_failed");
-    let mut fields: Vec<&str> = error["error"]["details"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["field"].as_str().unwrap())
-        .collect();
-    fields.sort_unstable();
+    let fields = detail_fields(&error);
     assert_eq!(fields, ["limit", "q"], "{error}");
 }
 

@@ -46,6 +46,22 @@ impl Resp {
         self.headers.get(name).map(String::as_str)
     }
 
+    /// The `field`s of an error-contract body's details, sorted.
+    pub(crate) fn fields(&self) -> Vec<String> {
+        let mut fields: Vec<String> = self.json()["error"]["details"]
+            .as_array()
+            .map(|details| {
+                details
+                    .iter()
+                    .filter_map(|d| d["field"].as_str())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        fields.sort();
+        fields
+    }
+
     /// The error code of an error-contract body.
     pub(crate) fn code(&self) -> String {
         self.json()["error"]["code"].as_str().unwrap_or_default().to_owned()
