@@ -194,11 +194,18 @@ fn no_crate_has_an_import_cycle() {
     );
 }
 
+/// Route files say what they hold in their handler's doc comment (the
+/// registry tests require it), so a new endpoint stays the one-file example.
+const ROUTES: &str = "api-handler/src/routes";
+
 #[test]
 fn every_source_file_opens_with_a_doc_line() {
     let mut missing = Vec::new();
     for krate in CRATES {
         for file in sources(&project_root().join(krate)) {
+            if file.path.starts_with(project_root().join(ROUTES)) {
+                continue;
+            }
             if !file.text.trim_start().starts_with("//!") {
                 missing.push(file.path.display().to_string());
             }
