@@ -1,6 +1,11 @@
-//! Validation rules declared on request types with `garde`, reported in the
-//! error contract: every broken rule at once, each located by a JSON pointer
-//! (or a query parameter's name) in the client's own field names.
+//! Checking request bodies and queries, reported in the error contract:
+//! every problem at once, each located by a JSON pointer (or a query
+//! parameter's name) in the client's own field names.
+//!
+//! A body is checked first against its type's JSON schema, the one the
+//! OpenAPI document publishes (compiled once per type), then against the
+//! rules the type declares with `garde`, which include those no schema can
+//! state.
 //!
 //! garde names fields as Rust does (`time_zone`); the wire may rename them
 //! (`timeZone`). A field is matched to the key the client actually sent:
