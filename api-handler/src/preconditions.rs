@@ -1,21 +1,109 @@
-//! Conditional requests: `If-Match` against a resource's version.
+//! Conditional requests: `If-Match` (RFC 9110 §13.1.1) against a resource's
+//! entity tag.
 
 use route_framework::error::ApiError;
 use route_framework::extract::Headers;
 
-/// The version an `If-Match: "<version>"` header requires; `None` without the
-/// header or with `*`. Anything else is a 412: it cannot match.
-pub(crate) fn if_match_version(headers: &Headers) -> Result<Option<u64>, ApiError> {
-    let Some(value) = headers.0.get(http::header::IF_MATCH) else {
-        return Ok(None);
-    };
-    let text = value.to_str().unwrap_or_default().trim();
-    if text == "*" {
-        return Ok(None);
+/// What an `If-Match` header asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum IfMatch {
+    /// `*`: any current representation.
+    Any,
+    /// A list of entity tags, as sent (`"3"`, `W/"3"`).
+    Tags(Vec<String>),
+}
+
+impl IfMatch {
+    /// The request's condition; `None` without an `If-Match` header. A header
+    /// that is not a list of entity tags is a 412: it cannot match.
+    pub(crate) fn from_headers(headers: &Headers) -> Result<Option<IfMatch>, ApiError> {
+        let mut tags = Vec::new();
+        let mut any = false;
+        for value in headers.0.get_all(http::header::IF_MATCH) {
+            let text = value.to_str().map_err(|_| unmatchable())?;
+            if text.trim() == "*" {
+                any = true;
+            } else {
+                tags.extend(entity_tags(text).ok_or_else(unmatchable)?);
+            }
+        }
+        Ok(match (any, tags.is_empty()) {
+            (true, _) => Some(IfMatch::Any),
+            (false, false) => Some(IfMatch::Tags(tags)),
+            (false, true) => None,
+        })
     }
-    text.trim_start_matches("W/")
-        .trim_matches('"')
-        .parse::<u64>()
-        .map(Some)
-        .map_err(|_| ApiError::precondition_failed("If-Match does not match the goal's ETag"))
+
+    /// Whether a resource whose strong entity tag is `etag` (such as `"3"`)
+    /// satisfies the condition. `If-Match` compares strongly: a weak tag
+    /// (`W/"3"`) never matches.
+    pub(crate) fn matches(&self, etag: &str) -> bool {
+        match self {
+            IfMatch::Any => true,
+            IfMatch::Tags(tags) => tags.iter().any(|tag| tag == etag),
+        }
+    }
+}
+
+fn unmatchable() -> ApiError {
+    ApiError::precondition_failed("If-Match does not match the current ETag")
+}
+
+/// The entity tags of a comma-separated list; `None` if it is not one.
+fn entity_tags(text: &str) -> Option<Vec<String>> {
+    let mut tags = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let (weak, quoted) = match rest.strip_prefix("W/") {
+            Some(after) => ("W/", after),
+            None => ("", rest),
+        };
+        let inner = quoted.strip_prefix('"')?;
+        let end = inner.find('"')?;
+        tags.push(format!("{weak}\"{}\"", &inner[..end]));
+        rest = inner[end + 1..].trim_start();
+        rest = match rest.strip_prefix(',') {
+            Some(after) => after.trim_start(),
+            None if rest.is_empty() => rest,
+            None => return None,
+        };
+    }
+    (!tags.is_empty()).then_some(tags)
+}
+
+#[cfg(test)]
+mod tests {
+    use http::HeaderMap;
+    use route_framework::extract::Headers;
+
+    use super::{IfMatch, entity_tags};
+
+    fn condition(values: &[&str]) -> Option<IfMatch> {
+        let mut headers = HeaderMap::new();
+        for value in values {
+            headers.append(http::header::IF_MATCH, value.parse().unwrap());
+        }
+        IfMatch::from_headers(&Headers(headers)).unwrap()
+    }
+
+    #[test]
+    fn lists_and_star_follow_rfc_9110() {
+        assert!(condition(&["\"bogus\", \"3\""]).unwrap().matches("\"3\""));
+        assert!(condition(&["\"1\"", "\"3\""]).unwrap().matches("\"3\""));
+        assert!(!condition(&["\"1\", \"2\""]).unwrap().matches("\"3\""));
+        assert!(
+            !condition(&["W/\"3\""]).unwrap().matches("\"3\""),
+            "weak tags never match"
+        );
+        assert!(condition(&["*"]).unwrap().matches("\"3\""));
+        assert_eq!(condition(&[]), None);
+    }
+
+    #[test]
+    fn anything_else_cannot_match() {
+        for bad in ["3", "\"3", "\"3\" \"4\"", ",", "\"3\",,"] {
+            assert_eq!(entity_tags(bad), None, "{bad}");
+        }
+        assert_eq!(entity_tags("\"a,b\""), Some(vec!["\"a,b\"".to_owned()]));
+    }
 }

@@ -75,6 +75,12 @@ async fn goals_are_created_read_patched_with_if_match_and_deleted(kind: Kind) {
     // The same If-Match again is stale now.
     let stale = live.request("PATCH", &path, &headers, &patch).await;
     assert_eq!((stale.status, stale.code().as_str()), (412, "precondition_failed"));
+    // A list matches when it names the current ETag (RFC 9110); a weak tag never does.
+    let listed = [headers[0], headers[1], ("If-Match", "\"bogus\", \"2\"")];
+    let response = live.request("PATCH", &path, &listed, &patch).await;
+    assert_eq!((response.status, response.header("etag")), (200, Some("\"3\"")));
+    let weak = [headers[0], headers[1], ("If-Match", "W/\"3\"")];
+    assert_eq!(live.request("PATCH", &path, &weak, &patch).await.status, 412);
 
     let empty = live.call("PATCH", &path, Some(&token), Some(&json!({}))).await;
     assert_eq!(empty.status, 422);

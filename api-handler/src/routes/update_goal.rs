@@ -4,7 +4,7 @@ use chrono::Utc;
 
 use crate::domain::goal::{Goal, GoalPatch};
 use crate::domain::stats::millis;
-use crate::preconditions::if_match_version;
+use crate::preconditions::IfMatch;
 use crate::prelude::*;
 use crate::store::ports::StoreError;
 
@@ -20,11 +20,16 @@ async fn update_goal(
     headers: Headers,
     Json(patch): Json<GoalPatch>,
 ) -> Result<WithEtag<Json<Goal>>, ApiError> {
-    let if_version = if_match_version(&headers)?;
+    let condition = IfMatch::from_headers(&headers)?;
+    // With `*` (or no header) the patch applies to whatever is current.
+    let exact = condition.as_ref().is_some_and(|condition| *condition != IfMatch::Any);
     let patch = patch.normalized()?;
     for _ in 0..ATTEMPTS {
         let goal = app.goals().get(&user.id, &goal_id).await?;
-        if if_version.is_some_and(|version| version != goal.version) {
+        if condition
+            .as_ref()
+            .is_some_and(|condition| !condition.matches(&goal.etag()))
+        {
             return Err(ApiError::precondition_failed(
                 "the goal has changed: fetch it again and retry",
             ));
@@ -37,7 +42,7 @@ async fn update_goal(
             }
             // Changed between the read and the write: with `If-Match` that
             // is the client's conflict, without it we apply the patch again.
-            Err(StoreError::PreconditionFailed) if if_version.is_none() => continue,
+            Err(StoreError::PreconditionFailed) if !exact => continue,
             Err(err) => return Err(err.into()),
         }
     }
