@@ -51,6 +51,39 @@ impl User {
     }
 }
 
+/// The ES256 signature of a JWT, if it has one that parses.
+fn es256_signature(token: &str) -> Option<(&str, p256::ecdsa::Signature)> {
+    use base64::Engine as _;
+    let (signed, signature) = token.rsplit_once('.')?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(signature)
+        .ok()?;
+    p256::ecdsa::Signature::from_slice(&bytes)
+        .ok()
+        .map(|signature| (signed, signature))
+}
+
+/// Whether an ES256 token's signature is in low-S form (or not an ECDSA
+/// signature at all, which verification then refuses). For every valid
+/// signature `(r, s)`, `(r, n - s)` is valid too; accepting only low S makes
+/// a signed token impossible to re-sign into a second, different valid one.
+fn low_s_es256(token: &str) -> bool {
+    es256_signature(token).is_none_or(|(_, signature)| signature.normalize_s().is_none())
+}
+
+/// `token` (an ES256 JWT) with its signature in low-S form, the only form
+/// [`JwtAuthenticator`] accepts; ECDSA signers produce either form.
+pub fn low_s_token(token: String) -> String {
+    use base64::Engine as _;
+    match es256_signature(&token).and_then(|(signed, signature)| Some((signed, signature.normalize_s()?))) {
+        Some((signed, low)) => format!(
+            "{signed}.{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(low.to_bytes())
+        ),
+        None => token,
+    }
+}
+
 /// Splits an OAuth `scope` claim ("a b c").
 fn split_scopes(scope: Option<&str>) -> Vec<String> {
     scope
@@ -126,6 +159,8 @@ impl JwtAuthenticator {
         validation.set_audience(&[audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 30;
+        // `nbf` in the future is refused like `exp` in the past, with the same leeway.
+        validation.validate_nbf = true;
         Ok(JwtAuthenticator {
             key,
             validation,
@@ -144,9 +179,22 @@ impl JwtAuthenticator {
 impl Authenticator for JwtAuthenticator {
     fn verify(&self, token: &str) -> Result<User, ApiError> {
         use jsonwebtoken::errors::ErrorKind;
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|_| ApiError::unauthorized("the token is malformed"))?;
+        // RFC 7515 §4.1.11: a recipient must refuse extensions it does not
+        // understand, and this API understands none.
+        if header.crit.is_some() {
+            return Err(ApiError::unauthorized(
+                "the token names critical extensions this API does not understand",
+            ));
+        }
+        if self.validation.algorithms == [Algorithm::ES256] && !low_s_es256(token) {
+            return Err(ApiError::unauthorized("the token signature is invalid"));
+        }
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|err| {
             let reason = match err.kind() {
                 ErrorKind::ExpiredSignature => "the token has expired",
+                ErrorKind::ImmatureSignature => "the token is not valid yet",
                 ErrorKind::InvalidSignature => "the token signature is invalid",
                 ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
                     "the token uses an algorithm this API does not accept"

@@ -441,6 +441,43 @@ async fn non_public_routes_need_a_valid_bearer_token() {
 }
 
 #[tokio::test]
+async fn not_yet_valid_critical_and_malleated_tokens_are_refused() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use jsonwebtoken::{Algorithm, Header};
+
+    let c = client();
+    let whoami = |token: String| {
+        let c = c.clone();
+        async move { c.get("/t/whoami").bearer(&token).send().await.status.as_u16() }
+    };
+    let es256 = Header::new(Algorithm::ES256);
+    assert_eq!(whoami(common::token_with(&es256, json!({}))).await, 200);
+
+    let not_yet = common::token_with(&es256, json!({ "nbf": common::now() + 3600 }));
+    assert_eq!(whoami(not_yet).await, 401, "nbf in the future");
+    let within_leeway = common::token_with(&es256, json!({ "nbf": common::now() + 10 }));
+    assert_eq!(whoami(within_leeway).await, 200, "the same 30 s leeway as exp");
+
+    let mut critical = Header::new(Algorithm::ES256);
+    critical.crit = Some(vec!["exp-ext".to_owned()]);
+    assert_eq!(
+        whoami(common::token_with(&critical, json!({}))).await,
+        401,
+        "unknown crit"
+    );
+
+    // The same token with s replaced by n - s: a second valid ECDSA signature.
+    let valid = common::token_with(&es256, json!({}));
+    let (signed, signature) = valid.rsplit_once('.').unwrap();
+    let signature = p256::ecdsa::Signature::from_slice(&URL_SAFE_NO_PAD.decode(signature).unwrap()).unwrap();
+    let high_s = p256::ecdsa::Signature::from_scalars(signature.r(), -*signature.s()).unwrap();
+    assert!(high_s.normalize_s().is_some(), "the test made a high-S signature");
+    let malleated = format!("{signed}.{}", URL_SAFE_NO_PAD.encode(high_s.to_bytes()));
+    assert_eq!(whoami(malleated).await, 401, "high-S signature");
+}
+
+#[tokio::test]
 async fn auth_failures_do_not_echo_the_token() {
     let secret = token(TokenSpec {
         other_key: true,

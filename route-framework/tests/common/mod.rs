@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use route_framework::auth::JwtAuthenticator;
+use route_framework::auth::{JwtAuthenticator, low_s_token};
 use route_framework::dispatch::Dispatcher;
 use route_framework::prelude::*;
 use route_framework::testing::TestClient;
@@ -106,12 +106,25 @@ pub(crate) fn token(spec: TokenSpec<'_>) -> String {
     } else {
         TEST_PRIVATE_KEY
     };
-    jsonwebtoken::encode(
-        &Header::new(Algorithm::ES256),
-        &claims,
-        &EncodingKey::from_ec_pem(key).unwrap(),
+    low_s_token(
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::ES256),
+            &claims,
+            &EncodingKey::from_ec_pem(key).unwrap(),
+        )
+        .unwrap(),
     )
-    .unwrap()
+}
+
+/// A token of the test key with these `claims` (added to valid ones) and this header.
+pub(crate) fn token_with(header: &Header, claims: serde_json::Value) -> String {
+    let mut all = serde_json::json!({
+        "sub": "user-1", "iss": ISSUER, "aud": AUDIENCE, "iat": now(), "exp": now() + 3600,
+    });
+    if let (Some(all), serde_json::Value::Object(extra)) = (all.as_object_mut(), claims) {
+        all.extend(extra);
+    }
+    low_s_token(jsonwebtoken::encode(header, &all, &EncodingKey::from_ec_pem(TEST_PRIVATE_KEY).unwrap()).unwrap())
 }
 
 /// A valid token for `sub`.

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rand_core::{OsRng, RngCore};
-use route_framework::auth::{Authenticator, JwtAuthenticator, User};
+use route_framework::auth::{Authenticator, JwtAuthenticator, User, low_s_token};
 use route_framework::error::ApiError;
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
@@ -71,6 +71,7 @@ impl EmbeddedIdentity {
         });
         let sign = |claims: &serde_json::Value| {
             jsonwebtoken::encode(&Header::new(Algorithm::ES256), claims, &self.signing_key)
+                .map(low_s_token)
                 .map_err(|err| StoreError::Internal(format!("cannot sign a token: {err}")))
         };
         Ok(Tokens {
