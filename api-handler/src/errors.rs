@@ -10,6 +10,7 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::NotFound(what) => ApiError::not_found(format!("no such {what}")),
             StoreError::Conflict(message) => ApiError::conflict(message),
+            StoreError::Refused { field, message } => ApiError::validation(vec![FieldError::new(field, message)]),
             StoreError::PreconditionFailed => {
                 ApiError::precondition_failed("the resource has changed: fetch it again and retry")
             }
@@ -55,6 +56,14 @@ mod tests {
         assert_eq!(status(StoreError::NotFound("goal")), 404);
         assert_eq!(status(StoreError::Conflict("x".into())), 409);
         assert_eq!(status(StoreError::PreconditionFailed), 412);
+        let refused = ApiError::from(StoreError::Refused {
+            field: "/value",
+            message: "too much",
+        });
+        assert_eq!(
+            (refused.status().as_u16(), refused.details()[0].field.as_str()),
+            (422, "/value")
+        );
         let unavailable = ApiError::from(StoreError::Unavailable {
             reason: "busy".into(),
             retry_after_secs: 2,

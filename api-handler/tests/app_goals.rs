@@ -317,6 +317,17 @@ async fn progress_updates_the_total_aggregates_and_stats_in_one_go(kind: Kind) {
         .await;
     assert_eq!(invalid.status, 422);
     assert_eq!(invalid.json()["error"]["details"].as_array().unwrap().len(), 2);
+    // Numbers past the documented range never reach a total (1e308 twice was infinity).
+    for value in [1e308, 1e9 + 1.0, 0.0] {
+        let response = live
+            .call("POST", &path, Some(&token), Some(&json!({ "value": value })))
+            .await;
+        assert_eq!(
+            (response.status, response.fields()),
+            (422, vec!["/value".to_owned()]),
+            "{value}"
+        );
+    }
     let future = (Utc::now() + Duration::minutes(10)).to_rfc3339();
     let response = live
         .call("POST", &path, Some(&token), Some(&json!({ "value": 1, "at": future })))

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use api_handler::domain::events::DomainEvent;
 use api_handler::domain::goal::{Category, Goal, GoalPatch, GoalStatus, NewGoal, Period, Target};
 use api_handler::domain::profile::Profile;
+use api_handler::domain::rules::MAX_TOTAL;
 use api_handler::domain::stats::millis;
 use api_handler::notifications::RecordingPublisher;
 use api_handler::store::Backend;
@@ -28,6 +29,7 @@ contract_tests!(
     accounts_are_unique_per_email_and_can_be_undone,
     a_registration_whose_profile_fails_leaves_no_account,
     progress_reaches_a_target_once_per_period,
+    a_total_never_passes_its_bound,
 );
 
 fn open(kind: Kind) -> (Store, Backend) {
@@ -305,4 +307,36 @@ async fn progress_reaches_a_target_once_per_period(kind: Kind) {
     assert_eq!(rows.totals.progress_entries, 3);
     assert_eq!(rows.days.len(), 1);
     assert_eq!((rows.days[0].value, rows.days[0].entries), (18.0, 3));
+}
+
+async fn a_total_never_passes_its_bound(kind: Kind) {
+    let (_store, backend) = open(kind);
+    let user = account(&backend, "bounds@example.com").await;
+    let stored = goal(&backend, &user, "Huge", Period::Once, 1e9).await;
+    let mut near = stored.clone();
+    near.progress_total = MAX_TOTAL - 1.0;
+    near.version += 1;
+    backend.goals.replace(&near, stored.version, Vec::new()).await.unwrap();
+    let draft = |value| ProgressDraft {
+        value,
+        note: None,
+        at: millis(Utc::now()),
+        day: Utc::now().date_naive(),
+    };
+    assert!(matches!(
+        backend.progress.record(&user, &stored.goal_id, draft(1e9), None).await,
+        Err(StoreError::Refused { field: "/value", .. })
+    ));
+    let unchanged = backend.goals.get(&user, &stored.goal_id).await.unwrap();
+    assert_eq!(
+        (unchanged.progress_total, unchanged.version),
+        (MAX_TOTAL - 1.0, near.version)
+    );
+    backend
+        .progress
+        .record(&user, &stored.goal_id, draft(1.0), None)
+        .await
+        .unwrap();
+    let at_bound = backend.goals.get(&user, &stored.goal_id).await.unwrap();
+    assert_eq!(at_bound.progress_total, MAX_TOTAL, "up to the bound is fine");
 }

@@ -113,19 +113,35 @@ pub struct ProgressWrite {
     pub events: Vec<DomainEvent>,
 }
 
+/// A running total would pass [`rules::MAX_TOTAL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TotalOutOfRange;
+
+impl TotalOutOfRange {
+    /// The field the refused value came in.
+    pub const FIELD: &'static str = "/value";
+    /// Why it was refused.
+    pub const MESSAGE: &'static str = "the goal's total would pass 1e15, the largest total kept";
+}
+
 /// Decides what recording `entry` on `day` writes, given the goal and its
 /// period as stored: the goal's new total and version, and `goal.target_reached`
-/// the first time within the period the total reaches the target.
+/// the first time within the period the total reaches the target. A total
+/// that would pass [`rules::MAX_TOTAL`] refuses the entry: every running total
+/// (the goal's, its days' and periods', which are parts of it) stays finite.
 pub fn plan(
     goal: &Goal,
     period: &PeriodOf,
     progress: PeriodProgress,
     entry: ProgressEntry,
     day: NaiveDate,
-) -> ProgressWrite {
+) -> Result<ProgressWrite, TotalOutOfRange> {
     let now = entry.created_at;
     let mut after_goal = goal.clone();
     after_goal.progress_total += entry.value;
+    if !after_goal.progress_total.is_finite() || after_goal.progress_total > rules::MAX_TOTAL {
+        return Err(TotalOutOfRange);
+    }
     after_goal.version += 1;
     after_goal.updated_at = now;
     let period_total = match period.days {
@@ -142,12 +158,12 @@ pub fn plan(
     } else {
         Vec::new()
     };
-    ProgressWrite {
+    Ok(ProgressWrite {
         entry,
         goal: after_goal,
         day,
         period_key: period.key.clone(),
         reaches_target,
         events,
-    }
+    })
 }

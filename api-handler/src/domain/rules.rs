@@ -11,6 +11,9 @@ use schemars::{Schema, SchemaGenerator, json_schema};
 
 /// Amounts (targets, progress values) are at most this.
 pub const MAX_AMOUNT: f64 = 1e9;
+/// Running totals (a goal's progress, its days and periods) are at most this:
+/// far from overflow, and within the range where `f64` keeps whole numbers exact.
+pub const MAX_TOTAL: f64 = 1e15;
 
 /// White space: `[ \t\n\v\f\r]`.
 pub fn is_space(c: char) -> bool {

@@ -168,7 +168,12 @@ impl Progress for EmbeddedProgress {
                     at: draft.at,
                     created_at: now,
                 };
-                let write = progress::plan(&goal, &period, state, entry, draft.day);
+                let write = progress::plan(&goal, &period, state, entry, draft.day).map_err(|_| {
+                    StoreError::Refused {
+                        field: progress::TotalOutOfRange::FIELD,
+                        message: progress::TotalOutOfRange::MESSAGE,
+                    }
+                })?;
                 persist(tx, &write, goal.version)?;
                 if let Some(key) = &idempotency {
                     tx.execute(

@@ -12,6 +12,14 @@ pub enum StoreError {
     Conflict(String),
     /// A conditional write found another version than the one expected.
     PreconditionFailed,
+    /// A domain rule refused the write given the stored state (a total that
+    /// would pass its bound, say): the value at `field` cannot be taken.
+    Refused {
+        /// JSON pointer of the refused value in the request.
+        field: &'static str,
+        /// Why.
+        message: &'static str,
+    },
     /// The backend is busy or unreachable; retrying after the hint may succeed.
     Unavailable {
         /// What was unavailable, for the log and the client.
@@ -32,6 +40,7 @@ impl fmt::Display for StoreError {
             StoreError::NotFound(what) => write!(f, "no such {what}"),
             StoreError::Conflict(message) => write!(f, "conflict: {message}"),
             StoreError::PreconditionFailed => f.write_str("the stored version differs from the expected one"),
+            StoreError::Refused { field, message } => write!(f, "refused {field}: {message}"),
             StoreError::Unavailable {
                 reason,
                 retry_after_secs,
