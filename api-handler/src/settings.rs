@@ -3,6 +3,9 @@
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
+
+use route_framework::server::Limits;
 
 /// Default address of the local server.
 pub const DEFAULT_HOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -36,8 +39,11 @@ OPTIONS:
   -h, --help       print this help
 
 ENVIRONMENT:
-  RUST_LOG         log filter (default info)
-  APP_PUBLIC_URL   base URL of presigned attachment URLs (default http://HOST:PORT)
+  RUST_LOG                  log filter (default info)
+  APP_PUBLIC_URL            base URL of presigned attachment URLs (default http://HOST:PORT)
+  APP_HEADER_TIMEOUT_SECS   time to send request headers, and idle keep-alive time (default 10)
+  APP_BODY_TIMEOUT_SECS     time to send a request body, else 408 (default 60)
+  APP_MAX_CONNECTIONS       connections served at once; more are closed (default 200)
 ";
 
 /// Where the binary runs.
@@ -61,6 +67,8 @@ pub struct Settings {
     /// Base URL clients reach the server at (for presigned blob URLs);
     /// `None` means `http://<bound address>`.
     pub public_url: Option<String>,
+    /// The local server's timeouts and connection cap.
+    pub limits: Limits,
 }
 
 /// A start-up setting is missing or malformed.
@@ -91,6 +99,7 @@ impl Settings {
         let mut port = env("PORT").filter(|p| !p.is_empty());
         let mut data_dir = env("APP_DATA_DIR").filter(|d| !d.is_empty());
         let public_url = env("APP_PUBLIC_URL").filter(|u| !u.is_empty());
+        let limits = limits(&env)?;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
@@ -112,6 +121,7 @@ impl Settings {
                         mode: Mode::Help,
                         data_dir: PathBuf::new(),
                         public_url: None,
+                        limits,
                     });
                 }
                 _ => {
@@ -151,6 +161,7 @@ impl Settings {
                 mode: Mode::Lambda,
                 data_dir,
                 public_url,
+                limits,
             });
         }
 
@@ -172,8 +183,35 @@ impl Settings {
             mode: Mode::Local(SocketAddr::new(host, port)),
             data_dir,
             public_url,
+            limits,
         })
     }
+}
+
+/// The server limits: the defaults, or `APP_HEADER_TIMEOUT_SECS`,
+/// `APP_BODY_TIMEOUT_SECS` and `APP_MAX_CONNECTIONS` (positive whole numbers).
+fn limits(env: &impl Fn(&str) -> Option<String>) -> Result<Limits, SettingsError> {
+    let number = |name: &str| -> Result<Option<u64>, SettingsError> {
+        match env(name).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(text) => text
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(Some)
+                .ok_or_else(|| SettingsError(format!("invalid {name} `{text}`: expected a positive whole number"))),
+        }
+    };
+    let defaults = Limits::default();
+    Ok(Limits {
+        header_read_timeout: number("APP_HEADER_TIMEOUT_SECS")?
+            .map_or(defaults.header_read_timeout, Duration::from_secs),
+        body_read_timeout: number("APP_BODY_TIMEOUT_SECS")?.map_or(defaults.body_read_timeout, Duration::from_secs),
+        max_connections: match number("APP_MAX_CONNECTIONS")? {
+            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            None => defaults.max_connections,
+        },
+    })
 }
 
 /// `A`, or `A and B are`, for messages.
@@ -205,6 +243,7 @@ mod tests {
             mode: local("127.0.0.1:3000"),
             data_dir: PathBuf::from(".data"),
             public_url: None,
+            limits: Limits::default(),
         };
         assert_eq!(parse(&[], &[]), Ok(expected));
     }
@@ -251,6 +290,27 @@ mod tests {
             (settings.mode, settings.data_dir),
             (Mode::Lambda, PathBuf::from(LAMBDA_DATA_DIR))
         );
+    }
+
+    #[test]
+    fn the_server_limits_are_configurable() {
+        let env = [
+            ("APP_HEADER_TIMEOUT_SECS", "3"),
+            ("APP_BODY_TIMEOUT_SECS", "7"),
+            ("APP_MAX_CONNECTIONS", "50"),
+        ];
+        let limits = parse(&env, &[]).unwrap().limits;
+        assert_eq!(
+            (
+                limits.header_read_timeout,
+                limits.body_read_timeout,
+                limits.max_connections
+            ),
+            (Duration::from_secs(3), Duration::from_secs(7), 50)
+        );
+        for bad in ["0", "-1", "ten"] {
+            assert!(parse(&[("APP_MAX_CONNECTIONS", bad)], &[]).is_err_and(|e| e.0.contains("APP_MAX_CONNECTIONS")));
+        }
     }
 
     #[test]

@@ -73,7 +73,10 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
             result
         }
         Mode::Local(addr) => {
-            let server = server::Server::bind(addr).await.map_err(StartError::Bind)?;
+            let server = server::Server::bind(addr)
+                .await
+                .map_err(StartError::Bind)?
+                .with_limits(settings.limits);
             let bound = server.local_addr().map_err(StartError::Bind)?;
             let public_url = settings.public_url.unwrap_or_else(|| format!("http://{bound}"));
             let backend = embedded(&settings.data_dir, &public_url)?;

@@ -90,6 +90,16 @@ impl ApiError {
         .with_header(http::header::ALLOW, allow)
     }
 
+    /// 408 `request_timeout`: the body did not arrive in time; the connection closes.
+    pub fn request_timeout(limit: std::time::Duration) -> Self {
+        Self::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            format!("the request body did not arrive within {} s", limit.as_secs_f64()),
+        )
+        .with_header(http::header::CONNECTION, HeaderValue::from_static("close"))
+    }
+
     /// 409 `conflict`.
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "conflict", message)

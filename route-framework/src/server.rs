@@ -10,9 +10,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming as HyperBody;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 
 use crate::dispatch::{Dispatcher, Incoming};
 use crate::error::ApiError;
@@ -37,9 +38,38 @@ pub trait LocalRoutes: Send + Sync + 'static {
     async fn serve(&self, method: &http::Method, uri: &http::Uri, headers: &http::HeaderMap, body: Bytes) -> Response;
 }
 
+/// How long the server waits on a client, and how many it serves at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Time to receive a request's headers, counted from when the server
+    /// starts waiting for them: a new connection, or an idle keep-alive
+    /// one after its last response. A client that is slower, or silent, is
+    /// disconnected.
+    pub header_read_timeout: Duration,
+    /// Time to receive a whole request body once the headers are in; a slower
+    /// client gets a 408.
+    pub body_read_timeout: Duration,
+    /// Connections served at once; more are closed as soon as they are
+    /// accepted, so open files stay bounded.
+    pub max_connections: usize,
+}
+
+impl Default for Limits {
+    /// 10 s for headers and idle keep-alives, 60 s for a body (10 MiB at a
+    /// slow 170 kB/s), 200 connections (well under a 256-file limit).
+    fn default() -> Self {
+        Limits {
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(60),
+            max_connections: 200,
+        }
+    }
+}
+
 /// A bound, not yet serving, local server.
 pub struct Server {
     listener: TcpListener,
+    limits: Limits,
 }
 
 impl Server {
@@ -47,7 +77,14 @@ impl Server {
     pub async fn bind(addr: SocketAddr) -> io::Result<Server> {
         Ok(Server {
             listener: TcpListener::bind(addr).await?,
+            limits: Limits::default(),
         })
+    }
+
+    /// The server with these limits instead of the defaults.
+    pub fn with_limits(mut self, limits: Limits) -> Server {
+        self.limits = limits;
+        self
     }
 
     /// The address actually bound.
@@ -66,6 +103,8 @@ impl Server {
     ) {
         let graceful = GracefulShutdown::new();
         let mut shutdown = std::pin::pin!(shutdown);
+        let limits = self.limits;
+        let slots = Arc::new(Semaphore::new(limits.max_connections));
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => {
@@ -78,20 +117,30 @@ impl Server {
                             continue;
                         }
                     };
+                    let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+                        tracing::warn!(max = limits.max_connections, "too many connections: closing a new one");
+                        drop(stream);
+                        continue;
+                    };
                     let dispatcher = Arc::clone(&dispatcher);
                     let local = local.clone();
                     let service = hyper::service::service_fn(move |request| {
                         let dispatcher = Arc::clone(&dispatcher);
                         let local = local.clone();
-                        async move { Ok::<_, Infallible>(serve_one(&dispatcher, local.as_deref(), request).await) }
+                        async move {
+                            Ok::<_, Infallible>(serve_one(&dispatcher, local.as_deref(), limits, request).await)
+                        }
                     });
                     let connection = hyper::server::conn::http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(limits.header_read_timeout)
                         .serve_connection(TokioIo::new(stream), service);
                     let connection = graceful.watch(connection);
                     tokio::spawn(async move {
                         if let Err(err) = connection.await {
                             tracing::debug!(error = %err, "connection closed with an error");
                         }
+                        drop(slot);
                     });
                 }
                 () = &mut shutdown => break,
@@ -112,15 +161,22 @@ impl Server {
 async fn serve_one(
     dispatcher: &Dispatcher,
     local: Option<&dyn LocalRoutes>,
+    limits: Limits,
     request: hyper::Request<HyperBody>,
 ) -> http::Response<Full<Bytes>> {
     let request_id = ulid::Ulid::new().to_string();
     let (parts, body) = request.into_parts();
     let local = local.filter(|routes| routes.handles(parts.uri.path()));
     let limit = local.map_or(MAX_REQUEST_BODY, LocalRoutes::body_limit);
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(err) => {
+    let read = tokio::time::timeout(limits.body_read_timeout, Limited::new(body, limit).collect()).await;
+    let body = match read {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Err(_) => {
+            let error = ApiError::request_timeout(limits.body_read_timeout);
+            tracing::info!(request_id, status = error.status().as_u16(), "request body too slow");
+            return error.into_response().finalize(&request_id, false).map(Full::new);
+        }
+        Ok(Err(err)) => {
             let error = if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
                 ApiError::payload_too_large(limit)
             } else {

@@ -1,0 +1,129 @@
+//! The local server's limits, through a real TCP server: slow or silent
+//! clients are disconnected, slow bodies get a 408, connections are capped.
+//! Limits are short here (a fraction of a second); every wait is bounded.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use route_framework::server::{Limits, Server};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const LIMITS: Limits = Limits {
+    header_read_timeout: Duration::from_millis(300),
+    body_read_timeout: Duration::from_millis(300),
+    max_connections: 4,
+};
+
+/// Longest any test waits for the server to act.
+const PATIENCE: Duration = Duration::from_secs(5);
+
+async fn start() -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    let server = Server::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+        .with_limits(LIMITS);
+    let addr = server.local_addr().unwrap();
+    let dispatcher = Arc::clone(&common::client().dispatcher);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.serve(dispatcher, None, async {
+        let _ = stopped.await;
+    }));
+    (addr, stop)
+}
+
+/// Reads until the server closes the connection; returns what it sent, or
+/// `None` if it kept the connection open for [`PATIENCE`].
+async fn read_until_closed(stream: &mut TcpStream) -> Option<String> {
+    let mut seen = Vec::new();
+    let closed = tokio::time::timeout(PATIENCE, async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    closed.ok().map(|()| String::from_utf8_lossy(&seen).into_owned())
+}
+
+async fn health(addr: SocketAddr) -> String {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    read_until_closed(&mut stream).await.unwrap_or_default()
+}
+
+#[tokio::test]
+async fn trickled_headers_and_silent_clients_are_disconnected() {
+    let (addr, _stop) = start().await;
+    let mut slow = TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n").await.unwrap();
+    let mut silent = TcpStream::connect(addr).await.unwrap();
+    let started = Instant::now();
+    assert!(
+        read_until_closed(&mut slow).await.is_some(),
+        "half-sent headers are cut off"
+    );
+    assert!(
+        read_until_closed(&mut silent).await.is_some(),
+        "a silent client is cut off"
+    );
+    assert!(started.elapsed() < PATIENCE);
+    assert!(health(addr).await.starts_with("HTTP/1.1 200"));
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed() {
+    let (addr, _stop) = start().await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .unwrap();
+    let answered = read_until_closed(&mut stream).await.expect("closed after idling");
+    assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+}
+
+#[tokio::test]
+async fn a_slow_body_gets_a_408_in_the_error_contract() {
+    let (addr, _stop) = start().await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(
+            b"POST /health HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+        )
+        .await
+        .unwrap();
+    let answer = read_until_closed(&mut stream).await.expect("answered and closed");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("\"code\":\"request_timeout\""), "{answer}");
+    assert!(answer.contains("\"requestId\""), "{answer}");
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_are_closed_and_health_recovers() {
+    let (addr, _stop) = start().await;
+    let mut held = Vec::new();
+    for _ in 0..LIMITS.max_connections {
+        held.push(TcpStream::connect(addr).await.unwrap());
+    }
+    // Give the server a moment to accept them all.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut extra = TcpStream::connect(addr).await.unwrap();
+    let refused = read_until_closed(&mut extra).await;
+    assert_eq!(refused.as_deref(), Some(""), "closed without an answer");
+    // The silent ones time out, and the server answers again.
+    for stream in &mut held {
+        assert!(read_until_closed(stream).await.is_some());
+    }
+    assert!(health(addr).await.starts_with("HTTP/1.1 200"));
+}
