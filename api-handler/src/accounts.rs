@@ -6,6 +6,8 @@
 //! should that undo fail too, the account can still log in, and login creates
 //! the missing profile: no half-made account blocks an email for good.
 
+use std::net::IpAddr;
+
 use chrono::Utc;
 use route_framework::error::ApiError;
 
@@ -14,11 +16,12 @@ use crate::domain::events::DomainEvent;
 use crate::domain::identity::{Registered, Registration, Tokens, normalize_email};
 use crate::domain::profile::Profile;
 use crate::domain::stats::millis;
-use crate::store::ports::StoreError;
+use crate::store::ports::{IdentityError, StoreError};
 
-/// Creates an account and its profile.
-pub async fn register(app: &App, registration: Registration) -> Result<Registered, ApiError> {
+/// Creates an account and its profile, throttled per client address and email.
+pub async fn register(app: &App, client: Option<IpAddr>, registration: Registration) -> Result<Registered, ApiError> {
     let email = normalize_email(&registration.email);
+    app.throttle().admit(client, Some(&email))?;
     let account = app.identity().create_account(&email, &registration.password).await?;
     let now = millis(Utc::now());
     let profile = Profile::new(&account.user_id, &email, registration.display_name.as_deref(), now);
@@ -41,9 +44,21 @@ pub async fn register(app: &App, registration: Registration) -> Result<Registere
 }
 
 /// Exchanges credentials for tokens, creating the profile if a registration
-/// was cut short before it.
-pub async fn login(app: &App, email: &str, password: &str) -> Result<Tokens, ApiError> {
-    let session = app.identity().login(email, password).await?;
+/// was cut short before it. Throttled per client address and email; wrong
+/// credentials make the next attempts on that email wait longer and longer.
+pub async fn login(app: &App, client: Option<IpAddr>, email: &str, password: &str) -> Result<Tokens, ApiError> {
+    let email = normalize_email(email);
+    app.throttle().admit(client, Some(&email))?;
+    let session = match app.identity().login(&email, password).await {
+        Ok(session) => session,
+        Err(err) => {
+            if err == IdentityError::InvalidCredentials {
+                app.throttle().failed(&email);
+            }
+            return Err(err.into());
+        }
+    };
+    app.throttle().succeeded(&email);
     match app.profiles().get(&session.user_id).await {
         Ok(_) => {}
         Err(StoreError::NotFound(_)) => {

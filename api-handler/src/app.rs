@@ -11,6 +11,7 @@ use crate::notifications::Relay;
 use crate::paging::Cursors;
 use crate::store::Backend;
 use crate::store::ports::{Aggregates, Attachments, Blobs, Goals, Identity, Profiles, Progress, Publisher};
+use crate::throttle::Throttle;
 
 /// Static facts about the running service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +35,7 @@ struct Inner {
     backend: Backend,
     cursors: Cursors,
     relay: Relay,
+    throttle: Throttle,
 }
 
 impl App {
@@ -51,6 +53,7 @@ impl App {
                 backend,
                 cursors,
                 relay,
+                throttle: Throttle::new(),
             }),
         }
     }
@@ -98,6 +101,11 @@ impl App {
     /// Public cursors of listings.
     pub fn cursors(&self) -> &Cursors {
         &self.inner.cursors
+    }
+
+    /// The credential routes' throttle.
+    pub fn throttle(&self) -> &Throttle {
+        &self.inner.throttle
     }
 
     /// The outbox relay to the notifications publisher.

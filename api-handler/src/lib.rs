@@ -20,6 +20,7 @@ mod routes;
 pub mod settings;
 mod start;
 pub mod store;
+pub mod throttle;
 pub mod time_bound;
 
 pub use route_framework::routes;

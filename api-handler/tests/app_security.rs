@@ -19,6 +19,8 @@ contract_tests!(
     every_route_with_an_id_hides_other_users_data,
     dates_beyond_year_9999_or_before_year_1_are_refused_not_fatal,
     a_misfit_body_is_answered_without_quoting_it,
+    password_guessing_is_throttled_alike_for_known_and_unknown_emails,
+    sign_up_floods_from_one_address_are_throttled,
 );
 
 /// A valid body for each route that takes one, so ownership is what decides.
@@ -253,4 +255,39 @@ async fn a_misfit_body_is_answered_without_quoting_it(kind: Kind) {
     assert!(!text.contains("hunter2"), "the password is not echoed: {text}");
     let fields = response.fields();
     assert_eq!(fields, ["/displayName", "/email", "/password"]);
+}
+
+async fn password_guessing_is_throttled_alike_for_known_and_unknown_emails(kind: Kind) {
+    let live = Live::fresh(kind).await;
+    live.user("victim@example.com").await;
+    for email in ["victim@example.com", "nobody@example.com"] {
+        let guess = json!({ "email": email, "password": "Wrong-guess-1" });
+        let mut statuses = Vec::new();
+        for _ in 0..6 {
+            let response = live.call("POST", "/auth/login", None, Some(&guess)).await;
+            if response.status == 429 {
+                assert_eq!(response.code(), "too_many_requests");
+                let wait: u64 = response.header("retry-after").unwrap().parse().unwrap();
+                assert!(wait >= 1, "{wait}");
+            }
+            statuses.push(response.status);
+        }
+        assert_eq!(
+            statuses,
+            [401, 401, 401, 401, 401, 429],
+            "{email}: backoff after 5 failures"
+        );
+    }
+}
+
+async fn sign_up_floods_from_one_address_are_throttled(kind: Kind) {
+    let live = Live::fresh(kind).await;
+    let mut statuses = Vec::new();
+    for n in 0..45 {
+        let body = json!({ "email": format!("flood{n}@example.com"), "password": "Flood-pass-1" });
+        statuses.push(live.call("POST", "/auth/register", None, Some(&body)).await.status);
+    }
+    // Every request comes from 127.0.0.1: a burst of 30, then one every 2 s.
+    assert!(statuses[..30].iter().all(|status| *status == 201), "{statuses:?}");
+    assert!(statuses[30..].contains(&429), "{statuses:?}");
 }

@@ -7,6 +7,7 @@
 
 use std::any::Any;
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
@@ -64,6 +65,8 @@ pub struct Incoming {
     pub path_params: Vec<(String, String)>,
     /// Claims verified by the API Gateway authorizer, if any.
     pub gateway_auth: Option<GatewayAuth>,
+    /// The client's address: the TCP peer, or the gateway's `sourceIp`.
+    pub client_ip: Option<IpAddr>,
 }
 
 impl Incoming {
@@ -79,6 +82,7 @@ impl Incoming {
             target: Target::Path,
             path_params: Vec::new(),
             gateway_auth: None,
+            client_ip: None,
         }
     }
 }
@@ -246,6 +250,7 @@ impl Dispatcher {
             user,
             request_id: incoming.request_id,
             route_key: route.route_key,
+            client_ip: incoming.client_ip,
             state: Arc::clone(&self.state),
         };
         let request_id = parts.request_id.clone();

@@ -46,7 +46,7 @@ pub fn incoming(request: lambda_http::Request) -> Incoming {
         .map(|params| params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
         .unwrap_or_default();
     let lambda_request_id = request.lambda_context_ref().map(|ctx| ctx.request_id.clone());
-    let (target, gateway_request_id, gateway_auth) = match request.request_context_ref() {
+    let (target, gateway_request_id, gateway_auth, client_ip) = match request.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(ctx)) => {
             let target = match ctx.route_key.as_deref() {
                 Some(key) if key != "$default" => Target::RouteKey(key.to_owned()),
@@ -60,16 +60,22 @@ pub fn incoming(request: lambda_http::Request) -> Incoming {
                     claims: jwt.claims.clone(),
                     scopes: jwt.scopes.clone(),
                 });
-            (target, ctx.request_id.clone(), auth)
+            (target, ctx.request_id.clone(), auth, ip(ctx.http.source_ip.as_deref()))
         }
         Some(RequestContext::ApiGatewayV1(ctx)) => {
             let target = match ctx.resource_path.as_deref() {
                 Some(resource) => Target::Resource(resource.to_owned()),
                 None => Target::Path,
             };
-            (target, ctx.request_id.clone(), rest_claims(&ctx.authorizer.fields))
+            let client_ip = ip(ctx.identity.source_ip.as_deref());
+            (
+                target,
+                ctx.request_id.clone(),
+                rest_claims(&ctx.authorizer.fields),
+                client_ip,
+            )
         }
-        _ => (Target::Path, None, None),
+        _ => (Target::Path, None, None, None),
     };
     let request_id = gateway_request_id
         .or(lambda_request_id)
@@ -92,7 +98,13 @@ pub fn incoming(request: lambda_http::Request) -> Incoming {
         target,
         path_params,
         gateway_auth,
+        client_ip,
     }
+}
+
+/// A `sourceIp`, if it is an address.
+fn ip(source: Option<&str>) -> Option<std::net::IpAddr> {
+    source.and_then(|text| text.parse().ok())
 }
 
 /// Claims from a REST API Cognito authorizer: `requestContext.authorizer.claims`.

@@ -6,6 +6,6 @@ pub use serde::{Deserialize, Serialize};
 
 pub use crate::auth::User;
 pub use crate::error::{ApiError, FieldError};
-pub use crate::extract::{Headers, Json, Path, Query, RequestId, State};
+pub use crate::extract::{ClientIp, Headers, Json, Path, Query, RequestId, State};
 pub use crate::response::{Created, IntoResponse, NoContent, Response, WithEtag};
 pub use crate::validation::{NoRules, Validate};

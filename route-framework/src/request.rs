@@ -1,6 +1,7 @@
 //! `RequestParts`: what a handler's extractors read, the request minus its body.
 
 use std::any::Any;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use http::{HeaderMap, Uri};
@@ -27,6 +28,7 @@ pub struct RequestParts {
     pub(crate) user: Option<User>,
     pub(crate) request_id: String,
     pub(crate) route_key: &'static str,
+    pub(crate) client_ip: Option<IpAddr>,
     pub(crate) state: SharedState,
 }
 
@@ -64,6 +66,12 @@ impl RequestParts {
     /// The matched route's key, such as `GET /goals/{goalId}`.
     pub fn route_key(&self) -> &'static str {
         self.route_key
+    }
+
+    /// The client's address, when the entry point knows it (the local
+    /// server's TCP peer, API Gateway's `sourceIp`).
+    pub fn client_ip(&self) -> Option<IpAddr> {
+        self.client_ip
     }
 
     /// The application state, if it is an `S` (see [`State`](crate::extract::State)).

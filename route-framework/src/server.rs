@@ -108,8 +108,8 @@ impl Server {
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => {
-                    let stream = match accepted {
-                        Ok((stream, _peer)) => stream,
+                    let (stream, peer) = match accepted {
+                        Ok(accepted) => accepted,
                         Err(err) => {
                             // Usually out of file descriptors: back off instead of spinning.
                             tracing::warn!(error = %err, "failed to accept a connection");
@@ -128,7 +128,8 @@ impl Server {
                         let dispatcher = Arc::clone(&dispatcher);
                         let local = local.clone();
                         async move {
-                            Ok::<_, Infallible>(serve_one(&dispatcher, local.as_deref(), limits, request).await)
+                            let served = serve_one(&dispatcher, local.as_deref(), limits, peer, request).await;
+                            Ok::<_, Infallible>(served)
                         }
                     });
                     let connection = hyper::server::conn::http1::Builder::new()
@@ -162,6 +163,7 @@ async fn serve_one(
     dispatcher: &Dispatcher,
     local: Option<&dyn LocalRoutes>,
     limits: Limits,
+    peer: SocketAddr,
     request: hyper::Request<HyperBody>,
 ) -> http::Response<Full<Bytes>> {
     let request_id = ulid::Ulid::new().to_string();
@@ -192,7 +194,8 @@ async fn serve_one(
         tracing::info!(request_id, route = "local", method = %parts.method, status = response.status().as_u16(), "request");
         return response.finalize(&request_id, head).map(Full::new);
     }
-    let incoming = Incoming::new(parts.method, parts.uri, parts.headers, body, request_id);
+    let mut incoming = Incoming::new(parts.method, parts.uri, parts.headers, body, request_id);
+    incoming.client_ip = Some(peer.ip());
     dispatcher.dispatch(incoming).await.map(Full::new)
 }
 

@@ -46,6 +46,12 @@ async fn me(user: User) -> Json<Value> {
     Json(json!({ "id": user.id, "email": user.email, "scopes": user.scopes }))
 }
 
+/// The caller's address, as the entry point saw it.
+#[route("GET /t/ip", public)]
+async fn client_ip(ClientIp(ip): ClientIp) -> Json<Value> {
+    Json(json!({ "ip": ip.map(|ip| ip.to_string()) }))
+}
+
 async fn handle(event: &str) -> (u16, BTreeMap<String, String>, Value) {
     let request = lambda_http::request::from_str(event).unwrap();
     let harness = common::client();
@@ -96,6 +102,12 @@ fn merge(target: &mut Value, extra: Value) {
         }
         (target, extra) => *target = extra,
     }
+}
+
+#[tokio::test]
+async fn the_client_address_comes_from_the_gateways_source_ip() {
+    let (status, _, body) = handle(&v2_event("GET /t/ip", "GET", "/t/ip", json!({}))).await;
+    assert_eq!((status, body), (200, json!({ "ip": "203.0.113.7" })));
 }
 
 #[tokio::test]

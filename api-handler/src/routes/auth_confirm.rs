@@ -1,6 +1,8 @@
 //! `POST /auth/confirm`.
 
+use crate::domain::identity::normalize_email;
 use crate::prelude::*;
+use crate::store::ports::IdentityError;
 
 /// Confirmation request.
 #[derive(Debug, Deserialize, JsonSchema, Validate)]
@@ -14,7 +16,19 @@ struct Confirmation {
 
 /// Confirm an account with the code sent to its email.
 #[route("POST /auth/confirm", public)]
-async fn confirm(app: App, Json(body): Json<Confirmation>) -> Result<NoContent, ApiError> {
-    app.identity().confirm(&body.email, &body.code).await?;
-    Ok(NoContent)
+async fn confirm(app: App, ClientIp(client): ClientIp, Json(body): Json<Confirmation>) -> Result<NoContent, ApiError> {
+    let email = normalize_email(&body.email);
+    app.throttle().admit(client, Some(&email))?;
+    match app.identity().confirm(&email, &body.code).await {
+        Ok(()) => {
+            app.throttle().succeeded(&email);
+            Ok(NoContent)
+        }
+        Err(err) => {
+            if err == IdentityError::InvalidCode {
+                app.throttle().failed(&email);
+            }
+            Err(err.into())
+        }
+    }
 }

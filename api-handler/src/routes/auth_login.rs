@@ -16,6 +16,6 @@ struct Credentials {
 
 /// Log in: exchange email and password for tokens.
 #[route("POST /auth/login", public)]
-async fn login(app: App, Json(body): Json<Credentials>) -> Result<Json<Tokens>, ApiError> {
-    Ok(Json(accounts::login(&app, &body.email, &body.password).await?))
+async fn login(app: App, ClientIp(client): ClientIp, Json(body): Json<Credentials>) -> Result<Json<Tokens>, ApiError> {
+    Ok(Json(accounts::login(&app, client, &body.email, &body.password).await?))
 }

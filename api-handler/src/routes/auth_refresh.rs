@@ -13,6 +13,7 @@ struct Refresh {
 
 /// Exchange a refresh token for new tokens; the refresh token rotates.
 #[route("POST /auth/refresh", public)]
-async fn refresh(app: App, Json(body): Json<Refresh>) -> Result<Json<Tokens>, ApiError> {
+async fn refresh(app: App, ClientIp(client): ClientIp, Json(body): Json<Refresh>) -> Result<Json<Tokens>, ApiError> {
+    app.throttle().admit(client, None)?;
     Ok(Json(app.identity().refresh(&body.refresh_token).await?.tokens))
 }

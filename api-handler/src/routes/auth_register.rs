@@ -6,8 +6,12 @@ use crate::prelude::*;
 
 /// Create an account (and its profile).
 #[route("POST /auth/register", public)]
-async fn register(app: App, Json(registration): Json<Registration>) -> Result<Created<Registered>, ApiError> {
-    let registered = accounts::register(&app, registration).await?;
+async fn register(
+    app: App,
+    ClientIp(client): ClientIp,
+    Json(registration): Json<Registration>,
+) -> Result<Created<Registered>, ApiError> {
+    let registered = accounts::register(&app, client, registration).await?;
     let location = format!("/users/{}/profile", registered.user_id);
     Ok(Created::new(location, registered))
 }
