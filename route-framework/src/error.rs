@@ -119,6 +119,24 @@ impl ApiError {
         )
     }
 
+    /// 414 `uri_too_long`.
+    pub fn uri_too_long(limit: usize) -> Self {
+        Self::new(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            format!("the request target exceeds the limit of {limit} bytes"),
+        )
+    }
+
+    /// 431 `headers_too_large`.
+    pub fn headers_too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            format!("the request headers exceed the limit of {limit} bytes"),
+        )
+    }
+
     /// 415 `unsupported_media_type`.
     pub fn unsupported_media_type(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", message)

@@ -23,6 +23,16 @@ use crate::response::{IntoResponse, Response};
 /// payload limit, so local behaviour matches the deployed one.
 pub const MAX_REQUEST_BODY: usize = 6 * 1024 * 1024;
 
+/// The longest request target (path and query) answered: 8 KiB, as common
+/// servers allow. Longer ones get a 414 in the error contract (hyper itself
+/// refuses targets over 64 KiB, with an empty 414).
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+
+/// The most header bytes answered: 32 KiB. More get a 431 in the error
+/// contract (hyper itself refuses over ~400 KiB of head, or more than 100
+/// headers, with an empty 431: it has no hook for its own parse errors).
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
 /// How long in-flight requests may take to finish after a shutdown signal.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -168,6 +178,22 @@ async fn serve_one(
 ) -> http::Response<Full<Bytes>> {
     let request_id = ulid::Ulid::new().to_string();
     let (parts, body) = request.into_parts();
+    let header_bytes: usize = parts
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    let oversized = if parts.uri.to_string().len() > MAX_URI_BYTES {
+        Some(ApiError::uri_too_long(MAX_URI_BYTES))
+    } else if header_bytes > MAX_HEADER_BYTES {
+        Some(ApiError::headers_too_large(MAX_HEADER_BYTES))
+    } else {
+        None
+    };
+    if let Some(error) = oversized {
+        tracing::info!(request_id, status = error.status().as_u16(), "request head rejected");
+        return error.into_response().finalize(&request_id, false).map(Full::new);
+    }
     let local = local.filter(|routes| routes.handles(parts.uri.path()));
     let limit = local.map_or(MAX_REQUEST_BODY, LocalRoutes::body_limit);
     let read = tokio::time::timeout(limits.body_read_timeout, Limited::new(body, limit).collect()).await;

@@ -127,3 +127,30 @@ async fn connections_beyond_the_cap_are_closed_and_health_recovers() {
     }
     assert!(health(addr).await.starts_with("HTTP/1.1 200"));
 }
+
+#[tokio::test]
+async fn an_oversized_target_or_head_is_answered_in_the_error_contract() {
+    use route_framework::server::{MAX_HEADER_BYTES, MAX_URI_BYTES};
+    let (addr, _stop) = start().await;
+    let long_path = format!("/health?{}", "a".repeat(MAX_URI_BYTES));
+    let long_header = format!("x-filler: {}\r\n", "b".repeat(MAX_HEADER_BYTES));
+    for (request, status, code) in [
+        (
+            format!("GET {long_path} HTTP/1.1\r\nHost: t\r\n\r\n"),
+            "414",
+            "uri_too_long",
+        ),
+        (
+            format!("GET /health HTTP/1.1\r\nHost: t\r\n{long_header}\r\n"),
+            "431",
+            "headers_too_large",
+        ),
+    ] {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let answer = read_until_closed(&mut stream).await.expect("answered");
+        assert!(answer.starts_with(&format!("HTTP/1.1 {status}")), "{answer}");
+        assert!(answer.contains(&format!("\"code\":\"{code}\"")), "{answer}");
+        assert!(answer.contains("\"requestId\""), "{answer}");
+    }
+}
