@@ -43,7 +43,7 @@ ENVIRONMENT:
   APP_PUBLIC_URL            base URL of presigned attachment URLs (default http://HOST:PORT)
   APP_HEADER_TIMEOUT_SECS   time to send request headers, and idle keep-alive time (default 10)
   APP_BODY_TIMEOUT_SECS     time to send a request body, else 408 (default 60)
-  APP_MAX_CONNECTIONS       connections served at once; more are closed (default 200)
+  APP_MAX_CONNECTIONS       connections held at once; a new one closes the longest idle (default 200)
 ";
 
 /// Where the binary runs.

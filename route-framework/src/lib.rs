@@ -27,6 +27,7 @@ extern crate self as route_framework;
 
 pub mod auth;
 pub mod checks;
+mod connections;
 pub mod dispatch;
 pub mod error;
 pub mod extract;

@@ -13,8 +13,8 @@ use hyper::body::Incoming as HyperBody;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
 
+use crate::connections::Connections;
 use crate::dispatch::{Dispatcher, Incoming};
 use crate::error::ApiError;
 use crate::response::{IntoResponse, Response};
@@ -59,8 +59,9 @@ pub struct Limits {
     /// Time to receive a whole request body once the headers are in; a slower
     /// client gets a 408.
     pub body_read_timeout: Duration,
-    /// Connections served at once; more are closed as soon as they are
-    /// accepted, so open files stay bounded.
+    /// Connections held at once, so open files stay bounded. At the cap a
+    /// new connection closes the longest-idle one (a slow or silent client
+    /// first); only when all are busy serving requests is it refused.
     pub max_connections: usize,
 }
 
@@ -114,7 +115,7 @@ impl Server {
         let graceful = GracefulShutdown::new();
         let mut shutdown = std::pin::pin!(shutdown);
         let limits = self.limits;
-        let slots = Arc::new(Semaphore::new(limits.max_connections));
+        let connections = Connections::default();
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => {
@@ -127,18 +128,23 @@ impl Server {
                             continue;
                         }
                     };
-                    let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
-                        tracing::warn!(max = limits.max_connections, "too many connections: closing a new one");
+                    let Some((ticket, evicted)) = connections.admit(limits.max_connections) else {
+                        tracing::warn!(max = limits.max_connections, "every connection is busy: closing a new one");
                         drop(stream);
                         continue;
                     };
+                    let ticket = Arc::new(ticket);
                     let dispatcher = Arc::clone(&dispatcher);
                     let local = local.clone();
+                    let serving = Arc::clone(&ticket);
                     let service = hyper::service::service_fn(move |request| {
                         let dispatcher = Arc::clone(&dispatcher);
                         let local = local.clone();
+                        let ticket = Arc::clone(&serving);
                         async move {
+                            ticket.set_busy(true);
                             let served = serve_one(&dispatcher, local.as_deref(), limits, peer, request).await;
+                            ticket.set_busy(false);
                             Ok::<_, Infallible>(served)
                         }
                     });
@@ -148,10 +154,17 @@ impl Server {
                         .serve_connection(TokioIo::new(stream), service);
                     let connection = graceful.watch(connection);
                     tokio::spawn(async move {
-                        if let Err(err) = connection.await {
-                            tracing::debug!(error = %err, "connection closed with an error");
+                        tokio::select! {
+                            result = connection => {
+                                if let Err(err) = result {
+                                    tracing::debug!(error = %err, "connection closed with an error");
+                                }
+                            }
+                            _ = evicted => {
+                                tracing::debug!("idle connection closed to make room at the cap");
+                            }
                         }
-                        drop(slot);
+                        drop(ticket);
                     });
                 }
                 () = &mut shutdown => break,
