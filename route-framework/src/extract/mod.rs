@@ -22,7 +22,7 @@ use crate::request::RequestParts;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a handler argument that can be built from the request",
     label = "not an extractor",
-    note = "extractors are `Path<T>`, `Query<T>`, `User`, `State<S>` (or the app's own state type), `Headers`, `RequestId`, and as the last argument `Json<T>`; the `T` of `Query` and `Json` derives `Deserialize`, `JsonSchema` and `garde::Validate`"
+    note = "extractors are `Path<T>`, `Query<T>`, `User`, `ClientIp`, `State<S>` (or the app's own state type), `Headers`, `RequestId`, and as the last argument `Json<T>`; the `T` of `Query` and `Json` derives `Deserialize`, `JsonSchema` and `garde::Validate`"
 )]
 pub trait FromRequestParts: Sized {
     /// Builds the value, or rejects the request.
@@ -41,7 +41,7 @@ pub enum ViaBody {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a handler argument that can be built from the request",
     label = "not an extractor",
-    note = "extractors are `Path<T>`, `Query<T>`, `User`, `State<S>` (or the app's own state type), `Headers`, `RequestId`, and as the last argument `Json<T>`; the `T` of `Query` and `Json` derives `Deserialize`, `JsonSchema` and `garde::Validate`"
+    note = "extractors are `Path<T>`, `Query<T>`, `User`, `ClientIp`, `State<S>` (or the app's own state type), `Headers`, `RequestId`, and as the last argument `Json<T>`; the `T` of `Query` and `Json` derives `Deserialize`, `JsonSchema` and `garde::Validate`"
 )]
 pub trait FromRequest<M = ViaBody>: Sized {
     /// Builds the value from the parts and the body, or rejects the request.
