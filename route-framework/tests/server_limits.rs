@@ -141,7 +141,12 @@ async fn at_the_cap_a_silent_connection_makes_room_for_a_real_request() {
 
 #[tokio::test]
 async fn when_every_connection_is_busy_a_new_one_is_refused() {
-    let (addr, _stop) = start().await;
+    // Bodies wait long enough for the server to have started serving all four.
+    let (addr, _stop) = start_with(Limits {
+        body_read_timeout: Duration::from_secs(2),
+        ..LIMITS
+    })
+    .await;
     let mut slow = Vec::new();
     for _ in 0..LIMITS.max_connections {
         let mut stream = TcpStream::connect(addr).await.unwrap();
@@ -151,7 +156,7 @@ async fn when_every_connection_is_busy_a_new_one_is_refused() {
             .unwrap();
         slow.push(stream);
     }
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let mut extra = TcpStream::connect(addr).await.unwrap();
     assert_eq!(
         read_until_closed(&mut extra).await.as_deref(),
