@@ -3,6 +3,8 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer};
 
+use crate::domain::rules::CALENDAR_YEARS;
+
 /// A time bound given as an RFC 3339 timestamp or a `YYYY-MM-DD` date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TimeBound {
@@ -41,12 +43,11 @@ impl<'de> Deserialize<'de> for TimeBound {
             Ok(at) => TimeBound::At(at.with_timezone(&Utc)),
             Err(_) => TimeBound::Day(text.parse::<NaiveDate>().map_err(|_| invalid())?),
         };
-        // RFC 3339 years have four digits; chrono also reads signed ones.
         let year = match bound {
             TimeBound::At(at) => at.year(),
             TimeBound::Day(day) => day.year(),
         };
-        if !(1..=9999).contains(&year) || !text.starts_with(|c: char| c.is_ascii_digit()) {
+        if !CALENDAR_YEARS.contains(&year) || !text.starts_with(|c: char| c.is_ascii_digit()) {
             return Err(invalid());
         }
         Ok(bound)

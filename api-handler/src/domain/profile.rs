@@ -54,7 +54,7 @@ impl Profile {
 
     /// The time zone the user's days are counted in (UTC if the stored name is unknown).
     pub fn time_zone(&self) -> chrono_tz::Tz {
-        parse_timezone(&self.timezone).unwrap_or(chrono_tz::UTC)
+        self.timezone.parse().unwrap_or(chrono_tz::UTC)
     }
 }
 
@@ -74,8 +74,3 @@ pub struct ProfileUpdate {
 
 /// The time zone new profiles start with.
 pub const DEFAULT_TIMEZONE: &str = "UTC";
-
-/// The time zone named `name`, if it is a valid IANA name.
-pub fn parse_timezone(name: &str) -> Option<chrono_tz::Tz> {
-    name.parse().ok()
-}

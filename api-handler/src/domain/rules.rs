@@ -160,10 +160,14 @@ pub fn strong_password(value: &str, _: &()) -> garde::Result {
     }
 }
 
-/// A calendar date with a four-digit year, as JSON Schema's `date` format
-/// has it (chrono also reads signed years, which overflow date arithmetic).
+/// The years a date or timestamp may have: four digits, as RFC 3339 and
+/// JSON Schema's `date` formats have them (chrono also reads signed years,
+/// which overflow date arithmetic).
+pub const CALENDAR_YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// A calendar date in [`CALENDAR_YEARS`].
 pub fn calendar_date(value: &chrono::NaiveDate, _: &()) -> garde::Result {
-    if (1..=9999).contains(&chrono::Datelike::year(value)) {
+    if CALENDAR_YEARS.contains(&chrono::Datelike::year(value)) {
         Ok(())
     } else {
         Err(garde::Error::new("must be a date from 0001-01-01 to 9999-12-31"))

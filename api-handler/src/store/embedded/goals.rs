@@ -171,7 +171,7 @@ impl Goals for EmbeddedGoals {
         self.db.read(move |tx| load_goal(tx, &user_id, &goal_id)).await
     }
 
-    async fn list(&self, user_id: &str, status: Option<GoalStatus>, page: PageRequest) -> StoreResult<Page<Goal>> {
+    async fn list(&self, user_id: &str, status: Option<GoalStatus>, request: PageRequest) -> StoreResult<Page<Goal>> {
         let user_id = user_id.to_owned();
         let rows = self
             .db
@@ -185,12 +185,12 @@ impl Goals for EmbeddedGoals {
                     params![
                         user_id,
                         status.map(GoalStatus::as_str),
-                        page.after.as_ref().map(|after| after.0.as_str()),
-                        fetch_limit(&page)
+                        request.after.as_ref().map(|after| after.0.as_str()),
+                        fetch_limit(&request)
                     ],
                     goal_from_row,
                 )
-                .map(|rows| super::goals::page(rows, page.limit, |goal| goal.goal_id.clone()))
+                .map(|rows| page(rows, request.limit, |goal| goal.goal_id.clone()))
             })
             .await?;
         Ok(rows)
