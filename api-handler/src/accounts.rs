@@ -26,15 +26,20 @@ pub async fn register(app: &App, client: Option<IpAddr>, registration: Registrat
     let now = millis(Utc::now());
     let profile = Profile::new(&account.user_id, &email, registration.display_name.as_deref(), now);
     let event = DomainEvent::user_registered(&account.user_id, &email, now);
-    if let Err(err) = app.profiles().create(profile, vec![event]).await {
-        if let Err(undo) = app.identity().delete_account(&account.user_id).await {
-            tracing::error!(
-                user_id = account.user_id,
-                error = %undo,
-                "registration left an account without a profile; its next login creates one"
-            );
+    let events = [event];
+    match app.profiles().create(profile, &events).await {
+        Ok(true) => app.relay().deliver(&events).await,
+        Ok(false) => {}
+        Err(err) => {
+            if let Err(undo) = app.identity().delete_account(&account.user_id).await {
+                tracing::error!(
+                    user_id = account.user_id,
+                    error = %undo,
+                    "registration left an account without a profile; its next login creates one"
+                );
+            }
+            return Err(err.into());
         }
-        return Err(err.into());
     }
     Ok(Registered {
         user_id: account.user_id,
@@ -65,7 +70,10 @@ pub async fn login(app: &App, client: Option<IpAddr>, email: &str, password: &st
             let now = millis(Utc::now());
             let profile = Profile::new(&session.user_id, &session.email, None, now);
             let event = DomainEvent::user_registered(&session.user_id, &session.email, now);
-            app.profiles().create(profile, vec![event]).await?;
+            let events = [event];
+            if app.profiles().create(profile, &events).await? {
+                app.relay().deliver(&events).await;
+            }
             tracing::warn!(user_id = session.user_id, "created the profile a registration left out");
         }
         Err(err) => return Err(err.into()),

@@ -10,7 +10,7 @@ use route_framework::request::RequestParts;
 use crate::notifications::Relay;
 use crate::paging::Cursors;
 use crate::store::Backend;
-use crate::store::ports::{Aggregates, Attachments, Blobs, Goals, Identity, Profiles, Progress, Publisher};
+use crate::store::ports::{Aggregates, Attachments, Blobs, Goals, Identity, Profiles, Progress};
 use crate::throttle::Throttle;
 
 /// Static facts about the running service.
@@ -39,14 +39,14 @@ struct Inner {
 }
 
 impl App {
-    /// The app on `backend`, delivering its events to `publisher`.
-    pub fn new(backend: Backend, publisher: Arc<dyn Publisher>) -> App {
+    /// The app on `backend`, delivering its events to the backend's publisher.
+    pub fn new(backend: Backend) -> App {
         let config = Config {
             version: env!("CARGO_PKG_VERSION"),
             backend: backend.name,
         };
         let cursors = Cursors::new(&backend.cursor_secret);
-        let relay = Relay::new(Arc::clone(&backend.outbox), publisher);
+        let relay = Relay::new(Arc::clone(&backend.outbox), Arc::clone(&backend.publisher));
         App {
             inner: Arc::new(Inner {
                 config,

@@ -11,9 +11,7 @@ use route_framework::routes;
 use route_framework::server;
 
 use crate::app::App;
-use crate::notifications::LogPublisher;
 use crate::settings::{Mode, Settings};
-use crate::store::ports::Publisher;
 use crate::store::{self, Backend};
 
 /// Why the service could not start or stopped with an error.
@@ -42,11 +40,10 @@ impl fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-/// The app on `backend` (delivering events to `publisher`) and a dispatcher
-/// for every registered route on top of it.
-pub fn service(backend: Backend, publisher: Arc<dyn Publisher>) -> Result<(Dispatcher, App), StartError> {
+/// The app on `backend` and a dispatcher for every registered route on top of it.
+pub fn service(backend: Backend) -> Result<(Dispatcher, App), StartError> {
     let authenticator = Arc::clone(&backend.authenticator);
-    let app = App::new(backend, publisher);
+    let app = App::new(backend);
     let routes = routes();
     checks::validate(&routes).map_err(StartError::Registry)?;
     let dispatcher = Dispatcher::new(routes, authenticator, app.clone()).map_err(StartError::Registry)?;
@@ -64,7 +61,7 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
     match settings.mode {
         Mode::Lambda => {
             let public_url = settings.public_url.unwrap_or_default();
-            let (dispatcher, app) = service(embedded(&settings.data_dir, &public_url)?, Arc::new(LogPublisher))?;
+            let (dispatcher, app) = service(embedded(&settings.data_dir, &public_url)?)?;
             let relay = tokio::spawn(app.relay().clone().run_forever());
             let result = lambda::run(Arc::new(dispatcher))
                 .await
@@ -81,7 +78,7 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
             let public_url = settings.public_url.unwrap_or_else(|| format!("http://{bound}"));
             let backend = embedded(&settings.data_dir, &public_url)?;
             let local_routes = backend.local_routes.clone();
-            let (dispatcher, app) = service(backend, Arc::new(LogPublisher))?;
+            let (dispatcher, app) = service(backend)?;
             tracing::info!(
                 address = %bound,
                 routes = dispatcher.routes().len(),

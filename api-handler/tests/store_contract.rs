@@ -63,11 +63,7 @@ fn new_goal(title: &str, period: Period, target: f64) -> NewGoal {
 
 async fn goal(backend: &Backend, user_id: &str, title: &str, period: Period, target: f64) -> Goal {
     let goal = Goal::new(user_id, new_goal(title, period, target), millis(Utc::now()));
-    backend
-        .goals
-        .create(goal.clone(), vec![goal.created_event()])
-        .await
-        .unwrap();
+    backend.goals.create(&goal, &[goal.created_event()]).await.unwrap();
     goal
 }
 
@@ -120,10 +116,10 @@ async fn a_stale_version_is_not_replaced(kind: Kind) {
         ..GoalPatch::default()
     };
     let (renamed, events) = stored.patched(rename.clone(), millis(Utc::now()));
-    backend.goals.replace(&renamed, stored.version, events).await.unwrap();
+    backend.goals.replace(&renamed, stored.version, &events).await.unwrap();
     let (again, events) = stored.patched(rename, millis(Utc::now()));
     assert_eq!(
-        backend.goals.replace(&again, stored.version, events).await,
+        backend.goals.replace(&again, stored.version, &events).await,
         Err(StoreError::PreconditionFailed)
     );
     let current = backend.goals.get(&user, &stored.goal_id).await.unwrap();
@@ -160,14 +156,11 @@ async fn creating_a_profile_twice_keeps_the_first(kind: Kind) {
     let now = millis(Utc::now());
     let first = Profile::new(&user, "twice@example.com", Some("First"), now);
     let event = DomainEvent::user_registered(&user, "twice@example.com", now);
-    backend
-        .profiles
-        .create(first.clone(), vec![event.clone()])
-        .await
-        .unwrap();
+    let events = [event];
+    assert!(backend.profiles.create(first.clone(), &events).await.unwrap());
     let second = Profile::new(&user, "twice@example.com", Some("Second"), now);
-    let kept = backend.profiles.create(second, vec![event]).await.unwrap();
-    assert_eq!(kept, first);
+    assert!(!backend.profiles.create(second, &events).await.unwrap());
+    assert_eq!(backend.profiles.get(&user).await.unwrap(), first);
     let pending = backend.outbox.pending(10).await.unwrap();
     assert_eq!(pending.len(), 1, "the retry wrote no second event");
 }
@@ -228,7 +221,7 @@ struct DownProfiles;
 
 #[async_trait]
 impl Profiles for DownProfiles {
-    async fn create(&self, _: Profile, _: Vec<DomainEvent>) -> StoreResult<Profile> {
+    async fn create(&self, _: Profile, _: &[DomainEvent]) -> StoreResult<bool> {
         Err(StoreError::Unavailable {
             reason: "profiles are down".to_owned(),
             retry_after_secs: 1,
@@ -248,7 +241,8 @@ async fn a_registration_whose_profile_fails_leaves_no_account(kind: Kind) {
     let (_store, backend) = open(kind);
     let mut broken = backend.clone();
     broken.profiles = Arc::new(DownProfiles);
-    let (_, app) = api_handler::service(broken, Arc::new(RecordingPublisher::default())).unwrap();
+    broken.publisher = Arc::new(RecordingPublisher::default());
+    let (_, app) = api_handler::service(broken).unwrap();
     let registration = serde_json::from_value(serde_json::json!({
         "email": "undo@example.com", "password": "Passw0rd-1"
     }))
@@ -263,7 +257,7 @@ async fn a_registration_whose_profile_fails_leaves_no_account(kind: Kind) {
         "the account was undone"
     );
 
-    let (_, app) = api_handler::service(backend.clone(), Arc::new(RecordingPublisher::default())).unwrap();
+    let (_, app) = api_handler::service(backend.clone()).unwrap();
     let registration = serde_json::from_value(serde_json::json!({
         "email": "undo@example.com", "password": "Passw0rd-1"
     }))
@@ -318,7 +312,7 @@ async fn a_total_never_passes_its_bound(kind: Kind) {
     let mut near = stored.clone();
     near.progress_total = MAX_TOTAL - 1.0;
     near.version += 1;
-    backend.goals.replace(&near, stored.version, Vec::new()).await.unwrap();
+    backend.goals.replace(&near, stored.version, &[]).await.unwrap();
     let draft = |value| ProgressDraft {
         value,
         note: None,

@@ -92,17 +92,31 @@ fn split_scopes(scope: Option<&str>) -> Vec<String> {
 }
 
 /// Verifies a bearer token and names its user.
+#[async_trait::async_trait]
 pub trait Authenticator: Send + Sync + 'static {
     /// Verifies `token` (signature, algorithm, issuer, audience, expiry).
+    /// Asynchronous, so a verifier may fetch keys it does not know yet.
     ///
     /// Every failure is a 401 `ApiError` whose message says what was wrong
     /// without echoing the token.
-    fn verify(&self, token: &str) -> Result<User, ApiError>;
+    async fn verify(&self, token: &str) -> Result<User, ApiError>;
+
+    /// The user named by claims the API gateway's authorizer has verified
+    /// already; a verifier with rules beyond the gateway's (a required
+    /// `token_use`, say) checks them here too.
+    fn gateway_user(&self, claims: &HashMap<String, String>, scopes: Option<&[String]>) -> Result<User, ApiError> {
+        User::from_gateway_claims(claims, scopes)
+    }
 }
 
+#[async_trait::async_trait]
 impl<T: Authenticator + ?Sized> Authenticator for std::sync::Arc<T> {
-    fn verify(&self, token: &str) -> Result<User, ApiError> {
-        (**self).verify(token)
+    async fn verify(&self, token: &str) -> Result<User, ApiError> {
+        (**self).verify(token).await
+    }
+
+    fn gateway_user(&self, claims: &HashMap<String, String>, scopes: Option<&[String]>) -> Result<User, ApiError> {
+        (**self).gateway_user(claims, scopes)
     }
 }
 
@@ -113,8 +127,9 @@ impl<T: Authenticator + ?Sized> Authenticator for std::sync::Arc<T> {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoAuthenticator;
 
+#[async_trait::async_trait]
 impl Authenticator for NoAuthenticator {
-    fn verify(&self, _token: &str) -> Result<User, ApiError> {
+    async fn verify(&self, _token: &str) -> Result<User, ApiError> {
         Err(ApiError::unauthorized(
             "bearer tokens cannot be verified: no token verifier is configured",
         ))
@@ -176,8 +191,16 @@ impl JwtAuthenticator {
     }
 }
 
+#[async_trait::async_trait]
 impl Authenticator for JwtAuthenticator {
-    fn verify(&self, token: &str) -> Result<User, ApiError> {
+    async fn verify(&self, token: &str) -> Result<User, ApiError> {
+        self.verify_now(token)
+    }
+}
+
+impl JwtAuthenticator {
+    /// [`Authenticator::verify`], synchronously: the key is known up front.
+    pub fn verify_now(&self, token: &str) -> Result<User, ApiError> {
         use jsonwebtoken::errors::ErrorKind;
         let header =
             jsonwebtoken::decode_header(token).map_err(|_| ApiError::unauthorized("the token is malformed"))?;

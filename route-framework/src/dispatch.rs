@@ -238,7 +238,7 @@ impl Dispatcher {
 
     /// Authenticates and runs the handler, turning a panic into a 500.
     async fn call(&self, route: &'static Route, path_params: PathParams, incoming: Incoming) -> Response {
-        let user = match self.authenticate(route, &incoming) {
+        let user = match self.authenticate(route, &incoming).await {
             Ok(user) => user,
             Err(err) => return err.into_response(),
         };
@@ -271,13 +271,15 @@ impl Dispatcher {
 
     /// The caller of a non-public route: from the gateway's verified claims,
     /// else from a bearer token this process verifies. Checks required scopes.
-    fn authenticate(&self, route: &Route, incoming: &Incoming) -> Result<Option<User>, ApiError> {
+    async fn authenticate(&self, route: &Route, incoming: &Incoming) -> Result<Option<User>, ApiError> {
         let Auth::Required { scopes } = route.auth else {
             return Ok(None);
         };
         let user = match &incoming.gateway_auth {
-            Some(gateway) => User::from_gateway_claims(&gateway.claims, gateway.scopes.as_deref())?,
-            None => self.authenticator.verify(bearer_token(&incoming.headers)?)?,
+            Some(gateway) => self
+                .authenticator
+                .gateway_user(&gateway.claims, gateway.scopes.as_deref())?,
+            None => self.authenticator.verify(bearer_token(&incoming.headers)?).await?,
         };
         if let Some(missing) = scopes.iter().find(|scope| !user.has_scope(scope)) {
             return Err(ApiError::forbidden(format!("the token lacks the `{missing}` scope")));

@@ -1,21 +1,20 @@
-//! Notifications: the relay that hands outbox events to a publisher, and the
-//! publishers (embedded: the log; tests: a recording one).
+//! Notifications: the relay that hands outbox events to a publisher (the
+//! backend's own, or a recording one in tests).
 //!
 //! Events are written to the outbox with the change that caused them, so none
 //! is lost when the publisher is down; the relay marks them delivered only
 //! once the publisher took them, so a crash in between re-sends them (and
 //! consumers de-duplicate on `eventId`).
 
-mod log_publisher;
 #[cfg(feature = "testing")]
 mod recording;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use self::log_publisher::LogPublisher;
 #[cfg(feature = "testing")]
 pub use self::recording::RecordingPublisher;
+use crate::domain::events::DomainEvent;
 use crate::store::ports::{Outbox, Publisher, StoreResult};
 
 /// How many events one relay pass reads at most.
@@ -36,6 +35,22 @@ impl Relay {
         Relay { outbox, publisher }
     }
 
+    /// Publishes `events` just committed and marks them delivered. A failure
+    /// is logged and leaves them in the outbox for the next relay pass: the
+    /// write that caused them has succeeded either way.
+    pub async fn deliver(&self, events: &[DomainEvent]) {
+        if events.is_empty() {
+            return;
+        }
+        let delivered = async {
+            self.publisher.publish(events).await?;
+            self.outbox.mark_delivered(events).await
+        };
+        if let Err(err) = delivered.await {
+            tracing::warn!(error = %err, events = events.len(), "events stay in the outbox for the relay");
+        }
+    }
+
     /// Delivers every pending event, a batch at a time; returns how many.
     pub async fn run_once(&self) -> StoreResult<usize> {
         let mut delivered = 0;
@@ -45,8 +60,7 @@ impl Relay {
                 return Ok(delivered);
             }
             self.publisher.publish(&events).await?;
-            let ids: Vec<String> = events.iter().map(|event| event.event_id.clone()).collect();
-            self.outbox.mark_delivered(&ids).await?;
+            self.outbox.mark_delivered(&events).await?;
             delivered += events.len();
         }
     }

@@ -10,7 +10,9 @@ use crate::prelude::*;
 #[route("POST /goals")]
 async fn create_goal(user: User, app: App, Json(goal): Json<NewGoal>) -> Result<WithEtag<Created<Goal>>, ApiError> {
     let goal = Goal::new(&user.id, goal.normalized(), millis(Utc::now()));
-    app.goals().create(goal.clone(), vec![goal.created_event()]).await?;
+    let events = [goal.created_event()];
+    app.goals().create(&goal, &events).await?;
+    app.relay().deliver(&events).await;
     let etag = goal.etag();
     let location = format!("/goals/{}", goal.goal_id);
     Ok(WithEtag::new(Created::new(location, goal), etag))

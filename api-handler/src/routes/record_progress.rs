@@ -48,7 +48,9 @@ async fn record_progress(
         at,
         day: stats::local_date(at, time_zone),
     };
-    let entry = app.progress().record(&user.id, &goal_id, draft, idempotency).await?;
+    let recorded = app.progress().record(&user.id, &goal_id, draft, idempotency).await?;
+    app.relay().deliver(&recorded.events).await;
+    let entry = recorded.entry;
     let location = format!("/goals/{goal_id}/progress/{}", entry.entry_id);
     Ok(Created::new(location, entry))
 }

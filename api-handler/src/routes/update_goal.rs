@@ -35,8 +35,9 @@ async fn update_goal(
             ));
         }
         let (updated, events) = goal.patched(patch.clone(), millis(Utc::now()));
-        match app.goals().replace(&updated, goal.version, events).await {
+        match app.goals().replace(&updated, goal.version, &events).await {
             Ok(()) => {
+                app.relay().deliver(&events).await;
                 let etag = updated.etag();
                 return Ok(WithEtag::new(Json(updated), etag));
             }

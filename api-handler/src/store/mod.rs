@@ -12,7 +12,7 @@ use std::sync::Arc;
 use route_framework::auth::Authenticator;
 use route_framework::server::LocalRoutes;
 
-use self::ports::{Aggregates, Attachments, Blobs, Goals, Identity, Outbox, Profiles, Progress};
+use self::ports::{Aggregates, Attachments, Blobs, Goals, Identity, Outbox, Profiles, Progress, Publisher};
 
 /// One adapter per port, chosen at start-up, plus what the entry points need
 /// from the backend.
@@ -38,6 +38,8 @@ pub struct Backend {
     pub blobs: Arc<dyn Blobs>,
     /// Events not yet delivered.
     pub outbox: Arc<dyn Outbox>,
+    /// Where delivered events go (embedded: the log; AWS: SQS).
+    pub publisher: Arc<dyn Publisher>,
     /// The secret public cursors are signed with (at least 32 bytes).
     pub cursor_secret: Vec<u8>,
     /// Requests the local server answers outside the registry (the embedded

@@ -73,10 +73,11 @@ impl Live {
     pub(crate) async fn start(store: Store) -> Live {
         let server = Server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let addr = server.local_addr().unwrap();
-        let backend = store.open(&format!("http://{addr}"));
+        let mut backend = store.open(&format!("http://{addr}"));
         let local = backend.local_routes.clone();
         let publisher = RecordingPublisher::default();
-        let (dispatcher, app) = api_handler::service(backend, Arc::new(publisher.clone())).unwrap();
+        backend.publisher = Arc::new(publisher.clone());
+        let (dispatcher, app) = api_handler::service(backend).unwrap();
         let (sender, receiver) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             server

@@ -153,7 +153,8 @@ pub(super) fn fetch_limit(page: &PageRequest) -> i64 {
 
 #[async_trait]
 impl Goals for EmbeddedGoals {
-    async fn create(&self, goal: Goal, events: Vec<DomainEvent>) -> StoreResult<()> {
+    async fn create(&self, goal: &Goal, events: &[DomainEvent]) -> StoreResult<()> {
+        let (goal, events) = (goal.clone(), events.to_vec());
         self.db
             .write(move |tx| {
                 tx.execute(
@@ -196,8 +197,8 @@ impl Goals for EmbeddedGoals {
         Ok(rows)
     }
 
-    async fn replace(&self, goal: &Goal, expected_version: u64, events: Vec<DomainEvent>) -> StoreResult<()> {
-        let goal = goal.clone();
+    async fn replace(&self, goal: &Goal, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
+        let (goal, events) = (goal.clone(), events.to_vec());
         self.db
             .write(move |tx| {
                 let mut values = Vec::from(goal_values(&goal));

@@ -293,9 +293,10 @@ impl Identity for EmbeddedIdentity {
     }
 }
 
+#[async_trait]
 impl Authenticator for EmbeddedIdentity {
-    fn verify(&self, token: &str) -> Result<User, ApiError> {
-        self.verifier.verify(token)
+    async fn verify(&self, token: &str) -> Result<User, ApiError> {
+        self.verifier.verify_now(token)
     }
 }
 

@@ -18,6 +18,7 @@ mod keys;
 mod outbox;
 mod profiles;
 mod progress;
+mod publisher;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -30,6 +31,7 @@ pub use self::identity::{ACCESS_TOKEN_SECONDS, AUDIENCE, EmbeddedIdentity, ISSUE
 pub use self::outbox::EmbeddedOutbox;
 pub use self::profiles::EmbeddedProfiles;
 pub use self::progress::EmbeddedProgress;
+pub use self::publisher::LogPublisher;
 use super::Backend;
 
 /// Opens (creating on first start) the data directory `dir` and every
@@ -61,6 +63,7 @@ pub fn open(dir: &Path, public_url: &str) -> Result<Backend, String> {
         attachments: Arc::new(EmbeddedAttachments::new(db.clone())),
         aggregates: Arc::new(EmbeddedAggregates::new(db.clone())),
         outbox: Arc::new(EmbeddedOutbox::new(db)),
+        publisher: Arc::new(LogPublisher),
         blobs: blobs.clone(),
         cursor_secret: secret,
         local_routes: Some(blobs),

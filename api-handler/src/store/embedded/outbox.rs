@@ -71,8 +71,8 @@ impl Outbox for EmbeddedOutbox {
             .collect())
     }
 
-    async fn mark_delivered(&self, event_ids: &[String]) -> StoreResult<()> {
-        let event_ids = event_ids.to_vec();
+    async fn mark_delivered(&self, events: &[DomainEvent]) -> StoreResult<()> {
+        let event_ids: Vec<String> = events.iter().map(|event| event.event_id.clone()).collect();
         self.db
             .write(move |tx| {
                 let now = ts(Utc::now());

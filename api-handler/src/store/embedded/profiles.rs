@@ -41,11 +41,12 @@ fn read_profile(tx: &rusqlite::Transaction<'_>, user_id: &str) -> StoreResult<Op
 
 #[async_trait]
 impl Profiles for EmbeddedProfiles {
-    async fn create(&self, profile: Profile, events: Vec<DomainEvent>) -> StoreResult<Profile> {
+    async fn create(&self, profile: Profile, events: &[DomainEvent]) -> StoreResult<bool> {
+        let events = events.to_vec();
         self.db
             .write(move |tx| {
-                if let Some(existing) = read_profile(tx, &profile.user_id)? {
-                    return Ok(existing);
+                if read_profile(tx, &profile.user_id)?.is_some() {
+                    return Ok(false);
                 }
                 let inserted = tx
                     .execute(
@@ -65,7 +66,7 @@ impl Profiles for EmbeddedProfiles {
                     return Err(StoreError::NotFound("user"));
                 }
                 outbox::append(tx, &events)?;
-                Ok(profile)
+                Ok(true)
             })
             .await
     }

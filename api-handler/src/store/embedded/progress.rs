@@ -12,7 +12,7 @@ use super::outbox;
 use crate::domain::progress::{self, PeriodOf, PeriodProgress, ProgressEntry, ProgressWrite};
 use crate::domain::{new_id, stats};
 use crate::store::ports::{
-    IdempotencyKey, Page, PageRequest, Progress, ProgressDraft, StoreError, StoreResult, TimeRange,
+    IdempotencyKey, Page, PageRequest, Progress, ProgressDraft, Recorded, StoreError, StoreResult, TimeRange,
 };
 
 /// How long an idempotency key replays its first response.
@@ -147,7 +147,7 @@ impl Progress for EmbeddedProgress {
         goal_id: &str,
         draft: ProgressDraft,
         idempotency: Option<IdempotencyKey>,
-    ) -> StoreResult<ProgressEntry> {
+    ) -> StoreResult<Recorded> {
         let (user_id, goal_id) = (user_id.to_owned(), goal_id.to_owned());
         self.db
             .write(move |tx| {
@@ -155,7 +155,10 @@ impl Progress for EmbeddedProgress {
                 if let Some(key) = &idempotency
                     && let Some(entry) = replay(tx, &user_id, &goal_id, key, now)?
                 {
-                    return Ok(entry);
+                    return Ok(Recorded {
+                        entry,
+                        events: Vec::new(),
+                    });
                 }
                 let goal = load_goal(tx, &user_id, &goal_id)?;
                 let period = progress::period_of(goal.period, draft.day);
@@ -182,7 +185,10 @@ impl Progress for EmbeddedProgress {
                     )
                     .map_err(db_error)?;
                 }
-                Ok(write.entry)
+                Ok(Recorded {
+                    entry: write.entry,
+                    events: write.events,
+                })
             })
             .await
     }

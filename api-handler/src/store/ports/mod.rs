@@ -29,4 +29,4 @@ pub use self::identity::{Account, Identity, IdentityError, Session};
 pub use self::notifications::{Outbox, Publisher};
 pub use self::page::{Continuation, Page, PageRequest};
 pub use self::profiles::Profiles;
-pub use self::progress::{IdempotencyKey, Progress, ProgressDraft, TimeRange};
+pub use self::progress::{IdempotencyKey, Progress, ProgressDraft, Recorded, TimeRange};

@@ -11,8 +11,8 @@ use crate::domain::events::DomainEvent;
 pub trait Outbox: Send + Sync {
     /// Up to `limit` undelivered events, oldest first.
     async fn pending(&self, limit: usize) -> StoreResult<Vec<DomainEvent>>;
-    /// Marks events delivered, so the relay never sends them again.
-    async fn mark_delivered(&self, event_ids: &[String]) -> StoreResult<()>;
+    /// Marks events delivered (or removes them), so the relay never sends them again.
+    async fn mark_delivered(&self, events: &[DomainEvent]) -> StoreResult<()>;
 }
 
 /// Where events go (embedded: the log; AWS: SQS).

@@ -9,10 +9,10 @@ use crate::domain::profile::Profile;
 /// User profiles.
 #[async_trait]
 pub trait Profiles: Send + Sync {
-    /// Stores a new profile with its events (`user.registered`). When the
-    /// user has one already, keeps it, writes nothing and returns it: retrying
-    /// a registration is safe.
-    async fn create(&self, profile: Profile, events: Vec<DomainEvent>) -> StoreResult<Profile>;
+    /// Stores a new profile with its events (`user.registered`) and returns
+    /// `true`. When the user has one already, keeps it, writes nothing and
+    /// returns `false`: retrying a registration is safe.
+    async fn create(&self, profile: Profile, events: &[DomainEvent]) -> StoreResult<bool>;
     /// The user's profile, or `NotFound("user")`.
     async fn get(&self, user_id: &str) -> StoreResult<Profile>;
     /// Replaces the stored profile with `profile` (same user).

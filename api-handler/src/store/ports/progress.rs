@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::error::StoreResult;
 use super::page::{Page, PageRequest};
+use crate::domain::events::DomainEvent;
 use crate::domain::progress::ProgressEntry;
 
 /// A validated entry about to be recorded.
@@ -39,6 +40,15 @@ pub struct TimeRange {
     pub to: Option<DateTime<Utc>>,
 }
 
+/// What recording an entry wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    /// The entry (the first one again for a replayed idempotency key).
+    pub entry: ProgressEntry,
+    /// The events written with it, to publish after the commit; none for a replay.
+    pub events: Vec<DomainEvent>,
+}
+
 /// Progress entries.
 #[async_trait]
 pub trait Progress: Send + Sync {
@@ -46,14 +56,14 @@ pub trait Progress: Send + Sync {
     /// and period aggregates and the events `crate::domain::progress::plan`
     /// decides on from the state read in that transaction. With an
     /// idempotency key seen in the last 24 h, writes nothing and returns the
-    /// first entry again.
+    /// first entry again, with no events.
     async fn record(
         &self,
         user_id: &str,
         goal_id: &str,
         draft: ProgressDraft,
         idempotency: Option<IdempotencyKey>,
-    ) -> StoreResult<ProgressEntry>;
+    ) -> StoreResult<Recorded>;
     /// A goal's entries in `range`, newest first; `NotFound("goal")` for
     /// someone else's goal.
     async fn list(
