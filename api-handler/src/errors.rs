@@ -38,6 +38,7 @@ impl From<IdentityError> for ApiError {
             IdentityError::NotConfirmed => ApiError::forbidden(message),
             IdentityError::InvalidCode => ApiError::bad_request(message),
             IdentityError::InvalidPassword(reason) => ApiError::validation(vec![FieldError::new("/password", reason)]),
+            IdentityError::InvalidEmail(reason) => ApiError::validation(vec![FieldError::new("/email", reason)]),
             IdentityError::Throttled { retry_after_secs } => ApiError::too_many_requests(message, retry_after_secs),
             IdentityError::Store(err) => err.into(),
         }
@@ -85,6 +86,7 @@ mod tests {
         assert_eq!(status(IdentityError::NotConfirmed), 403);
         assert_eq!(status(IdentityError::InvalidCode), 400);
         assert_eq!(status(IdentityError::InvalidPassword("short".into())), 422);
+        assert_eq!(status(IdentityError::InvalidEmail("not an email".into())), 422);
         assert_eq!(status(IdentityError::Throttled { retry_after_secs: 3 }), 429);
     }
 }

@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use route_framework::server::Limits;
 
+use crate::store::aws::AwsSettings;
+
 /// Default address of the local server.
 pub const DEFAULT_HOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 /// Default port of the local server.
@@ -27,13 +29,15 @@ const LAMBDA_VARS: [&str; 3] = [
 pub const USAGE: &str = "\
 api-handler: the app's API, as an AWS Lambda or a local HTTP server
 
-USAGE: api-handler [--host HOST] [--port PORT] [--data-dir DIR]
+USAGE: api-handler [--backend embedded|aws] [--host HOST] [--port PORT] [--data-dir DIR]
 
 Runs the Lambda runtime when AWS_LAMBDA_RUNTIME_API is set, otherwise a local
 server on 127.0.0.1:3000.
 
 OPTIONS:
-  --host HOST   address to bind (env HOST; default 127.0.0.1)
+  --backend NAME   embedded (SQLite and files; the local default) or aws (DynamoDB,
+                   Cognito, S3, SQS; the Lambda default) (env APP_BACKEND)
+  --host HOST      address to bind (env HOST; default 127.0.0.1)
   --port PORT      port to bind (env PORT; default 3000; 0 picks a free port)
   --data-dir DIR   embedded backend data directory (env APP_DATA_DIR; default ./.data)
   -h, --help       print this help
@@ -44,7 +48,26 @@ ENVIRONMENT:
   APP_HEADER_TIMEOUT_SECS   time to send request headers, and idle keep-alive time (default 10)
   APP_BODY_TIMEOUT_SECS     time to send a request body, else 408 (default 60)
   APP_MAX_CONNECTIONS       connections held at once; a new one closes the longest idle (default 200)
+
+  With the aws backend, all of these are required:
+  AWS_REGION                the region of every resource
+  USERS_TABLE_NAME, GOALS_TABLE_NAME, AGGREGATES_TABLE_NAME   the DynamoDB tables
+  ATTACHMENTS_BUCKET_NAME   the S3 bucket
+  NOTIFICATIONS_QUEUE_URL   the SQS FIFO queue
+  USER_POOL_ID, USER_POOL_CLIENT_ID                           the Cognito pool and app client
+  APP_CURSOR_SECRET         at least 32 bytes, the same on every instance (signs cursors)
+  and optionally AWS_ENDPOINT_URL (an emulator such as moto) and the usual
+  AWS credential variables.
 ";
+
+/// Which adapters the service runs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BackendChoice {
+    /// SQLite and files in the data directory.
+    Embedded,
+    /// DynamoDB, Cognito, S3 and SQS, named by these settings.
+    Aws(Box<AwsSettings>),
+}
 
 /// Where the binary runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +92,8 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// The local server's timeouts and connection cap.
     pub limits: Limits,
+    /// The backend.
+    pub backend: BackendChoice,
 }
 
 /// A start-up setting is missing or malformed.
@@ -98,6 +123,7 @@ impl Settings {
         let mut host = env("HOST").filter(|h| !h.is_empty());
         let mut port = env("PORT").filter(|p| !p.is_empty());
         let mut data_dir = env("APP_DATA_DIR").filter(|d| !d.is_empty());
+        let mut backend = env("APP_BACKEND").filter(|b| !b.is_empty());
         let public_url = env("APP_PUBLIC_URL").filter(|u| !u.is_empty());
         let limits = limits(&env)?;
         let mut args = args.into_iter();
@@ -116,12 +142,14 @@ impl Settings {
                 "--host" => host = Some(value("--host")?),
                 "--port" => port = Some(value("--port")?),
                 "--data-dir" => data_dir = Some(value("--data-dir")?),
+                "--backend" => backend = Some(value("--backend")?),
                 "-h" | "--help" => {
                     return Ok(Settings {
                         mode: Mode::Help,
                         data_dir: PathBuf::new(),
                         public_url: None,
                         limits,
+                        backend: BackendChoice::Embedded,
                     });
                 }
                 _ => {
@@ -139,7 +167,8 @@ impl Settings {
                 "invalid APP_PUBLIC_URL `{url}`: expected http://… or https://…"
             )));
         }
-        if env("AWS_LAMBDA_RUNTIME_API").is_some_and(|v| !v.is_empty()) {
+        let in_lambda = env("AWS_LAMBDA_RUNTIME_API").is_some_and(|v| !v.is_empty());
+        if in_lambda {
             let missing: Vec<&str> = LAMBDA_VARS
                 .into_iter()
                 .filter(|name| env(name).is_none_or(|v| v.is_empty()))
@@ -150,8 +179,21 @@ impl Settings {
                     quote_list(&missing)
                 )));
             }
-            // Lambda's only writable directory is /tmp: the embedded backend
-            // lives there unless told otherwise (until the AWS backend lands).
+        }
+        let backend = match backend.as_deref() {
+            Some("embedded") => BackendChoice::Embedded,
+            Some("aws") => BackendChoice::Aws(Box::new(AwsSettings::from_env(&env).map_err(SettingsError)?)),
+            None if in_lambda => BackendChoice::Aws(Box::new(AwsSettings::from_env(&env).map_err(SettingsError)?)),
+            None => BackendChoice::Embedded,
+            Some(other) => {
+                return Err(SettingsError(format!(
+                    "unknown backend `{other}`: expected `embedded` or `aws`"
+                )));
+            }
+        };
+        if in_lambda {
+            // Lambda's only writable directory is /tmp: an embedded backend
+            // (APP_BACKEND=embedded) lives there unless told otherwise.
             let data_dir = if explicit_data_dir {
                 data_dir
             } else {
@@ -162,6 +204,7 @@ impl Settings {
                 data_dir,
                 public_url,
                 limits,
+                backend,
             });
         }
 
@@ -184,6 +227,7 @@ impl Settings {
             data_dir,
             public_url,
             limits,
+            backend,
         })
     }
 }
@@ -244,6 +288,7 @@ mod tests {
             data_dir: PathBuf::from(".data"),
             public_url: None,
             limits: Limits::default(),
+            backend: BackendChoice::Embedded,
         };
         assert_eq!(parse(&[], &[]), Ok(expected));
     }
@@ -285,11 +330,44 @@ mod tests {
             ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
             ("AWS_LAMBDA_FUNCTION_VERSION", "1"),
         ]);
+        let aws_default = parse(&env, &[]).unwrap_err();
+        assert!(
+            aws_default.0.contains("USERS_TABLE_NAME") && aws_default.0.contains("USER_POOL_ID"),
+            "in Lambda the aws backend is the default: {aws_default}"
+        );
+        env.push(("APP_BACKEND", "embedded"));
         let settings = parse(&env, &[]).unwrap();
         assert_eq!(
             (settings.mode, settings.data_dir),
             (Mode::Lambda, PathBuf::from(LAMBDA_DATA_DIR))
         );
+    }
+
+    #[test]
+    fn the_backend_is_chosen_by_flag_or_environment() {
+        let secret = "x".repeat(32);
+        let aws = [
+            ("AWS_REGION", "eu-west-1"),
+            ("USERS_TABLE_NAME", "u"),
+            ("GOALS_TABLE_NAME", "g"),
+            ("AGGREGATES_TABLE_NAME", "a"),
+            ("ATTACHMENTS_BUCKET_NAME", "b"),
+            ("NOTIFICATIONS_QUEUE_URL", "https://sqs/q.fifo"),
+            ("USER_POOL_ID", "eu-west-1_p"),
+            ("USER_POOL_CLIENT_ID", "c"),
+            ("APP_CURSOR_SECRET", secret.as_str()),
+        ];
+        assert!(matches!(parse(&aws, &[]).unwrap().backend, BackendChoice::Embedded));
+        assert!(matches!(
+            parse(&aws, &["--backend", "aws"]).unwrap().backend,
+            BackendChoice::Aws(settings) if settings.users_table == "u"
+        ));
+        let mut chosen = aws.to_vec();
+        chosen.push(("APP_BACKEND", "aws"));
+        assert!(matches!(parse(&chosen, &[]).unwrap().backend, BackendChoice::Aws(_)));
+        let missing = parse(&[], &["--backend=aws"]).unwrap_err();
+        assert!(missing.0.contains("AWS_REGION, USERS_TABLE_NAME"), "{missing}");
+        assert!(parse(&[], &["--backend", "sqlite"]).is_err_and(|e| e.0.contains("unknown backend `sqlite`")));
     }
 
     #[test]

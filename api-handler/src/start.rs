@@ -11,7 +11,7 @@ use route_framework::routes;
 use route_framework::server;
 
 use crate::app::App;
-use crate::settings::{Mode, Settings};
+use crate::settings::{BackendChoice, Mode, Settings};
 use crate::store::{self, Backend};
 
 /// Why the service could not start or stopped with an error.
@@ -55,19 +55,46 @@ pub fn embedded(data_dir: &Path, public_url: &str) -> Result<Backend, StartError
     store::embedded::open(data_dir, public_url).map_err(StartError::Backend)
 }
 
+/// The backend `settings` choose; blob URLs of the embedded one start
+/// with `public_url`. Builds clients and reads files only: no network call.
+async fn backend(settings: &Settings, public_url: &str) -> Result<Backend, StartError> {
+    match &settings.backend {
+        BackendChoice::Embedded => embedded(&settings.data_dir, public_url),
+        BackendChoice::Aws(aws) => {
+            let sdk = store::aws::sdk_config(aws, None).await;
+            store::aws::open(aws, &sdk).map_err(StartError::Backend)
+        }
+    }
+}
+
+/// The Lambda's answer to its schedule: one outbox relay pass.
+fn relay_on_schedule(app: &App) -> lambda::OnSchedule {
+    let relay = app.relay().clone();
+    Arc::new(move || {
+        let relay = relay.clone();
+        Box::pin(async move {
+            match relay.run_once().await {
+                Ok(relayed) => serde_json::json!({ "relayed": relayed }),
+                Err(err) => {
+                    tracing::warn!(error = %err, "the outbox relay failed; the next schedule retries");
+                    serde_json::json!({ "relayed": 0, "error": "the outbox relay failed" })
+                }
+            }
+        })
+    })
+}
+
 /// Runs the service until the Lambda runtime ends or the local server is
-/// signalled, relaying events to the log in the background.
+/// signalled. The local server relays the outbox every second; the Lambda
+/// relays it when its schedule invokes it.
 pub async fn run(settings: Settings) -> Result<(), StartError> {
     match settings.mode {
         Mode::Lambda => {
-            let public_url = settings.public_url.unwrap_or_default();
-            let (dispatcher, app) = service(embedded(&settings.data_dir, &public_url)?)?;
-            let relay = tokio::spawn(app.relay().clone().run_forever());
-            let result = lambda::run(Arc::new(dispatcher))
+            let public_url = settings.public_url.clone().unwrap_or_default();
+            let (dispatcher, app) = service(backend(&settings, &public_url).await?)?;
+            lambda::run(Arc::new(dispatcher), Some(relay_on_schedule(&app)))
                 .await
-                .map_err(|err| StartError::Lambda(err.to_string()));
-            relay.abort();
-            result
+                .map_err(|err| StartError::Lambda(err.to_string()))
         }
         Mode::Local(addr) => {
             let server = server::Server::bind(addr)
@@ -75,12 +102,13 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
                 .map_err(StartError::Bind)?
                 .with_limits(settings.limits);
             let bound = server.local_addr().map_err(StartError::Bind)?;
-            let public_url = settings.public_url.unwrap_or_else(|| format!("http://{bound}"));
-            let backend = embedded(&settings.data_dir, &public_url)?;
+            let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
+            let backend = backend(&settings, &public_url).await?;
             let local_routes = backend.local_routes.clone();
             let (dispatcher, app) = service(backend)?;
             tracing::info!(
                 address = %bound,
+                backend = app.config().backend,
                 routes = dispatcher.routes().len(),
                 data_dir = %settings.data_dir.display(),
                 "listening on http://{bound}"

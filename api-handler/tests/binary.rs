@@ -151,6 +151,21 @@ fn bad_settings_exit_with_a_clear_message() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("AWS_LAMBDA_FUNCTION_NAME"));
 
+    let mut aws = Command::new(BIN);
+    aws.args(["--backend", "aws"]).env_remove("AWS_LAMBDA_RUNTIME_API");
+    for name in api_handler::store::aws::REQUIRED_VARS {
+        aws.env_remove(name);
+    }
+    let output = aws.env_remove("AWS_DEFAULT_REGION").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&output.stderr);
+    for name in api_handler::store::aws::REQUIRED_VARS {
+        assert!(
+            message.contains(name),
+            "one message names every missing variable: {message}"
+        );
+    }
+
     let output = Command::new(BIN).arg("--help").output().unwrap();
     assert!(output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).contains("--port"));
@@ -230,11 +245,16 @@ async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
             include_str!("../../route-framework/tests/data/apigw-v1-health.json").to_owned(),
         ),
         ("req-default".to_owned(), unknown),
+        (
+            "req-schedule".to_owned(),
+            include_str!("../../route-framework/tests/data/eventbridge-scheduled.json").to_owned(),
+        ),
     ];
     let (addr, mut responses) = runtime_api(events).await;
     let dir = TempDir::new().unwrap();
     let _lambda = Running(
         Command::new(BIN)
+            .env("APP_BACKEND", "embedded")
             .env("APP_DATA_DIR", dir.path())
             .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
             .env("AWS_LAMBDA_FUNCTION_NAME", "api")
@@ -249,7 +269,7 @@ async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
     );
 
     let mut got = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..4 {
         let next = tokio::time::timeout(Duration::from_secs(30), responses.recv()).await;
         got.push(next.expect("the Lambda answered within 30 s").expect("a response"));
     }
@@ -276,4 +296,71 @@ async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
     assert_eq!(default["statusCode"], 404);
     let body: Value = serde_json::from_str(default["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["error"]["code"], "not_found");
+
+    let (_, kind, scheduled) = by_id("req-schedule");
+    assert_eq!(kind, "response", "the schedule runs the outbox relay");
+    assert_eq!(scheduled["relayed"], 0);
+}
+
+/// The Lambda environment of the aws backend, every service at `endpoint`.
+fn aws_lambda_env(runtime: SocketAddr, endpoint: SocketAddr) -> Vec<(&'static str, String)> {
+    [
+        ("AWS_LAMBDA_RUNTIME_API", runtime.to_string()),
+        ("AWS_LAMBDA_FUNCTION_NAME", "api".to_owned()),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256".to_owned()),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_owned()),
+        ("AWS_REGION", "eu-west-1".to_owned()),
+        ("AWS_ENDPOINT_URL", format!("http://{endpoint}")),
+        ("AWS_ACCESS_KEY_ID", "testing".to_owned()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".to_owned()),
+        ("USERS_TABLE_NAME", "users".to_owned()),
+        ("GOALS_TABLE_NAME", "goals".to_owned()),
+        ("AGGREGATES_TABLE_NAME", "aggregates".to_owned()),
+        ("ATTACHMENTS_BUCKET_NAME", "attachments".to_owned()),
+        (
+            "NOTIFICATIONS_QUEUE_URL",
+            format!("http://{endpoint}/123456789012/n.fifo"),
+        ),
+        ("USER_POOL_ID", "eu-west-1_pool".to_owned()),
+        ("USER_POOL_CLIENT_ID", "client".to_owned()),
+        ("APP_CURSOR_SECRET", "0123456789abcdef0123456789abcdef".to_owned()),
+    ]
+    .into()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lambda_starts_on_the_aws_backend_without_calling_aws() {
+    // Every AWS call would land here; none may happen to start or to answer `/health`.
+    let services = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = services.local_addr().unwrap();
+    let calls = Arc::new(Mutex::new(0_u32));
+    let counted = Arc::clone(&calls);
+    tokio::spawn(async move {
+        while let Ok((_stream, _)) = services.accept().await {
+            *counted.lock().unwrap() += 1;
+        }
+    });
+    let events = vec![(
+        "req-health".to_owned(),
+        include_str!("../../route-framework/tests/data/apigw-v2-health.json").to_owned(),
+    )];
+    let (runtime, mut responses) = runtime_api(events).await;
+    let _lambda = Running(
+        Command::new(BIN)
+            .env_remove("APP_BACKEND")
+            .envs(aws_lambda_env(runtime, endpoint))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let (_, kind, health) = tokio::time::timeout(Duration::from_secs(30), responses.recv())
+        .await
+        .expect("the Lambda answered within 30 s")
+        .expect("a response");
+    assert_eq!(kind, "response");
+    assert_eq!(health["statusCode"], 200);
+    let body: Value = serde_json::from_str(health["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["backend"], "aws", "aws is the default inside Lambda");
+    assert_eq!(*calls.lock().unwrap(), 0, "no AWS call to start or to answer /health");
 }

@@ -32,19 +32,19 @@ contract_tests!(
     a_total_never_passes_its_bound,
 );
 
-fn open(kind: Kind) -> (Store, Backend) {
-    let store = Store::new(kind);
-    let backend = store.open("http://127.0.0.1:9");
+async fn open(kind: Kind) -> (Store, Backend) {
+    let store = Store::new(kind).await;
+    let backend = store.open("http://127.0.0.1:9").await;
     (store, backend)
 }
 
-async fn account(backend: &Backend, email: &str) -> String {
-    backend
-        .identity
-        .create_account(email, "Passw0rd-1")
-        .await
-        .unwrap()
-        .user_id
+/// A new account that can log in.
+async fn account(store: &Store, backend: &Backend, email: &str) -> String {
+    let account = backend.identity.create_account(email, "Passw0rd-1").await.unwrap();
+    if !account.confirmed {
+        store.confirm(email).await;
+    }
+    account.user_id
 }
 
 fn new_goal(title: &str, period: Period, target: f64) -> NewGoal {
@@ -68,8 +68,8 @@ async fn goal(backend: &Backend, user_id: &str, title: &str, period: Period, tar
 }
 
 async fn goals_page_newest_first_with_continuations(kind: Kind) {
-    let (_store, backend) = open(kind);
-    let user = account(&backend, "pages@example.com").await;
+    let (store, backend) = open(kind).await;
+    let user = account(&store, &backend, "pages@example.com").await;
     let mut ids = Vec::new();
     for n in 0..5 {
         ids.push(
@@ -108,8 +108,8 @@ async fn goals_page_newest_first_with_continuations(kind: Kind) {
 }
 
 async fn a_stale_version_is_not_replaced(kind: Kind) {
-    let (_store, backend) = open(kind);
-    let user = account(&backend, "versions@example.com").await;
+    let (store, backend) = open(kind).await;
+    let user = account(&store, &backend, "versions@example.com").await;
     let stored = goal(&backend, &user, "Run", Period::Weekly, 5.0).await;
     let rename = GoalPatch {
         title: Some("Walk".to_owned()),
@@ -127,9 +127,9 @@ async fn a_stale_version_is_not_replaced(kind: Kind) {
 }
 
 async fn another_users_goal_is_not_found(kind: Kind) {
-    let (_store, backend) = open(kind);
-    let owner = account(&backend, "owner@example.com").await;
-    let other = account(&backend, "other@example.com").await;
+    let (store, backend) = open(kind).await;
+    let owner = account(&store, &backend, "owner@example.com").await;
+    let other = account(&store, &backend, "other@example.com").await;
     let stored = goal(&backend, &owner, "Mine", Period::Once, 1.0).await;
     let not_found = Err(StoreError::NotFound("goal"));
     assert_eq!(backend.goals.get(&other, &stored.goal_id).await.map(|_| ()), not_found);
@@ -151,8 +151,8 @@ async fn another_users_goal_is_not_found(kind: Kind) {
 }
 
 async fn creating_a_profile_twice_keeps_the_first(kind: Kind) {
-    let (_store, backend) = open(kind);
-    let user = account(&backend, "twice@example.com").await;
+    let (store, backend) = open(kind).await;
+    let user = account(&store, &backend, "twice@example.com").await;
     let now = millis(Utc::now());
     let first = Profile::new(&user, "twice@example.com", Some("First"), now);
     let event = DomainEvent::user_registered(&user, "twice@example.com", now);
@@ -166,8 +166,8 @@ async fn creating_a_profile_twice_keeps_the_first(kind: Kind) {
 }
 
 async fn the_outbox_hands_out_events_until_they_are_delivered(kind: Kind) {
-    let (_store, backend) = open(kind);
-    let user = account(&backend, "outbox@example.com").await;
+    let (store, backend) = open(kind).await;
+    let user = account(&store, &backend, "outbox@example.com").await;
     let stored = goal(&backend, &user, "Outbox", Period::Daily, 1.0).await;
     let pending = backend.outbox.pending(10).await.unwrap();
     assert_eq!(pending.len(), 1);
@@ -187,8 +187,8 @@ async fn the_outbox_hands_out_events_until_they_are_delivered(kind: Kind) {
 }
 
 async fn accounts_are_unique_per_email_and_can_be_undone(kind: Kind) {
-    let (_store, backend) = open(kind);
-    let user = account(&backend, "unique@example.com").await;
+    let (store, backend) = open(kind).await;
+    let user = account(&store, &backend, "unique@example.com").await;
     assert_eq!(
         backend
             .identity
@@ -238,7 +238,7 @@ impl Profiles for DownProfiles {
 }
 
 async fn a_registration_whose_profile_fails_leaves_no_account(kind: Kind) {
-    let (_store, backend) = open(kind);
+    let (_store, backend) = open(kind).await;
     let mut broken = backend.clone();
     broken.profiles = Arc::new(DownProfiles);
     broken.publisher = Arc::new(RecordingPublisher::default());
@@ -270,8 +270,8 @@ async fn a_registration_whose_profile_fails_leaves_no_account(kind: Kind) {
 }
 
 async fn progress_reaches_a_target_once_per_period(kind: Kind) {
-    let (_store, backend) = open(kind);
-    let user = account(&backend, "targets@example.com").await;
+    let (store, backend) = open(kind).await;
+    let user = account(&store, &backend, "targets@example.com").await;
     let stored = goal(&backend, &user, "Daily 10", Period::Daily, 10.0).await;
     let today = Utc::now().date_naive();
     for value in [6.0, 6.0, 6.0] {
@@ -306,8 +306,8 @@ async fn progress_reaches_a_target_once_per_period(kind: Kind) {
 }
 
 async fn a_total_never_passes_its_bound(kind: Kind) {
-    let (_store, backend) = open(kind);
-    let user = account(&backend, "bounds@example.com").await;
+    let (store, backend) = open(kind).await;
+    let user = account(&store, &backend, "bounds@example.com").await;
     let stored = goal(&backend, &user, "Huge", Period::Once, 1e9).await;
     let mut near = stored.clone();
     near.progress_total = MAX_TOTAL - 1.0;

@@ -1,26 +1,68 @@
-//! The Lambda entry point: API Gateway / ALB events through the dispatcher.
+//! The Lambda entry point: API Gateway / ALB events through the dispatcher,
+//! and EventBridge scheduled events to the app's scheduled work.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use http::header::CONTENT_TYPE;
-use lambda_http::request::RequestContext;
-use lambda_http::{Body, RequestExt};
+use lambda_http::request::{LambdaRequest, RequestContext};
+use lambda_http::{Body, LambdaEvent, RequestExt, Service};
+use serde_json::Value;
 
 use crate::dispatch::{Dispatcher, GatewayAuth, Incoming, Target};
 
-/// Runs the Lambda runtime loop, answering every event with the dispatcher.
+/// What the function does when an EventBridge schedule invokes it: the
+/// result is the invocation's answer (logged by Lambda, read by nobody).
+pub type OnSchedule = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Value> + Send>> + Send + Sync>;
+
+/// Runs the Lambda runtime loop: HTTP events through the dispatcher,
+/// scheduled events to `on_schedule`.
 ///
-/// Every outcome is an `Ok` HTTP response: an `Err` would become an
+/// Every HTTP outcome is an `Ok` HTTP response: an `Err` would become an
 /// invocation error that API Gateway turns into a bare 500.
-pub async fn run(dispatcher: Arc<Dispatcher>) -> Result<(), lambda_http::Error> {
-    lambda_http::run(lambda_http::service_fn(move |request: lambda_http::Request| {
-        let dispatcher = Arc::clone(&dispatcher);
-        async move { Ok::<_, Infallible>(handle(&dispatcher, request).await) }
+pub async fn run(dispatcher: Arc<Dispatcher>, on_schedule: Option<OnSchedule>) -> Result<(), lambda_http::Error> {
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(move |event: LambdaEvent<Value>| {
+        let (dispatcher, on_schedule) = (Arc::clone(&dispatcher), on_schedule.clone());
+        async move { answer(&dispatcher, on_schedule.as_ref(), event).await }
     }))
     .await
+}
+
+/// Whether `event` is an EventBridge scheduled event (a rule's
+/// `rate(…)`/`cron(…)` target).
+pub fn is_scheduled_event(event: &Value) -> bool {
+    event.get("source").and_then(Value::as_str) == Some("aws.events")
+        && event.get("detail-type").and_then(Value::as_str) == Some("Scheduled Event")
+}
+
+/// Answers one raw event: a scheduled event runs `on_schedule`, anything
+/// else is decoded as an API Gateway / ALB event and dispatched.
+pub async fn answer(
+    dispatcher: &Dispatcher,
+    on_schedule: Option<&OnSchedule>,
+    event: LambdaEvent<Value>,
+) -> Result<Value, lambda_http::Error> {
+    let LambdaEvent { payload, context } = event;
+    if is_scheduled_event(&payload) {
+        return Ok(match on_schedule {
+            Some(job) => job().await,
+            None => {
+                tracing::warn!("a scheduled event arrived, and nothing is scheduled");
+                serde_json::json!({ "scheduled": false })
+            }
+        });
+    }
+    let request: LambdaRequest = serde_json::from_value(payload)
+        .map_err(|err| format!("the event is neither an HTTP nor a scheduled event: {err}"))?;
+    let mut adapter = lambda_http::Adapter::from(lambda_http::service_fn(|request: lambda_http::Request| async move {
+        Ok::<_, Infallible>(handle(dispatcher, request).await)
+    }));
+    let response = adapter.call(LambdaEvent::new(request, context)).await?;
+    Ok(serde_json::to_value(response)?)
 }
 
 /// Answers one event already converted by `lambda_http` into an HTTP request.

@@ -1,5 +1,5 @@
 //! API Gateway 1.0 / 2.0, `$default` and ALB events through the real Lambda
-//! handler function (`lambda::handle`), in process.
+//! handler function (`lambda::handle`, `lambda::answer`), in process.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -253,4 +253,43 @@ async fn alb_events_are_matched_by_path() {
     let (status, _, body) = handle(&event.to_string()).await;
     assert_eq!(status, 200);
     assert_eq!(body["status"], "ok");
+}
+
+/// A raw event through `lambda::answer`, with a schedule hook that counts its runs.
+async fn answer(event: &str, runs: &std::sync::Arc<std::sync::atomic::AtomicU32>) -> Value {
+    let harness = common::client();
+    let counter = std::sync::Arc::clone(runs);
+    let on_schedule: lambda::OnSchedule = std::sync::Arc::new(move || {
+        let counter = std::sync::Arc::clone(&counter);
+        Box::pin(async move {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            json!({ "ran": true })
+        })
+    });
+    let event = lambda_http::LambdaEvent::new(serde_json::from_str(event).unwrap(), lambda_http::Context::default());
+    lambda::answer(&harness.dispatcher, Some(&on_schedule), event)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn scheduled_events_run_the_schedule_and_http_events_the_routes() {
+    let runs = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let scheduled = answer(include_str!("data/eventbridge-scheduled.json"), &runs).await;
+    assert_eq!(scheduled, json!({ "ran": true }));
+    assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    let http = answer(include_str!("data/apigw-v2-health.json"), &runs).await;
+    assert_eq!(
+        runs.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "HTTP events are not scheduled work"
+    );
+    assert!(http["statusCode"].is_number(), "an API Gateway response: {http}");
+    assert!(lambda::is_scheduled_event(
+        &serde_json::from_str(include_str!("data/eventbridge-scheduled.json")).unwrap()
+    ));
+    assert!(!lambda::is_scheduled_event(
+        &json!({ "source": "aws.events", "detail-type": "Other" })
+    ));
 }

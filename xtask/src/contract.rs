@@ -158,7 +158,12 @@ fn sign_up(addr: SocketAddr) -> anyhow::Result<String> {
 }
 
 /// One HTTP/1.1 request with `Connection: close`; returns the status and the JSON body.
-fn request(addr: SocketAddr, method: &str, path: &str, body: Option<&Value>) -> anyhow::Result<(u16, Value)> {
+pub(crate) fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> anyhow::Result<(u16, Value)> {
     let payload = body.map(Value::to_string).unwrap_or_default();
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(2))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;

@@ -6,6 +6,9 @@
 //! - `openapi`: print the OpenAPI document of the route registry.
 //! - `routes`: print the route table.
 //! - `contract`: schemathesis, every check, against a fresh local server.
+//! - `moto [--port PORT]`: the AWS emulator, in the foreground.
+//! - `provision --endpoint URL [--prefix NAME]`: the aws backend's resources
+//!   in an emulator, and the environment the server needs.
 //! - `test`: every check CI runs (rustfmt, clippy, gen-routes --check, all
 //!   tests, contract fuzzing).
 //! - `bench`: the dispatch benchmarks.
@@ -14,7 +17,9 @@ mod contract;
 mod diff;
 mod fmt;
 mod gen_routes;
+mod moto;
 mod openapi;
+mod provision;
 mod route_table;
 mod test;
 #[cfg(test)]
@@ -36,8 +41,12 @@ commands:
   routes                print the route table (method, path, auth, handler, file:line)
   contract              fuzz the local server against its OpenAPI document (schemathesis,
                         every check; installs pinned Python tools into target/tools/venv)
-  test                  run every check CI runs: rustfmt, clippy, gen-routes --check, tests,
-                        contract fuzzing
+  moto [--port PORT]    run the AWS emulator (moto, from the tools venv) on 127.0.0.1
+  provision --endpoint URL [--prefix NAME]
+                        create the aws backend's tables, user pool, bucket and queues in an
+                        emulator and print the server's environment as KEY=VALUE lines
+  test                  run every check CI runs: rustfmt, clippy, gen-routes --check, tests
+                        on both backends (starting moto), contract fuzzing
   bench                 run the dispatch benchmarks (criterion)
 ";
 
@@ -56,6 +65,16 @@ fn main() -> ExitCode {
         }
         ["contract"] => contract::run(),
         ["test"] => test::run(),
+        ["moto"] => tools::venv()
+            .and_then(|venv| moto::Moto::start(&venv, 5000))
+            .and_then(moto::Moto::wait),
+        ["moto", "--port", port] => port
+            .parse()
+            .map_err(|_| anyhow::anyhow!("`{port}` is not a port"))
+            .and_then(|port| tools::venv().and_then(|venv| moto::Moto::start(&venv, port)))
+            .and_then(moto::Moto::wait),
+        ["provision", "--endpoint", endpoint] => provision::run(endpoint, provision::DEFAULT_PREFIX),
+        ["provision", "--endpoint", endpoint, "--prefix", prefix] => provision::run(endpoint, prefix),
         ["bench", rest @ ..] => test::bench(rest),
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");

@@ -1,9 +1,13 @@
 //! `cargo xtask test` and `cargo xtask bench`.
 
-use crate::{contract, fmt, gen_routes, util};
+use crate::{contract, fmt, gen_routes, moto, tools, util};
+
+/// The variable the aws contract tests read moto's endpoint from.
+const MOTO_ENDPOINT_VAR: &str = "MOTO_ENDPOINT_URL";
 
 /// Every check CI runs: format, lints, generated files, contract fuzzing of
-/// the local server, then every test suite.
+/// the local server, then every test suite, the aws contract suite against
+/// a moto started for the run (and stopped however it ends).
 pub(crate) fn run() -> anyhow::Result<()> {
     fmt::run(true)?;
     util::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
@@ -13,7 +17,13 @@ pub(crate) fn run() -> anyhow::Result<()> {
     contract::run()?;
     // Doc tests first: the last runner summary CI reads should be a real suite.
     util::cargo(&["test", "--workspace", "--doc"])?;
-    util::cargo(&["test", "--workspace", "--all-targets"])?;
+    let moto = moto::Moto::start(&tools::venv()?, 0)?;
+    let tests = util::cargo_with_env(
+        &["test", "--workspace", "--all-targets"],
+        &[(MOTO_ENDPOINT_VAR, moto.endpoint.as_str())],
+    );
+    drop(moto);
+    tests?;
     eprintln!("all checks passed");
     Ok(())
 }

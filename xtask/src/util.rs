@@ -45,10 +45,16 @@ pub(crate) fn ensure_file_contents(command: &str, path: &Path, contents: &str, c
 
 /// Runs `cargo <args>` in the project root, failing with the command line if it fails.
 pub(crate) fn cargo(args: &[&str]) -> anyhow::Result<()> {
+    cargo_with_env(args, &[])
+}
+
+/// [`cargo`] with extra environment variables.
+pub(crate) fn cargo_with_env(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     eprintln!("$ cargo {}", args.join(" "));
     let status = Command::new(&cargo)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(project_root())
         .status()
         .with_context(|| format!("cannot run `{cargo}`"))?;

@@ -35,6 +35,9 @@ impl ContentType {
     }
 }
 
+/// How long presigned upload and download URLs work.
+pub const URL_LIFETIME: chrono::Duration = chrono::Duration::minutes(15);
+
 /// The largest attachment: 10 MiB.
 pub const MAX_ATTACHMENT_SIZE: u64 = 10 * 1024 * 1024;
 

@@ -2,8 +2,10 @@
 //!
 //! Handlers and app services only see the ports in [`ports`], gathered in a
 //! [`Backend`]; [`embedded`] implements every port with SQLite and files in a
-//! data directory (the default for `cargo run`).
+//! data directory (the default for `cargo run`), [`aws`] with DynamoDB,
+//! Cognito, S3 and SQS (the default in Lambda).
 
+pub mod aws;
 pub mod embedded;
 pub mod ports;
 

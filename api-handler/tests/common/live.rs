@@ -73,10 +73,13 @@ impl Live {
     pub(crate) async fn start(store: Store) -> Live {
         let server = Server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let addr = server.local_addr().unwrap();
-        let mut backend = store.open(&format!("http://{addr}"));
+        let mut backend = store.open(&format!("http://{addr}")).await;
         let local = backend.local_routes.clone();
         let publisher = RecordingPublisher::default();
-        backend.publisher = Arc::new(publisher.clone());
+        // The aws backend publishes to its queue, which `events` reads.
+        if store.aws().is_none() {
+            backend.publisher = Arc::new(publisher.clone());
+        }
         let (dispatcher, app) = api_handler::service(backend).unwrap();
         let (sender, receiver) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -98,7 +101,7 @@ impl Live {
 
     /// A server on fresh storage of `kind`.
     pub(crate) async fn fresh(kind: Kind) -> Live {
-        Live::start(Store::new(kind)).await
+        Live::start(Store::new(kind).await).await
     }
 
     /// The storage the server runs on.
@@ -110,7 +113,10 @@ impl Live {
     /// publisher received.
     pub(crate) async fn events(&self) -> Vec<DomainEvent> {
         self.app.relay().run_once().await.unwrap();
-        self.publisher.events()
+        match self.store().aws() {
+            Some(aws) => aws.queued_events().await,
+            None => self.publisher.events(),
+        }
     }
 
     /// How many delivered events have the wire type `kind` (such as `goal.created`).
@@ -136,12 +142,21 @@ impl Live {
         self.store.take().unwrap()
     }
 
-    /// Sends one request; `target` is a path or an absolute URL on this server.
+    /// Sends one request; `target` is a path on this server or an absolute
+    /// `http://` URL (this server's, or the emulator's presigned ones).
     pub(crate) async fn request(&self, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
-        let path = target.strip_prefix(&format!("http://{}", self.addr)).unwrap_or(target);
+        let (host, path) = match target.strip_prefix("http://") {
+            Some(rest) => {
+                let split = rest.find('/').unwrap_or(rest.len());
+                (
+                    rest[..split].to_owned(),
+                    if split == rest.len() { "/" } else { &rest[split..] },
+                )
+            }
+            None => (self.addr.to_string(), target),
+        };
         let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.addr,
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
             body.len()
         );
         for (name, value) in headers {
@@ -149,7 +164,7 @@ impl Live {
         }
         head.push_str("\r\n");
         let exchange = async {
-            let mut stream = tokio::net::TcpStream::connect(self.addr).await.unwrap();
+            let mut stream = tokio::net::TcpStream::connect(host.as_str()).await.unwrap();
             stream.write_all(head.as_bytes()).await.unwrap();
             stream.write_all(body).await.unwrap();
             let mut raw = Vec::new();
@@ -199,6 +214,9 @@ impl Live {
             )
             .await;
         assert_eq!(registered.status, 201, "{}", String::from_utf8_lossy(&registered.body));
+        if registered.json()["confirmed"] == false {
+            self.store().confirm(email).await;
+        }
         let login = self
             .call(
                 "POST",

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
@@ -17,13 +17,11 @@ use route_framework::response::{IntoResponse, Response};
 use route_framework::server::LocalRoutes;
 use sha2::Sha256;
 
-use crate::domain::attachment::MAX_ATTACHMENT_SIZE;
+use crate::domain::attachment::{MAX_ATTACHMENT_SIZE, URL_LIFETIME};
 use crate::store::ports::{Blobs, Presigned, StoreError, StoreResult};
 
 /// URL prefix of blob requests on the local server.
 pub const BLOB_PREFIX: &str = "/_blobs/";
-/// How long presigned URLs work.
-pub const URL_LIFETIME: Duration = Duration::minutes(15);
 
 /// Files under `<data dir>/blobs`, signed with the data directory's secret.
 pub struct EmbeddedBlobs {

@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 pub use self::aggregates::EmbeddedAggregates;
 pub use self::attachments::EmbeddedAttachments;
-pub use self::blobs::{BLOB_PREFIX, EmbeddedBlobs, URL_LIFETIME};
+pub use self::blobs::{BLOB_PREFIX, EmbeddedBlobs};
 pub use self::goals::EmbeddedGoals;
 pub use self::identity::{ACCESS_TOKEN_SECONDS, AUDIENCE, EmbeddedIdentity, ISSUER};
 pub use self::outbox::EmbeddedOutbox;

@@ -45,6 +45,8 @@ pub enum IdentityError {
     InvalidRefreshToken,
     /// The provider refused the password (its own policy).
     InvalidPassword(String),
+    /// The provider refused the email as a user name.
+    InvalidEmail(String),
     /// Too many attempts; retry after the hint.
     Throttled {
         /// Seconds to wait.
@@ -63,6 +65,7 @@ impl fmt::Display for IdentityError {
             IdentityError::InvalidCode => f.write_str("wrong or expired confirmation code"),
             IdentityError::InvalidRefreshToken => f.write_str("the refresh token is invalid, expired or already used"),
             IdentityError::InvalidPassword(reason) => write!(f, "the password was refused: {reason}"),
+            IdentityError::InvalidEmail(reason) => write!(f, "the email was refused: {reason}"),
             IdentityError::Throttled { retry_after_secs } => {
                 write!(f, "too many attempts; retry after {retry_after_secs} s")
             }

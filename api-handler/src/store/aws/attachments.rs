@@ -1,0 +1,93 @@
+//! Attachment records in DynamoDB: `ATT#{goalId}#{attachmentId}` items
+//! beside their goal in the goals table.
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::types::ReturnValue;
+
+use super::dynamo::{Tables, TransactError, Write};
+use super::errors::store_error;
+use super::goals::{cancelled, goal_item_of};
+use super::items::{PK, SK, attachment_from, attachment_item, attachment_sk, goal_sk, key, s};
+use crate::domain::attachment::Attachment;
+use crate::store::ports::{Attachments, StoreError, StoreResult};
+
+/// The DynamoDB attachment store.
+pub struct AwsAttachments {
+    tables: Tables,
+}
+
+impl AwsAttachments {
+    pub(crate) fn new(tables: Tables) -> Self {
+        AwsAttachments { tables }
+    }
+}
+
+#[async_trait]
+impl Attachments for AwsAttachments {
+    async fn create(&self, attachment: &Attachment) -> StoreResult<()> {
+        let tables = &self.tables;
+        let writes = vec![
+            // The goal must exist (and be the user's) when the record lands.
+            Write::check(
+                &tables.goals,
+                key(&attachment.user_id, goal_sk(&attachment.goal_id)),
+                "attribute_exists(sk)",
+            ),
+            Write::put(&tables.goals, attachment_item(attachment)).when("attribute_not_exists(sk)"),
+        ];
+        match tables.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(TransactError::Cancelled(reasons)) if reasons.first().is_some_and(|r| r.condition_failed()) => {
+                Err(StoreError::NotFound("goal"))
+            }
+            Err(TransactError::Cancelled(reasons)) => Err(cancelled("creating an attachment", &reasons)),
+            Err(TransactError::Store(err)) => Err(err),
+        }
+    }
+
+    async fn list(&self, user_id: &str, goal_id: &str) -> StoreResult<Vec<Attachment>> {
+        let tables = &self.tables;
+        goal_item_of(tables, user_id, goal_id).await?;
+        let items = tables
+            .query_all(
+                tables
+                    .client
+                    .query()
+                    .table_name(&tables.goals)
+                    .consistent_read(true)
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#pk", PK)
+                    .expression_attribute_names("#sk", SK)
+                    .expression_attribute_values(":pk", s(user_id))
+                    .expression_attribute_values(":prefix", s(format!("ATT#{goal_id}#"))),
+            )
+            .await?;
+        items.iter().map(attachment_from).collect()
+    }
+
+    async fn delete(&self, user_id: &str, goal_id: &str, attachment_id: &str) -> StoreResult<Attachment> {
+        let result = self
+            .tables
+            .client
+            .delete_item()
+            .table_name(&self.tables.goals)
+            .set_key(Some(key(user_id, attachment_sk(goal_id, attachment_id))))
+            .condition_expression("attribute_exists(sk)")
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await;
+        match result {
+            Ok(output) => attachment_from(&output.attributes.unwrap_or_default()),
+            Err(err)
+                if matches!(
+                    err.as_service_error(),
+                    Some(DeleteItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
+                Err(StoreError::NotFound("attachment"))
+            }
+            Err(err) => Err(store_error("DeleteItem", err)),
+        }
+    }
+}

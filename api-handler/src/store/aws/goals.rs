@@ -1,0 +1,273 @@
+//! Goals in DynamoDB: the goal item, its aggregate marker and the user's
+//! counters change together; children go after the goal on delete.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::dynamo::{Tables, TransactError, Write};
+use super::items::{
+    self, BY_STATUS, Item, PK, SK, STATUS_KEY, TOTALS, attachment_from, day_sk, get_n_or, get_s, goal_from, goal_item,
+    goal_sk, key, n, s,
+};
+use super::outbox::outbox_writes;
+use super::paging::{self, Listing};
+use crate::domain::attachment::Attachment;
+use crate::domain::events::DomainEvent;
+use crate::domain::goal::{Goal, GoalStatus};
+use crate::store::ports::{Goals, Page, PageRequest, StoreError, StoreResult};
+
+/// How often a delete retries when progress lands on the goal meanwhile.
+const DELETE_ATTEMPTS: u32 = 5;
+
+/// The DynamoDB goal store.
+pub struct AwsGoals {
+    tables: Tables,
+}
+
+impl AwsGoals {
+    pub(crate) fn new(tables: Tables) -> Self {
+        AwsGoals { tables }
+    }
+}
+
+/// The user counter a goal in `status` counts in, if any.
+fn status_counter(status: GoalStatus) -> Option<&'static str> {
+    match status {
+        GoalStatus::Active => Some("activeGoals"),
+        GoalStatus::Completed => Some("completedGoals"),
+        GoalStatus::Archived => None,
+    }
+}
+
+/// An update of the user's counters adding each `(counter, delta)`.
+pub(super) fn totals_update(tables: &Tables, user_id: &str, deltas: &[(&str, i64)]) -> Option<Write> {
+    let deltas: Vec<_> = deltas.iter().filter(|(_, delta)| *delta != 0).collect();
+    if deltas.is_empty() {
+        return None;
+    }
+    let clauses: Vec<String> = (0..deltas.len()).map(|i| format!("#c{i} :d{i}")).collect();
+    let mut write = Write::update(
+        &tables.aggregates,
+        key(user_id, TOTALS),
+        format!("ADD {}", clauses.join(", ")),
+    );
+    for (i, (counter, delta)) in deltas.iter().enumerate() {
+        write = write
+            .name(&format!("#c{i}"), counter)
+            .value(&format!(":d{i}"), n(delta));
+    }
+    Some(write)
+}
+
+/// The user's goal item, read consistently.
+pub(super) async fn goal_item_of(tables: &Tables, user_id: &str, goal_id: &str) -> StoreResult<Item> {
+    tables
+        .get(&tables.goals, key(user_id, goal_sk(goal_id)))
+        .await?
+        .ok_or(StoreError::NotFound("goal"))
+}
+
+#[async_trait]
+impl Goals for AwsGoals {
+    async fn create(&self, goal: &Goal, events: &[DomainEvent]) -> StoreResult<()> {
+        let tables = &self.tables;
+        let mut marker = key(&goal.user_id, goal_sk(&goal.goal_id));
+        marker.insert("goalId".to_owned(), s(&goal.goal_id));
+        let mut writes = vec![
+            Write::put(&tables.goals, goal_item(goal, 0)).when("attribute_not_exists(sk)"),
+            Write::put(&tables.aggregates, marker),
+        ];
+        let mut deltas = vec![("goals", 1)];
+        deltas.extend(status_counter(goal.status).map(|counter| (counter, 1)));
+        writes.extend(totals_update(tables, &goal.user_id, &deltas));
+        writes.extend(outbox_writes(tables, events)?);
+        match tables.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(TransactError::Cancelled(reasons)) if reasons.first().is_some_and(|r| r.condition_failed()) => {
+                Err(StoreError::Conflict("a goal with this id exists already".to_owned()))
+            }
+            Err(TransactError::Cancelled(reasons)) => Err(cancelled("creating a goal", &reasons)),
+            Err(TransactError::Store(err)) => Err(err),
+        }
+    }
+
+    async fn get(&self, user_id: &str, goal_id: &str) -> StoreResult<Goal> {
+        goal_from(&goal_item_of(&self.tables, user_id, goal_id).await?)
+    }
+
+    async fn list(&self, user_id: &str, status: Option<GoalStatus>, request: PageRequest) -> StoreResult<Page<Goal>> {
+        let tables = &self.tables;
+        let query = tables
+            .client
+            .query()
+            .table_name(&tables.goals)
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_values(":pk", s(user_id))
+            .scan_index_forward(false);
+        let (query, key_names): (_, &[&str]) = match status {
+            Some(status) => (
+                query
+                    .index_name(BY_STATUS)
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#sk", STATUS_KEY)
+                    .expression_attribute_values(":prefix", s(format!("{}#", status.as_str()))),
+                &[PK, SK, STATUS_KEY],
+            ),
+            None => (
+                query
+                    .consistent_read(true)
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#sk", SK)
+                    .expression_attribute_values(":prefix", s("GOAL#")),
+                &[PK, SK],
+            ),
+        };
+        paging::page(
+            Listing {
+                query,
+                user_id,
+                key_names,
+                request,
+            },
+            goal_from,
+        )
+        .await
+    }
+
+    async fn replace(&self, goal: &Goal, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
+        let tables = &self.tables;
+        let stored = goal_item_of(tables, &goal.user_id, &goal.goal_id).await?;
+        let current = goal_from(&stored)?;
+        if current.version != expected_version {
+            return Err(StoreError::PreconditionFailed);
+        }
+        let entries: u64 = get_n_or(&stored, "entries", 0)?;
+        let mut writes = vec![
+            Write::put(&tables.goals, goal_item(goal, entries))
+                .when("#version = :expected")
+                .name("#version", "version")
+                .value(":expected", n(expected_version)),
+        ];
+        if current.status != goal.status {
+            let mut deltas = Vec::new();
+            deltas.extend(status_counter(current.status).map(|counter| (counter, -1)));
+            deltas.extend(status_counter(goal.status).map(|counter| (counter, 1)));
+            writes.extend(totals_update(tables, &goal.user_id, &deltas));
+        }
+        writes.extend(outbox_writes(tables, events)?);
+        match tables.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(TransactError::Cancelled(reasons)) if reasons.first().is_some_and(|r| r.condition_failed()) => {
+                // Gone meanwhile (404), or at another version (412).
+                goal_item_of(tables, &goal.user_id, &goal.goal_id).await?;
+                Err(StoreError::PreconditionFailed)
+            }
+            Err(TransactError::Cancelled(reasons)) if reasons.iter().any(|r| r.conflicted()) => {
+                Err(StoreError::PreconditionFailed)
+            }
+            Err(TransactError::Cancelled(reasons)) => Err(cancelled("replacing a goal", &reasons)),
+            Err(TransactError::Store(err)) => Err(err),
+        }
+    }
+
+    async fn delete(&self, user_id: &str, goal_id: &str) -> StoreResult<Vec<Attachment>> {
+        let tables = &self.tables;
+        let mut deleted = false;
+        for _ in 0..DELETE_ATTEMPTS {
+            let stored = goal_item_of(tables, user_id, goal_id).await?;
+            let goal = goal_from(&stored)?;
+            let entries: i64 = get_n_or(&stored, "entries", 0)?;
+            let mut deltas = vec![("goals", -1), ("entries", -entries)];
+            deltas.extend(status_counter(goal.status).map(|counter| (counter, -1)));
+            let mut writes = vec![
+                Write::delete(&tables.goals, key(user_id, goal_sk(goal_id)))
+                    .when("#version = :expected")
+                    .name("#version", "version")
+                    .value(":expected", n(goal.version)),
+                Write::delete(&tables.aggregates, key(user_id, goal_sk(goal_id))),
+            ];
+            writes.extend(totals_update(tables, user_id, &deltas));
+            match tables.transact(writes).await {
+                Ok(()) => {
+                    deleted = true;
+                    break;
+                }
+                // Progress landed meanwhile (or the goal went): read again.
+                Err(TransactError::Cancelled(reasons))
+                    if reasons.first().is_some_and(|r| r.condition_failed() || r.conflicted()) => {}
+                Err(TransactError::Cancelled(reasons)) => return Err(cancelled("deleting a goal", &reasons)),
+                Err(TransactError::Store(err)) => return Err(err),
+            }
+        }
+        if !deleted {
+            return Err(StoreError::Unavailable {
+                reason: "the goal kept changing while it was being deleted".to_owned(),
+                retry_after_secs: super::errors::RETRY_AFTER_SECS,
+            });
+        }
+        // The goal is gone, so nothing new attaches to it; now its children.
+        let mut keys = Vec::new();
+        let mut attachments = Vec::new();
+        for item in prefix_items(tables, user_id, &format!("ATT#{goal_id}#")).await? {
+            attachments.push(attachment_from(&item)?);
+            keys.push(key(user_id, get_s(&item, SK)?));
+        }
+        let mut days = BTreeSet::new();
+        for item in prefix_items(tables, user_id, &items::entry_prefix(goal_id)).await? {
+            if let Some(AttributeValue::S(day)) = item.get("day") {
+                days.insert(day.clone());
+            }
+            keys.push(key(user_id, get_s(&item, SK)?));
+        }
+        for item in prefix_items(tables, user_id, &format!("REACHED#{goal_id}#")).await? {
+            keys.push(key(user_id, get_s(&item, SK)?));
+        }
+        tables.delete_all(&tables.goals, keys).await?;
+        let day_keys = days
+            .iter()
+            .filter_map(|day| day.parse().ok())
+            .map(|day| key(user_id, day_sk(day, goal_id)))
+            .collect();
+        tables.delete_all(&tables.aggregates, day_keys).await?;
+        Ok(attachments)
+    }
+}
+
+/// Every goals-table item of the user whose sort key starts with `prefix`.
+async fn prefix_items(tables: &Tables, user_id: &str, prefix: &str) -> StoreResult<Vec<Item>> {
+    tables
+        .query_all(
+            tables
+                .client
+                .query()
+                .table_name(&tables.goals)
+                .consistent_read(true)
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", PK)
+                .expression_attribute_names("#sk", SK)
+                .expression_attribute_values(":pk", s(user_id))
+                .expression_attribute_values(":prefix", s(prefix)),
+        )
+        .await
+}
+
+/// A cancelled transaction no caller expected: the reasons, for the log.
+pub(super) fn cancelled(what: &str, reasons: &[super::dynamo::Reason]) -> StoreError {
+    let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_deref().unwrap_or("?")).collect();
+    if reasons.iter().any(|r| r.conflicted() || is_throttled(r)) {
+        return StoreError::Unavailable {
+            reason: format!("{what} collided with other writes"),
+            retry_after_secs: super::errors::RETRY_AFTER_SECS,
+        };
+    }
+    StoreError::Internal(format!("{what} was cancelled: {}", codes.join(", ")))
+}
+
+fn is_throttled(reason: &super::dynamo::Reason) -> bool {
+    matches!(
+        reason.code.as_deref(),
+        Some("ThrottlingError" | "ProvisionedThroughputExceeded" | "RequestLimitExceeded")
+    )
+}

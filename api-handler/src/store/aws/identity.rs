@@ -1,0 +1,239 @@
+//! Accounts and tokens in a Cognito user pool (email as user name, an app
+//! client without a secret): SignUp, ConfirmSignUp, InitiateAuth with
+//! `USER_PASSWORD_AUTH` and `REFRESH_TOKEN_AUTH`, and AdminDeleteUser to
+//! undo a registration whose profile could not be written.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, AuthFlowType, AuthenticationResultType};
+use aws_sdk_dynamodb::config::http::HttpResponse;
+use base64::Engine as _;
+use serde::Deserialize;
+
+use super::errors::store_error;
+use crate::domain::identity::Tokens;
+use crate::store::ports::{Account, Identity, IdentityError, Session, StoreError};
+
+/// The Cognito identity provider.
+pub struct CognitoIdentity {
+    client: Client,
+    user_pool_id: String,
+    client_id: String,
+}
+
+impl CognitoIdentity {
+    pub(crate) fn new(client: Client, user_pool_id: String, client_id: String) -> Self {
+        CognitoIdentity {
+            client,
+            user_pool_id,
+            client_id,
+        }
+    }
+
+    async fn initiate(
+        &self,
+        flow: AuthFlowType,
+        parameters: HashMap<String, String>,
+    ) -> Result<Session, IdentityError> {
+        let refresh = flow == AuthFlowType::RefreshTokenAuth;
+        let previous_refresh = parameters.get("REFRESH_TOKEN").cloned();
+        let output = self
+            .client
+            .initiate_auth()
+            .client_id(&self.client_id)
+            .auth_flow(flow)
+            .set_auth_parameters(Some(parameters))
+            .send()
+            .await
+            .map_err(|err| identity_error("InitiateAuth", err, if refresh { Flow::Refresh } else { Flow::Login }))?;
+        if let Some(challenge) = output.challenge_name() {
+            return Err(IdentityError::Store(StoreError::Internal(format!(
+                "Cognito asked for the {} challenge, which this API does not handle",
+                challenge.as_str()
+            ))));
+        }
+        let result = output
+            .authentication_result()
+            .ok_or_else(|| internal("InitiateAuth returned no tokens"))?;
+        session(result, previous_refresh)
+    }
+}
+
+/// What the caller was doing, for the errors that depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    SignUp,
+    Confirm,
+    Login,
+    Refresh,
+    Delete,
+}
+
+fn internal(message: &str) -> IdentityError {
+    IdentityError::Store(StoreError::Internal(message.to_owned()))
+}
+
+/// The identity error for a failed Cognito call.
+fn identity_error<E>(operation: &'static str, err: SdkError<E, HttpResponse>, flow: Flow) -> IdentityError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let code = err
+        .as_service_error()
+        .and_then(|service| service.code())
+        .unwrap_or_default();
+    let message = err
+        .as_service_error()
+        .and_then(|service| service.message())
+        .unwrap_or("refused")
+        .to_owned();
+    match (code, flow) {
+        ("UsernameExistsException", _) => IdentityError::EmailTaken,
+        ("InvalidPasswordException", _) => IdentityError::InvalidPassword(message),
+        ("InvalidParameterException", Flow::SignUp) => IdentityError::InvalidEmail(message),
+        ("CodeMismatchException" | "ExpiredCodeException", _) => IdentityError::InvalidCode,
+        ("UserNotFoundException" | "InvalidParameterException", Flow::Confirm) => IdentityError::InvalidCode,
+        ("UserNotConfirmedException", _) => IdentityError::NotConfirmed,
+        ("NotAuthorizedException", Flow::Refresh) => IdentityError::InvalidRefreshToken,
+        ("NotAuthorizedException" | "UserNotFoundException" | "PasswordResetRequiredException", Flow::Login) => {
+            IdentityError::InvalidCredentials
+        }
+        ("TooManyRequestsException", _) => IdentityError::Throttled { retry_after_secs: 1 },
+        ("LimitExceededException", _) => IdentityError::Throttled { retry_after_secs: 5 },
+        ("TooManyFailedAttemptsException", _) => IdentityError::Throttled { retry_after_secs: 30 },
+        _ => IdentityError::Store(store_error(operation, err)),
+    }
+}
+
+/// The claims read from an ID token Cognito has just handed over (on a
+/// TLS connection this process opened, so no signature check is needed).
+#[derive(Deserialize)]
+struct IdClaims {
+    sub: String,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+fn id_claims(id_token: &str) -> Result<IdClaims, IdentityError> {
+    let payload = id_token
+        .split('.')
+        .nth(1)
+        .ok_or_else(|| internal("Cognito returned an ID token that is not a JWT"))?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| internal("Cognito returned an ID token that is not base64url"))?;
+    serde_json::from_slice(&bytes).map_err(|_| internal("Cognito returned an ID token without `sub`"))
+}
+
+/// The session of an authentication result; a refresh keeps the refresh
+/// token it was given when Cognito does not rotate it.
+fn session(result: &AuthenticationResultType, previous_refresh: Option<String>) -> Result<Session, IdentityError> {
+    let access_token = result
+        .access_token()
+        .ok_or_else(|| internal("Cognito returned no access token"))?;
+    let id_token = result
+        .id_token()
+        .ok_or_else(|| internal("Cognito returned no ID token"))?;
+    let refresh_token = result
+        .refresh_token()
+        .map(str::to_owned)
+        .or(previous_refresh)
+        .ok_or_else(|| internal("Cognito returned no refresh token"))?;
+    let claims = id_claims(id_token)?;
+    Ok(Session {
+        user_id: claims.sub,
+        email: claims.email.unwrap_or_default(),
+        tokens: Tokens {
+            access_token: access_token.to_owned(),
+            id_token: id_token.to_owned(),
+            refresh_token,
+            expires_in: u64::try_from(result.expires_in()).unwrap_or(0),
+            token_type: "Bearer",
+        },
+    })
+}
+
+#[async_trait]
+impl Identity for CognitoIdentity {
+    async fn create_account(&self, email: &str, password: &str) -> Result<Account, IdentityError> {
+        let email_attribute = AttributeType::builder()
+            .name("email")
+            .value(email)
+            .build()
+            .map_err(|err| internal(&format!("cannot build the email attribute: {err}")))?;
+        let output = self
+            .client
+            .sign_up()
+            .client_id(&self.client_id)
+            .username(email)
+            .password(password)
+            .user_attributes(email_attribute)
+            .send()
+            .await
+            .map_err(|err| identity_error("SignUp", err, Flow::SignUp))?;
+        Ok(Account {
+            user_id: output.user_sub().to_owned(),
+            confirmed: output.user_confirmed(),
+        })
+    }
+
+    async fn delete_account(&self, user_id: &str) -> Result<(), IdentityError> {
+        match self
+            .client
+            .admin_delete_user()
+            .user_pool_id(&self.user_pool_id)
+            .username(user_id)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(err) if err.as_service_error().and_then(|e| e.code()) == Some("UserNotFoundException") => Ok(()),
+            Err(err) => Err(identity_error("AdminDeleteUser", err, Flow::Delete)),
+        }
+    }
+
+    async fn confirm(&self, email: &str, code: &str) -> Result<(), IdentityError> {
+        self.client
+            .confirm_sign_up()
+            .client_id(&self.client_id)
+            .username(email)
+            .confirmation_code(code)
+            .send()
+            .await
+            .map_err(|err| identity_error("ConfirmSignUp", err, Flow::Confirm))?;
+        Ok(())
+    }
+
+    async fn login(&self, email: &str, password: &str) -> Result<Session, IdentityError> {
+        let parameters = HashMap::from([
+            ("USERNAME".to_owned(), email.to_owned()),
+            ("PASSWORD".to_owned(), password.to_owned()),
+        ]);
+        self.initiate(AuthFlowType::UserPasswordAuth, parameters).await
+    }
+
+    async fn refresh(&self, refresh_token: &str) -> Result<Session, IdentityError> {
+        let parameters = HashMap::from([("REFRESH_TOKEN".to_owned(), refresh_token.to_owned())]);
+        self.initiate(AuthFlowType::RefreshTokenAuth, parameters).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_token_claims_name_the_user() {
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"sub":"5f0c","email":"ada@example.com","token_use":"id"}"#);
+        let claims = id_claims(&format!("e30.{payload}.c2ln")).unwrap();
+        assert_eq!(
+            (claims.sub.as_str(), claims.email.as_deref()),
+            ("5f0c", Some("ada@example.com"))
+        );
+        assert!(id_claims("not-a-jwt").is_err());
+    }
+}
