@@ -178,6 +178,7 @@ impl AwsStore {
 }
 
 /// Runs each listed `async fn(Kind)` once per backend, as `<backend>::<name>`.
+#[allow(unused_macros)] // Not every test crate runs a contract suite.
 macro_rules! contract_tests {
     ($($name:ident),* $(,)?) => {
         mod embedded {
@@ -199,4 +200,5 @@ macro_rules! contract_tests {
     };
 }
 
+#[allow(unused_imports)]
 pub(crate) use contract_tests;

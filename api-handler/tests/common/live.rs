@@ -71,9 +71,18 @@ impl Resp {
 impl Live {
     /// Starts a server on a free port over `store`.
     pub(crate) async fn start(store: Store) -> Live {
+        Live::start_via(store, None).await
+    }
+
+    /// Starts a server over `store`, its AWS clients talking to `endpoint`
+    /// (a fault proxy) instead of the emulator, if given.
+    pub(crate) async fn start_via(store: Store, endpoint: Option<&str>) -> Live {
         let server = Server::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
         let addr = server.local_addr().unwrap();
-        let mut backend = store.open(&format!("http://{addr}")).await;
+        let mut backend = match endpoint {
+            Some(endpoint) => store.open_at(endpoint).await,
+            None => store.open(&format!("http://{addr}")).await,
+        };
         let local = backend.local_routes.clone();
         let publisher = RecordingPublisher::default();
         // The aws backend publishes to its queue, which `events` reads.
@@ -102,6 +111,11 @@ impl Live {
     /// A server on fresh storage of `kind`.
     pub(crate) async fn fresh(kind: Kind) -> Live {
         Live::start(Store::new(kind).await).await
+    }
+
+    /// The app the server runs.
+    pub(crate) fn app(&self) -> &App {
+        &self.app
     }
 
     /// The storage the server runs on.

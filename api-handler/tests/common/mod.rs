@@ -3,4 +3,5 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub(crate) mod backends;
+pub(crate) mod faults;
 pub(crate) mod live;

@@ -125,3 +125,98 @@ impl Blobs for S3Blobs {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::aws::{AwsSettings, open, sdk_config};
+
+    fn settings(endpoint: Option<&str>) -> AwsSettings {
+        AwsSettings {
+            region: "eu-west-1".to_owned(),
+            endpoint_url: endpoint.map(str::to_owned),
+            users_table: "u".to_owned(),
+            goals_table: "g".to_owned(),
+            aggregates_table: "a".to_owned(),
+            bucket: "attachments".to_owned(),
+            queue_url: "https://sqs.eu-west-1.amazonaws.com/1/n.fifo".to_owned(),
+            user_pool_id: "eu-west-1_p".to_owned(),
+            client_id: "c".to_owned(),
+            cursor_secret: vec![b'x'; 32],
+        }
+    }
+
+    /// Presigns without any network call: signing is local.
+    async fn blobs(endpoint: Option<&str>) -> std::sync::Arc<dyn Blobs> {
+        let settings = settings(endpoint);
+        let credentials = aws_sdk_dynamodb::config::Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
+        open(&settings, &sdk_config(&settings, Some(credentials)).await)
+            .unwrap()
+            .blobs
+    }
+
+    fn query_param(url: &str, name: &str) -> Option<String> {
+        let query = url.split_once('?')?.1;
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    }
+
+    #[tokio::test]
+    async fn an_upload_url_signs_its_content_type_and_length() {
+        let upload = blobs(None)
+            .await
+            .presign_upload("u/g/a", "image/png", 1234)
+            .await
+            .unwrap();
+        assert!(
+            upload
+                .url
+                .starts_with("https://attachments.s3.eu-west-1.amazonaws.com/u/g/a?"),
+            "{}",
+            upload.url
+        );
+        assert_eq!(
+            query_param(&upload.url, "X-Amz-SignedHeaders").as_deref(),
+            Some("content-length;content-type;host"),
+            "S3 refuses an upload of another type or size"
+        );
+        assert_eq!(query_param(&upload.url, "X-Amz-Expires").as_deref(), Some("900"));
+        assert!(
+            !upload.url.to_ascii_lowercase().contains("checksum"),
+            "no checksum of an empty body is signed: {}",
+            upload.url
+        );
+        let mut headers = upload.headers.clone();
+        headers.sort();
+        assert_eq!(
+            headers,
+            [
+                ("Content-Length".to_owned(), "1234".to_owned()),
+                ("Content-Type".to_owned(), "image/png".to_owned())
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn downloads_name_the_type_and_an_emulator_is_addressed_by_path() {
+        let download = blobs(Some("http://127.0.0.1:5000"))
+            .await
+            .presign_download("u/g/a", "application/pdf")
+            .await
+            .unwrap();
+        assert!(
+            download.url.starts_with("http://127.0.0.1:5000/attachments/u/g/a?"),
+            "{}",
+            download.url
+        );
+        assert_eq!(
+            query_param(&download.url, "response-content-type").as_deref(),
+            Some("application/pdf")
+        );
+        assert_eq!(
+            query_param(&download.url, "X-Amz-SignedHeaders").as_deref(),
+            Some("host")
+        );
+    }
+}

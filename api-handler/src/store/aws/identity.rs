@@ -225,6 +225,85 @@ impl Identity for CognitoIdentity {
 mod tests {
     use super::*;
 
+    /// A failed `operation` answered with `code`, as the SDK reports it.
+    fn failed(
+        code: &str,
+        status: u16,
+    ) -> SdkError<aws_sdk_cognitoidentityprovider::operation::sign_up::SignUpError, HttpResponse> {
+        use aws_sdk_cognitoidentityprovider::error::ErrorMetadata;
+        use aws_sdk_cognitoidentityprovider::operation::sign_up::SignUpError;
+        use aws_sdk_s3::primitives::SdkBody;
+        let err = SignUpError::generic(ErrorMetadata::builder().code(code).message("refused").build());
+        let status = aws_sdk_dynamodb::config::http::HttpResponse::new(status.try_into().unwrap(), SdkBody::empty());
+        SdkError::service_error(err, status)
+    }
+
+    #[test]
+    fn cognito_errors_map_to_the_contract() {
+        let cases = [
+            ("UsernameExistsException", Flow::SignUp, IdentityError::EmailTaken),
+            (
+                "InvalidPasswordException",
+                Flow::SignUp,
+                IdentityError::InvalidPassword("refused".into()),
+            ),
+            (
+                "InvalidParameterException",
+                Flow::SignUp,
+                IdentityError::InvalidEmail("refused".into()),
+            ),
+            ("CodeMismatchException", Flow::Confirm, IdentityError::InvalidCode),
+            ("ExpiredCodeException", Flow::Confirm, IdentityError::InvalidCode),
+            ("UserNotFoundException", Flow::Confirm, IdentityError::InvalidCode),
+            ("NotAuthorizedException", Flow::Login, IdentityError::InvalidCredentials),
+            ("UserNotFoundException", Flow::Login, IdentityError::InvalidCredentials),
+            ("UserNotConfirmedException", Flow::Login, IdentityError::NotConfirmed),
+            (
+                "NotAuthorizedException",
+                Flow::Refresh,
+                IdentityError::InvalidRefreshToken,
+            ),
+            (
+                "TooManyRequestsException",
+                Flow::Login,
+                IdentityError::Throttled { retry_after_secs: 1 },
+            ),
+            (
+                "LimitExceededException",
+                Flow::SignUp,
+                IdentityError::Throttled { retry_after_secs: 5 },
+            ),
+        ];
+        for (code, flow, expected) in cases {
+            assert_eq!(
+                identity_error("Op", failed(code, 400), flow),
+                expected,
+                "{code} in {flow:?}"
+            );
+        }
+        let status = |err: IdentityError| route_framework::error::ApiError::from(err).status().as_u16();
+        assert_eq!(
+            status(identity_error("Op", failed("InternalErrorException", 500), Flow::Login)),
+            503
+        );
+        assert_eq!(
+            status(identity_error(
+                "Op",
+                failed("ResourceNotFoundException", 400),
+                Flow::Login
+            )),
+            500
+        );
+        assert_eq!(
+            status(identity_error(
+                "Op",
+                failed("TooManyRequestsException", 400),
+                Flow::Refresh
+            )),
+            429
+        );
+    }
+
     #[test]
     fn id_token_claims_name_the_user() {
         let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD

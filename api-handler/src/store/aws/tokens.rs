@@ -208,3 +208,156 @@ impl Authenticator for CognitoTokens {
         User::from_gateway_claims(claims, scopes)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use jsonwebtoken::{EncodingKey, Header};
+    use serde_json::json;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    const ISSUER: &str = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_test";
+    const CLIENT: &str = "app-client";
+    /// A key made for these tests only; `test-jwks.json` holds its public half as `test-key`.
+    const PRIVATE_KEY: &str = include_str!("testdata/test-rsa-key.pem");
+    const JWKS: &str = include_str!("testdata/test-jwks.json");
+
+    /// Serves `JWKS` on a loopback port, counting the fetches.
+    async fn key_server() -> (String, Arc<AtomicU32>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "http://{}/eu-west-1_test/.well-known/jwks.json",
+            listener.local_addr().unwrap()
+        );
+        let fetches = Arc::new(AtomicU32::new(0));
+        let counter = Arc::clone(&fetches);
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let mut request = [0_u8; 4096];
+                let _ = stream.read(&mut request).await;
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{JWKS}",
+                    JWKS.len()
+                );
+                let _ = stream.write_all(response.as_bytes()).await;
+            }
+        });
+        (url, fetches)
+    }
+
+    fn token(kid: &str, claims: serde_json::Value) -> String {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(kid.to_owned());
+        jsonwebtoken::encode(
+            &header,
+            &claims,
+            &EncodingKey::from_rsa_pem(PRIVATE_KEY.as_bytes()).unwrap(),
+        )
+        .unwrap()
+    }
+
+    fn claims(overrides: serde_json::Value) -> serde_json::Value {
+        let now = chrono::Utc::now().timestamp();
+        let mut claims = json!({
+            "sub": "5f0c-user", "iss": ISSUER, "client_id": CLIENT, "token_use": "access",
+            "scope": "aws.cognito.signin.user.admin", "iat": now, "exp": now + 600,
+        });
+        if let (Some(claims), Some(overrides)) = (claims.as_object_mut(), overrides.as_object()) {
+            claims.extend(overrides.clone());
+        }
+        claims
+    }
+
+    async fn refusal(tokens: &CognitoTokens, token: &str) -> String {
+        tokens.verify(token).await.unwrap_err().message().to_owned()
+    }
+
+    #[tokio::test]
+    async fn access_tokens_of_this_pool_and_client_pass_and_others_do_not() {
+        let (url, fetches) = key_server().await;
+        let tokens = CognitoTokens::new(ISSUER, CLIENT, &url).unwrap();
+        assert_eq!(fetches.load(Ordering::SeqCst), 0, "no fetch before the first token");
+        let user = tokens.verify(&token("test-key", claims(json!({})))).await.unwrap();
+        assert_eq!((user.id.as_str(), user.scopes.len()), ("5f0c-user", 1));
+
+        let id_token = token("test-key", claims(json!({ "token_use": "id", "aud": CLIENT })));
+        assert_eq!(refusal(&tokens, &id_token).await, "expected an access token");
+        let other_client = token("test-key", claims(json!({ "client_id": "someone-else" })));
+        assert_eq!(refusal(&tokens, &other_client).await, "the token is for another client");
+        let other_pool = token(
+            "test-key",
+            claims(json!({ "iss": "https://cognito-idp.eu-west-1.amazonaws.com/other" })),
+        );
+        assert_eq!(
+            refusal(&tokens, &other_pool).await,
+            "the token was issued by someone else"
+        );
+        let now = chrono::Utc::now().timestamp();
+        let expired = token("test-key", claims(json!({ "iat": now - 7200, "exp": now - 3600 })));
+        assert_eq!(refusal(&tokens, &expired).await, "the token has expired");
+        let hmac = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims(json!({})),
+            &EncodingKey::from_secret(JWKS.as_bytes()),
+        )
+        .unwrap();
+        assert_eq!(
+            refusal(&tokens, &hmac).await,
+            "the token uses an algorithm this API does not accept"
+        );
+        let mut tampered = token("test-key", claims(json!({})));
+        tampered.push('A');
+        assert!(tokens.verify(&tampered).await.is_err());
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            1,
+            "the key set is fetched once and cached"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unknown_key_refetches_at_most_once_per_interval() {
+        let (url, fetches) = key_server().await;
+        let tokens = CognitoTokens::new(ISSUER, CLIENT, &url).unwrap();
+        let unknown = token("rotated-key", claims(json!({})));
+        for _ in 0..3 {
+            assert_eq!(
+                refusal(&tokens, &unknown).await,
+                "the token is signed with an unknown key"
+            );
+        }
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            1,
+            "one fetch however many unknown tokens arrive"
+        );
+        assert!(tokens.verify(&token("test-key", claims(json!({})))).await.is_ok());
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn unreachable_keys_are_a_503_not_a_401() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
+        drop(listener);
+        let tokens = CognitoTokens::new(ISSUER, CLIENT, &url).unwrap();
+        let err = tokens.verify(&token("test-key", claims(json!({})))).await.unwrap_err();
+        assert_eq!(err.status().as_u16(), 503);
+    }
+
+    #[test]
+    fn gateway_claims_must_come_from_an_access_token() {
+        let tokens = CognitoTokens::new(ISSUER, CLIENT, "http://127.0.0.1:9/jwks.json").unwrap();
+        let mut claims: HashMap<String, String> = [("sub", "5f0c-user"), ("token_use", "id")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .into();
+        assert!(tokens.gateway_user(&claims, None).is_err());
+        claims.insert("token_use".to_owned(), "access".to_owned());
+        assert_eq!(tokens.gateway_user(&claims, None).unwrap().id, "5f0c-user");
+    }
+}

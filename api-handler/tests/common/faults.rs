@@ -1,0 +1,121 @@
+//! A fault-injecting proxy in front of the emulator: requests whose
+//! operation (the `X-Amz-Target` header's last part, such as
+//! `TransactWriteItems` or `SendMessage`) has a rule fail as the rule says;
+//! everything else is forwarded unchanged.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+
+/// How a request fails.
+#[derive(Debug, Clone)]
+pub(crate) enum Fault {
+    /// An error answer with this status and AWS error code.
+    Error(u16, &'static str),
+    /// The connection closes without an answer.
+    Drop,
+}
+
+/// The throttling answer every service gives.
+pub(crate) const THROTTLED: Fault = Fault::Error(400, "ThrottlingException");
+/// A service-side failure.
+pub(crate) const BROKEN: Fault = Fault::Error(500, "InternalServerError");
+
+/// The proxy; it stops with the test's runtime.
+#[derive(Clone)]
+pub(crate) struct FaultProxy {
+    pub(crate) endpoint: String,
+    rules: Arc<Mutex<HashMap<String, Fault>>>,
+    failed: Arc<Mutex<Vec<String>>>,
+}
+
+impl FaultProxy {
+    /// A proxy on a free loopback port forwarding to `upstream` (`http://host:port`).
+    pub(crate) async fn start(upstream: &str) -> FaultProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let upstream: SocketAddr = upstream.trim_start_matches("http://").parse().unwrap();
+        let proxy = FaultProxy {
+            endpoint: format!("http://{addr}"),
+            rules: Arc::default(),
+            failed: Arc::default(),
+        };
+        let shared = proxy.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let proxy = shared.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |request| {
+                        let proxy = proxy.clone();
+                        async move { proxy.answer(request, upstream).await }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        proxy
+    }
+
+    /// Makes every call of `operation` fail with `fault` until [`FaultProxy::heal`].
+    pub(crate) fn fail(&self, operation: &str, fault: Fault) {
+        self.rules.lock().unwrap().insert(operation.to_owned(), fault);
+    }
+
+    /// Removes every rule.
+    pub(crate) fn heal(&self) {
+        self.rules.lock().unwrap().clear();
+    }
+
+    /// The operations failed so far, in order.
+    pub(crate) fn failed(&self) -> Vec<String> {
+        self.failed.lock().unwrap().clone()
+    }
+
+    async fn answer(
+        &self,
+        request: hyper::Request<hyper::body::Incoming>,
+        upstream: SocketAddr,
+    ) -> Result<hyper::Response<Full<Bytes>>, std::io::Error> {
+        let operation = request
+            .headers()
+            .get("x-amz-target")
+            .and_then(|target| target.to_str().ok())
+            .and_then(|target| target.rsplit('.').next())
+            .unwrap_or_default()
+            .to_owned();
+        let rule = self.rules.lock().unwrap().get(&operation).cloned();
+        if let Some(fault) = rule {
+            self.failed.lock().unwrap().push(operation.clone());
+            return match fault {
+                Fault::Drop => Err(std::io::Error::other("connection dropped by the fault proxy")),
+                Fault::Error(status, code) => Ok(hyper::Response::builder()
+                    .status(status)
+                    .header("content-type", "application/x-amz-json-1.0")
+                    .header("x-amzn-errortype", code)
+                    .body(Full::new(Bytes::from(format!(
+                        "{{\"__type\":\"{code}\",\"message\":\"injected by the fault proxy\"}}"
+                    ))))
+                    .unwrap()),
+            };
+        }
+        let (parts, body) = request.into_parts();
+        let body = body.collect().await.map_err(std::io::Error::other)?.to_bytes();
+        let stream = tokio::net::TcpStream::connect(upstream).await?;
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(std::io::Error::other)?;
+        tokio::spawn(connection);
+        let forwarded = hyper::Request::from_parts(parts, Full::new(body));
+        let response = sender.send_request(forwarded).await.map_err(std::io::Error::other)?;
+        let (parts, body) = response.into_parts();
+        let body = body.collect().await.map_err(std::io::Error::other)?.to_bytes();
+        Ok(hyper::Response::from_parts(parts, Full::new(body)))
+    }
+}
