@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 
 use super::dynamo::Tables;
-use super::items::{PK, SK, TOTALS, get_n, get_n_or, get_s, key, s};
+use super::items::{TOTALS, get_n, get_n_or, get_s, key};
 use crate::domain::stats::{AggregateRows, GoalDay, Totals};
 use crate::store::ports::{Aggregates, StoreError, StoreResult};
 
@@ -41,21 +41,12 @@ impl Aggregates for AwsAggregates {
             },
             None => Totals::default(),
         };
-        let range = |low: String, high: String| {
-            tables
-                .client
-                .query()
-                .table_name(&tables.aggregates)
-                .consistent_read(true)
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(user_id))
-                .expression_attribute_values(":low", s(low))
-                .expression_attribute_values(":high", s(high))
-        };
         let markers = tables
-            .query_all(range("GOAL#".to_owned(), "GOAL$".to_owned()).scan_index_forward(false))
+            .query_all(
+                tables
+                    .prefix_query(&tables.aggregates, user_id, "GOAL#")
+                    .scan_index_forward(false),
+            )
             .await?;
         let goal_ids = markers
             .iter()
@@ -63,7 +54,12 @@ impl Aggregates for AwsAggregates {
             .collect::<StoreResult<Vec<_>>>()?;
         let known: HashSet<&str> = goal_ids.iter().map(String::as_str).collect();
         let day_items = tables
-            .query_all(range(format!("DAY#{from}#"), format!("DAY#{to}$")))
+            .query_all(tables.range_query(
+                &tables.aggregates,
+                user_id,
+                &format!("DAY#{from}#"),
+                &format!("DAY#{to}$"),
+            ))
             .await?;
         let mut days = Vec::with_capacity(day_items.len());
         for item in &day_items {

@@ -7,8 +7,8 @@ use aws_sdk_dynamodb::types::ReturnValue;
 
 use super::dynamo::{Tables, TransactError, Write};
 use super::errors::store_error;
-use super::goals::{cancelled, goal_item_of};
-use super::items::{PK, SK, attachment_from, attachment_item, attachment_sk, goal_sk, key, s};
+use super::goals::{cancelled, goal_item_of, prefix_items};
+use super::items::{attachment_from, attachment_item, attachment_sk, goal_sk, key};
 use crate::domain::attachment::Attachment;
 use crate::store::ports::{Attachments, StoreError, StoreResult};
 
@@ -49,20 +49,7 @@ impl Attachments for AwsAttachments {
     async fn list(&self, user_id: &str, goal_id: &str) -> StoreResult<Vec<Attachment>> {
         let tables = &self.tables;
         goal_item_of(tables, user_id, goal_id).await?;
-        let items = tables
-            .query_all(
-                tables
-                    .client
-                    .query()
-                    .table_name(&tables.goals)
-                    .consistent_read(true)
-                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                    .expression_attribute_names("#pk", PK)
-                    .expression_attribute_names("#sk", SK)
-                    .expression_attribute_values(":pk", s(user_id))
-                    .expression_attribute_values(":prefix", s(format!("ATT#{goal_id}#"))),
-            )
-            .await?;
+        let items = prefix_items(tables, user_id, &format!("ATT#{goal_id}#")).await?;
         items.iter().map(attachment_from).collect()
     }
 

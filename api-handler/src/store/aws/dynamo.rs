@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::errors::{RETRY_AFTER_SECS, store_error};
-use super::items::Item;
+use super::items::{Item, PK, SK, s};
 use crate::store::ports::{StoreError, StoreResult};
 
 /// The DynamoDB client and the names of the three tables.
@@ -198,6 +198,33 @@ impl From<StoreError> for TransactError {
 }
 
 impl Tables {
+    /// A consistent query of `user_id`'s items in `table` whose sort key starts with `prefix`.
+    pub(crate) fn prefix_query(&self, table: &str, user_id: &str, prefix: &str) -> QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(table)
+            .consistent_read(true)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(user_id))
+            .expression_attribute_values(":prefix", s(prefix))
+    }
+
+    /// A consistent query of `user_id`'s items in `table` whose sort key is in `[low, high]`.
+    pub(crate) fn range_query(&self, table: &str, user_id: &str, low: &str, high: &str) -> QueryFluentBuilder {
+        self.client
+            .query()
+            .table_name(table)
+            .consistent_read(true)
+            .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#sk", SK)
+            .expression_attribute_values(":pk", s(user_id))
+            .expression_attribute_values(":low", s(low))
+            .expression_attribute_values(":high", s(high))
+    }
+
     /// Writes every item or none.
     pub(crate) async fn transact(&self, writes: Vec<Write>) -> Result<(), TransactError> {
         let items = writes.into_iter().map(Write::build).collect::<StoreResult<Vec<_>>>()?;

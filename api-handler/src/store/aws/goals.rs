@@ -99,34 +99,27 @@ impl Goals for AwsGoals {
 
     async fn list(&self, user_id: &str, status: Option<GoalStatus>, request: PageRequest) -> StoreResult<Page<Goal>> {
         let tables = &self.tables;
-        let query = tables
-            .client
-            .query()
-            .table_name(&tables.goals)
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_values(":pk", s(user_id))
-            .scan_index_forward(false);
         let (query, key_names): (_, &[&str]) = match status {
+            // An index cannot be read consistently: a status changed a moment
+            // ago may still list under the old one.
             Some(status) => (
-                query
+                tables
+                    .client
+                    .query()
+                    .table_name(&tables.goals)
                     .index_name(BY_STATUS)
                     .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#pk", PK)
                     .expression_attribute_names("#sk", STATUS_KEY)
+                    .expression_attribute_values(":pk", s(user_id))
                     .expression_attribute_values(":prefix", s(format!("{}#", status.as_str()))),
                 &[PK, SK, STATUS_KEY],
             ),
-            None => (
-                query
-                    .consistent_read(true)
-                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                    .expression_attribute_names("#sk", SK)
-                    .expression_attribute_values(":prefix", s("GOAL#")),
-                &[PK, SK],
-            ),
+            None => (tables.prefix_query(&tables.goals, user_id, "GOAL#"), &[PK, SK]),
         };
         paging::page(
             Listing {
-                query,
+                query: query.scan_index_forward(false),
                 user_id,
                 key_names,
                 request,
@@ -236,20 +229,9 @@ impl Goals for AwsGoals {
 }
 
 /// Every goals-table item of the user whose sort key starts with `prefix`.
-async fn prefix_items(tables: &Tables, user_id: &str, prefix: &str) -> StoreResult<Vec<Item>> {
+pub(super) async fn prefix_items(tables: &Tables, user_id: &str, prefix: &str) -> StoreResult<Vec<Item>> {
     tables
-        .query_all(
-            tables
-                .client
-                .query()
-                .table_name(&tables.goals)
-                .consistent_read(true)
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", PK)
-                .expression_attribute_names("#sk", SK)
-                .expression_attribute_values(":pk", s(user_id))
-                .expression_attribute_values(":prefix", s(prefix)),
-        )
+        .query_all(tables.prefix_query(&tables.goals, user_id, prefix))
         .await
 }
 

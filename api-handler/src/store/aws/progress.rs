@@ -50,25 +50,18 @@ impl AwsProgress {
         let tables = &self.tables;
         let total = match period.days {
             Some((start, end)) => {
-                let days = tables
-                    .query_all(
-                        tables
-                            .client
-                            .query()
-                            .table_name(&tables.aggregates)
-                            .consistent_read(true)
-                            .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
-                            .filter_expression("#goal = :goal")
-                            .expression_attribute_names("#pk", PK)
-                            .expression_attribute_names("#sk", SK)
-                            .expression_attribute_names("#goal", "goalId")
-                            .expression_attribute_values(":pk", s(user_id))
-                            .expression_attribute_values(":low", s(format!("DAY#{start}#")))
-                            // Every day before `end`: `DAY#{end}#` sorts before that day's items.
-                            .expression_attribute_values(":high", s(format!("DAY#{end}#")))
-                            .expression_attribute_values(":goal", s(goal_id)),
+                // Every day before `end`: `DAY#{end}#` sorts before that day's items.
+                let query = tables
+                    .range_query(
+                        &tables.aggregates,
+                        user_id,
+                        &format!("DAY#{start}#"),
+                        &format!("DAY#{end}#"),
                     )
-                    .await?;
+                    .filter_expression("#goal = :goal")
+                    .expression_attribute_names("#goal", "goalId")
+                    .expression_attribute_values(":goal", s(goal_id));
+                let days = tables.query_all(query).await?;
                 days.iter()
                     .map(|item| get_n::<f64>(item, "value"))
                     .sum::<StoreResult<f64>>()?
@@ -288,17 +281,8 @@ impl Progress for AwsProgress {
             });
         }
         let query = tables
-            .client
-            .query()
-            .table_name(&tables.goals)
-            .consistent_read(true)
-            .scan_index_forward(false)
-            .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#sk", SK)
-            .expression_attribute_values(":pk", s(user_id))
-            .expression_attribute_values(":low", s(low))
-            .expression_attribute_values(":high", s(high));
+            .range_query(&tables.goals, user_id, &low, &high)
+            .scan_index_forward(false);
         paging::page(
             Listing {
                 query,
