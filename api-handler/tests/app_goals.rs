@@ -366,6 +366,15 @@ async fn progress_updates_the_total_aggregates_and_stats_in_one_go(kind: Kind) {
         .json();
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
     assert_eq!(rest["nextCursor"], Value::Null);
+    // Newest first by when it happened: yesterday's entry, logged last, comes last.
+    assert_eq!(rest["items"][0]["value"], 2.5);
+    let times: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["at"].as_str().unwrap())
+        .collect();
+    assert!(times.windows(2).all(|pair| pair[0] >= pair[1]), "{times:?}");
     let recent = live
         .call("GET", &format!("{path}?from={today}"), Some(&token), None)
         .await

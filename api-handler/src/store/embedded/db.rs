@@ -17,6 +17,7 @@ const MAX_IDLE_READERS: usize = 4;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_profiles.sql"),
+    include_str!("migrations/0003_progress_by_time.sql"),
 ];
 
 /// A handle on the database; cheap to clone.

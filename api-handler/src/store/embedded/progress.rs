@@ -204,21 +204,37 @@ impl Progress for EmbeddedProgress {
         self.db
             .read(move |tx| {
                 load_goal(tx, &user_id, &goal_id)?;
+                // The continuation is the last entry's `at|entry_id`.
+                let after = page_request
+                    .after
+                    .as_ref()
+                    .map(|after| {
+                        after
+                            .0
+                            .split_once('|')
+                            .map(|(at, id)| (at.to_owned(), id.to_owned()))
+                            .ok_or_else(|| StoreError::Internal("a progress continuation lacks its time".to_owned()))
+                    })
+                    .transpose()?;
+                let (after_at, after_id) = after.unzip();
                 let rows = query_all(
                     tx,
                     "SELECT entry_id, goal_id, value, note, at, created_at FROM progress
                      WHERE goal_id = ?1 AND (?2 IS NULL OR at >= ?2) AND (?3 IS NULL OR at < ?3)
-                     AND (?4 IS NULL OR entry_id < ?4) ORDER BY entry_id DESC LIMIT ?5",
+                     AND (?4 IS NULL OR (at, entry_id) < (?4, ?5)) ORDER BY at DESC, entry_id DESC LIMIT ?6",
                     params![
                         goal_id,
                         range.from.map(ts),
                         range.to.map(ts),
-                        page_request.after.as_ref().map(|after| after.0.as_str()),
+                        after_at,
+                        after_id,
                         fetch_limit(&page_request)
                     ],
                     entry_from_row,
                 )?;
-                Ok(page(rows, page_request.limit, |entry| entry.entry_id.clone()))
+                Ok(page(rows, page_request.limit, |entry| {
+                    format!("{}|{}", ts(entry.at), entry.entry_id)
+                }))
             })
             .await
     }
