@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::FutureExt;
@@ -115,7 +115,13 @@ pub struct Dispatcher {
     by_template: HashMap<&'static str, usize>,
     paths: Vec<PathRoutes>,
     matcher: matchit::Router<usize>,
+    deadline: Duration,
 }
+
+/// How long a handler may run by default: under API Gateway's 29-second
+/// integration timeout, so a slow dependency is a 503 in the error
+/// contract, not the gateway's bare 504.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(25);
 
 impl Dispatcher {
     /// Validates `routes` (see [`checks::validate_structure`]) and builds the
@@ -171,7 +177,15 @@ impl Dispatcher {
             by_template,
             paths,
             matcher,
+            deadline: DEFAULT_DEADLINE,
         })
+    }
+
+    /// Handlers running longer than `deadline` are stopped and answered
+    /// with 503 and `Retry-After` (default [`DEFAULT_DEADLINE`]).
+    pub fn with_deadline(mut self, deadline: Duration) -> Dispatcher {
+        self.deadline = deadline;
+        self
     }
 
     /// The routes this dispatcher serves, in the order given.
@@ -255,9 +269,18 @@ impl Dispatcher {
         };
         let request_id = parts.request_id.clone();
         let future = (route.handler)(parts, incoming.body);
-        match AssertUnwindSafe(future).catch_unwind().await {
-            Ok(response) => response,
-            Err(panic) => {
+        match tokio::time::timeout(self.deadline, AssertUnwindSafe(future).catch_unwind()).await {
+            Ok(Ok(response)) => response,
+            Err(_) => {
+                tracing::error!(
+                    request_id,
+                    route = route.route_key,
+                    deadline_ms = self.deadline.as_millis(),
+                    "the handler ran out of time"
+                );
+                ApiError::unavailable("the request took too long; retry shortly", 1).into_response()
+            }
+            Ok(Err(panic)) => {
                 let reason = panic
                     .downcast_ref::<&str>()
                     .map(|s| (*s).to_owned())

@@ -113,6 +113,13 @@ async fn panics() -> NoContent {
     panic!("secret internal detail")
 }
 
+/// A handler that never finishes.
+#[route("GET /t/stuck", public)]
+async fn stuck() -> NoContent {
+    std::future::pending::<()>().await;
+    NoContent
+}
+
 /// A handler error with a header.
 #[route("GET /t/busy", public)]
 async fn busy() -> Result<NoContent, ApiError> {
@@ -518,6 +525,23 @@ async fn a_panicking_handler_is_a_500_without_internal_detail() {
     assert!(!response.text().contains("secret"), "{body}");
     // The dispatcher keeps serving.
     assert_eq!(client().get("/health").send().await.status, 200);
+}
+
+#[tokio::test]
+async fn a_handler_past_the_deadline_is_a_503_with_retry_after() {
+    let authenticator = route_framework::auth::NoAuthenticator;
+    let dispatcher = route_framework::dispatch::Dispatcher::new(route_framework::routes(), authenticator, ())
+        .unwrap()
+        .with_deadline(std::time::Duration::from_millis(20));
+    let client = route_framework::testing::TestClient::new(std::sync::Arc::new(dispatcher));
+    let response = client.get("/t/stuck").send().await;
+    assert_error(&response, 503, "unavailable");
+    assert_eq!(response.header("retry-after"), Some("1"));
+    assert_eq!(
+        client.get("/t/items/7").send().await.status,
+        200,
+        "the dispatcher keeps serving"
+    );
 }
 
 #[tokio::test]
