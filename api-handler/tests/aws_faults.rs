@@ -90,32 +90,15 @@ async fn a_dropped_connection_is_a_503() {
     let (live, proxy) = live_behind_proxy().await;
     let (_, token) = live.user("d@example.com").await;
     let goal = live.goal(&token, "Read", "weekly", 3.0).await;
+    let path = format!("/goals/{}", goal["goalId"].as_str().unwrap());
     proxy.fail("GetItem", Fault::Drop);
-    let dropped = live
-        .call(
-            "GET",
-            &format!("/goals/{}", goal["goalId"].as_str().unwrap()),
-            Some(&token),
-            None,
-        )
-        .await;
+    let dropped = live.call("GET", &path, Some(&token), None).await;
     assert_eq!(dropped.status, 503);
     assert!(retry_after(&dropped) >= 1);
-    assert!(
-        proxy.failed().len() >= 2,
-        "the SDK retried before giving up: {:?}",
-        proxy.failed()
-    );
+    let failed = proxy.failed();
+    assert!(failed.len() >= 2, "the SDK retried before giving up: {failed:?}");
     proxy.heal();
-    let fetched = live
-        .call(
-            "GET",
-            &format!("/goals/{}", goal["goalId"].as_str().unwrap()),
-            Some(&token),
-            None,
-        )
-        .await;
-    assert_eq!(fetched.status, 200);
+    assert_eq!(live.call("GET", &path, Some(&token), None).await.status, 200);
 }
 
 #[tokio::test]

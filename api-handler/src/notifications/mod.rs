@@ -9,6 +9,7 @@
 #[cfg(feature = "testing")]
 mod recording;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,16 +53,26 @@ impl Relay {
     }
 
     /// Delivers every pending event, a batch at a time; returns how many.
+    ///
+    /// An outbox read from an index that lags (DynamoDB's) may hand back
+    /// events this pass has just delivered; they are skipped, and the pass
+    /// ends when a batch holds nothing new.
     pub async fn run_once(&self) -> StoreResult<usize> {
-        let mut delivered = 0;
+        let mut delivered = HashSet::new();
         loop {
-            let events = self.outbox.pending(RELAY_BATCH).await?;
+            let events: Vec<DomainEvent> = self
+                .outbox
+                .pending(RELAY_BATCH)
+                .await?
+                .into_iter()
+                .filter(|event| !delivered.contains(&event.event_id))
+                .collect();
             if events.is_empty() {
-                return Ok(delivered);
+                return Ok(delivered.len());
             }
             self.publisher.publish(&events).await?;
             self.outbox.mark_delivered(&events).await?;
-            delivered += events.len();
+            delivered.extend(events.into_iter().map(|event| event.event_id));
         }
     }
 
@@ -76,5 +87,67 @@ impl Relay {
                 tracing::warn!(error = %err, "the outbox relay failed; retrying");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use async_trait::async_trait;
+    use chrono::Utc;
+
+    use super::*;
+    use crate::domain::events::EventType;
+
+    /// An outbox whose reads lag forever: it keeps handing out what was delivered.
+    struct LaggingOutbox(Vec<DomainEvent>);
+
+    #[async_trait]
+    impl Outbox for LaggingOutbox {
+        async fn pending(&self, limit: usize) -> StoreResult<Vec<DomainEvent>> {
+            Ok(self.0.iter().take(limit).cloned().collect())
+        }
+
+        async fn mark_delivered(&self, _: &[DomainEvent]) -> StoreResult<()> {
+            Ok(())
+        }
+    }
+
+    #[derive(Default)]
+    struct Counting(Mutex<Vec<String>>);
+
+    #[async_trait]
+    impl Publisher for Counting {
+        async fn publish(&self, events: &[DomainEvent]) -> StoreResult<()> {
+            let mut published = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            published.extend(events.iter().map(|event| event.event_id.clone()));
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_lagging_outbox_ends_the_pass_and_publishes_each_event_once() {
+        let events: Vec<DomainEvent> = (0..2)
+            .map(|_| {
+                DomainEvent::new(
+                    EventType::GoalCreated,
+                    "u",
+                    Some("g"),
+                    Utc::now(),
+                    serde_json::json!({}),
+                )
+            })
+            .collect();
+        let publisher = Arc::new(Counting::default());
+        let relay = Relay::new(Arc::new(LaggingOutbox(events.clone())), publisher.clone());
+        assert_eq!(relay.run_once().await.unwrap(), 2);
+        let published = publisher
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let expected: Vec<String> = events.into_iter().map(|event| event.event_id).collect();
+        assert_eq!(published, expected);
     }
 }
