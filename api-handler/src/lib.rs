@@ -24,4 +24,4 @@ pub mod throttle;
 pub mod time_bound;
 
 pub use route_framework::routes;
-pub use start::{StartError, embedded, run, service};
+pub use start::{StartError, embedded, relay_on_schedule, run, service};

@@ -68,7 +68,7 @@ async fn backend(settings: &Settings, public_url: &str) -> Result<Backend, Start
 }
 
 /// The Lambda's answer to its schedule: one outbox relay pass.
-fn relay_on_schedule(app: &App) -> lambda::OnSchedule {
+pub fn relay_on_schedule(app: &App) -> lambda::OnSchedule {
     let relay = app.relay().clone();
     Arc::new(move || {
         let relay = relay.clone();
