@@ -98,7 +98,10 @@ fn lookup(c: &mut Criterion) {
 fn event(c: &mut Criterion) {
     let dispatcher =
         Arc::new(Dispatcher::new(route_framework::routes(), NoAuthenticator, ()).expect("the registry is valid"));
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
     let mut group = c.benchmark_group("event");
     group.bench_function("dispatch_only", |b| {
         b.iter(|| {

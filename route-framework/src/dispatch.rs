@@ -182,7 +182,8 @@ impl Dispatcher {
     }
 
     /// Handlers running longer than `deadline` are stopped and answered
-    /// with 503 and `Retry-After` (default [`DEFAULT_DEADLINE`]).
+    /// with 503 and `Retry-After` (default [`DEFAULT_DEADLINE`]). Dispatch
+    /// needs a Tokio runtime with timers enabled (`enable_time`/`enable_all`).
     pub fn with_deadline(mut self, deadline: Duration) -> Dispatcher {
         self.deadline = deadline;
         self

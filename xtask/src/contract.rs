@@ -1,11 +1,12 @@
 //! Contract fuzzing: schemathesis, every check, against a fresh local server.
 //!
-//! The server is the debug `api-handler` binary on 127.0.0.1 with an empty
-//! data directory under `target/schemathesis/`; the document is the
-//! registry's OpenAPI document; requests carry the access token of a user
-//! registered for the run. A fixed seed and one worker make runs repeatable;
-//! any failed check fails `cargo xtask test`. The server is stopped however
-//! the run ends.
+//! The server is the debug `api-handler` binary on 127.0.0.1, on the
+//! embedded backend with an empty data directory under
+//! `target/schemathesis/`, or on the aws backend with fresh resources in
+//! moto; the document is the registry's OpenAPI document; requests carry the
+//! access token of a user registered for the run. A fixed seed and one
+//! worker make runs repeatable; any failed check fails `cargo xtask test`.
+//! The server is stopped however the run ends.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -14,10 +15,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use api_handler::store::aws::AwsSettings;
 use serde_json::{Value, json};
 
-use crate::tools;
 use crate::util::{self, project_root};
+use crate::{provision, tools};
 
 /// Examples per operation and phase (the coverage phase adds its own).
 const MAX_EXAMPLES: &str = "100";
@@ -29,11 +31,26 @@ const STARTUP: Duration = Duration::from_secs(30);
 const EMAIL: &str = "schemathesis@example.com";
 const PASSWORD: &str = "Contract-Fuzz-1";
 
-/// Builds the server, runs schemathesis against it and fails on any failure.
-pub(crate) fn run() -> anyhow::Result<()> {
+/// The backend the fuzzed server runs on.
+pub(crate) enum Backend<'a> {
+    /// SQLite in a fresh data directory.
+    Embedded,
+    /// Fresh resources in the moto at this endpoint.
+    Aws(&'a str),
+}
+
+/// Builds the server, runs schemathesis against it on `backend` and fails on any failure.
+pub(crate) fn run(backend: Backend<'_>) -> anyhow::Result<()> {
     let venv = tools::venv()?;
     util::cargo(&["build", "--package", "api-handler", "--bin", "api-handler"])?;
-    let work = project_root().join("target/schemathesis");
+    let (name, aws) = match backend {
+        Backend::Embedded => ("embedded", None),
+        Backend::Aws(endpoint) => {
+            let prefix = format!("contract{}", std::process::id());
+            ("aws", Some(provision::provision_into(endpoint, &prefix)?))
+        }
+    };
+    let work = project_root().join("target/schemathesis").join(name);
     if work.exists() && tools::is_in_target(&work) {
         std::fs::remove_dir_all(&work).with_context(|| format!("cannot clear {}", work.display()))?;
     }
@@ -45,10 +62,11 @@ pub(crate) fn run() -> anyhow::Result<()> {
     )
     .with_context(|| format!("cannot write {}", document.display()))?;
 
-    let server = Server::start(&work)?;
-    let token = sign_up(server.addr)?;
+    let env = aws.as_ref().map(provision::env_pairs).unwrap_or_default();
+    let server = Server::start(&work, &env)?;
+    let token = sign_up(server.addr, aws.as_ref())?;
     eprintln!(
-        "$ st run {} --url http://{} --checks all (seed {SEED})",
+        "$ st run {} --url http://{} --checks all (seed {SEED}, {name} backend)",
         document.display(),
         server.addr
     );
@@ -93,8 +111,9 @@ struct Server {
 }
 
 impl Server {
-    /// Starts the debug binary on a free loopback port with its data in `work`.
-    fn start(work: &Path) -> anyhow::Result<Server> {
+    /// Starts the debug binary on a free loopback port with its data in
+    /// `work` and the extra environment `env` (the aws backend's).
+    fn start(work: &Path, env: &[(String, String)]) -> anyhow::Result<Server> {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .context("cannot find a free port")?
@@ -106,6 +125,8 @@ impl Server {
             .arg("--data-dir")
             .arg(work.join("data"))
             .env("RUST_LOG", "warn")
+            .env_remove("APP_BACKEND")
+            .envs(env.iter().map(|(key, value)| (key.as_str(), value.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)
@@ -143,12 +164,16 @@ fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| project_root().join("target"), PathBuf::from)
 }
 
-/// Registers the run's user and logs in; returns the access token.
-fn sign_up(addr: SocketAddr) -> anyhow::Result<String> {
+/// Registers the run's user (confirming it in the emulator's pool on the
+/// aws backend) and logs in; returns the access token.
+fn sign_up(addr: SocketAddr, aws: Option<&AwsSettings>) -> anyhow::Result<String> {
     let credentials = json!({ "email": EMAIL, "password": PASSWORD });
     let (status, body) = request(addr, "POST", "/auth/register", Some(&credentials))?;
     if status != 201 {
         bail!("registering the fuzzing user failed: {status} {body}");
+    }
+    if let Some(settings) = aws {
+        provision::confirm(settings, EMAIL)?;
     }
     let (status, body) = request(addr, "POST", "/auth/login", Some(&credentials))?;
     match (status, body["accessToken"].as_str()) {

@@ -5,7 +5,8 @@
 //! - `gen-routes [--check]`: write `terraform/routes.gen.tf` from the route registry.
 //! - `openapi`: print the OpenAPI document of the route registry.
 //! - `routes`: print the route table.
-//! - `contract`: schemathesis, every check, against a fresh local server.
+//! - `contract [--backend embedded|aws]`: schemathesis, every check, against
+//!   a fresh local server.
 //! - `moto [--port PORT]`: the AWS emulator, in the foreground.
 //! - `provision --endpoint URL [--prefix NAME]`: the aws backend's resources
 //!   in an emulator, and the environment the server needs.
@@ -39,8 +40,10 @@ commands:
                         (--check: fail with a diff if the file is stale)
   openapi               print the OpenAPI 3.1 document of the registry
   routes                print the route table (method, path, auth, handler, file:line)
-  contract              fuzz the local server against its OpenAPI document (schemathesis,
-                        every check; installs pinned Python tools into target/tools/venv)
+  contract [--backend embedded|aws]
+                        fuzz the local server against its OpenAPI document (schemathesis,
+                        every check; installs pinned Python tools into target/tools/venv;
+                        aws: on fresh resources in a moto started for the run)
   moto [--port PORT]    run the AWS emulator (moto, from the tools venv) on 127.0.0.1
   provision --endpoint URL [--prefix NAME]
                         create the aws backend's tables, user pool, bucket and queues in an
@@ -63,7 +66,11 @@ fn main() -> ExitCode {
             print!("{}", route_table::render(&api_handler::routes()));
             Ok(())
         }
-        ["contract"] => contract::run(),
+        ["contract"] => contract::run(contract::Backend::Embedded),
+        ["contract", "--backend", "embedded"] => contract::run(contract::Backend::Embedded),
+        ["contract", "--backend", "aws"] => tools::venv()
+            .and_then(|venv| moto::Moto::start(&venv, 0))
+            .and_then(|moto| contract::run(contract::Backend::Aws(&moto.endpoint))),
         ["test"] => test::run(),
         ["moto"] => tools::venv()
             .and_then(|venv| moto::Moto::start(&venv, 5000))

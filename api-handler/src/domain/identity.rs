@@ -99,7 +99,12 @@ mod tests {
 
     #[test]
     fn emails_are_checked() {
-        for bad in ["@b.co", "a b@c.co", "a@@b.co", "ada", "a@b"] {
+        for good in ["ada@example.com", "a.b+tag@mail.example.co.uk", "_x%y-z@a-b.io"] {
+            assert!(broken(&registration(good, "Passw0rd")).is_empty(), "{good}");
+        }
+        for bad in [
+            "@b.co", "a b@c.co", "a@@b.co", "ada", "a@b", "é@x.fr", "a@x.c0", ".a@b.co", "a@b..co", "a@-.x",
+        ] {
             assert!(!broken(&registration(bad, "Passw0rd")).is_empty(), "{bad}");
         }
     }

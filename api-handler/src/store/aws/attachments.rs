@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::ReturnValue;
 use super::dynamo::{Tables, TransactError, Write};
 use super::errors::store_error;
 use super::goals::{cancelled, goal_item_of, prefix_items};
-use super::items::{attachment_from, attachment_item, attachment_sk, goal_sk, key};
+use super::items::{attachment_from, attachment_item, attachment_sk, goal_sk, key, known_id};
 use crate::domain::attachment::Attachment;
 use crate::store::ports::{Attachments, StoreError, StoreResult};
 
@@ -26,6 +26,7 @@ impl AwsAttachments {
 #[async_trait]
 impl Attachments for AwsAttachments {
     async fn create(&self, attachment: &Attachment) -> StoreResult<()> {
+        known_id(&attachment.goal_id, "goal")?;
         let tables = &self.tables;
         let writes = vec![
             // The goal must exist (and be the user's) when the record lands.
@@ -54,6 +55,8 @@ impl Attachments for AwsAttachments {
     }
 
     async fn delete(&self, user_id: &str, goal_id: &str, attachment_id: &str) -> StoreResult<Attachment> {
+        known_id(goal_id, "attachment")?;
+        known_id(attachment_id, "attachment")?;
         let result = self
             .tables
             .client

@@ -63,6 +63,7 @@ pub(super) fn totals_update(tables: &Tables, user_id: &str, deltas: &[(&str, i64
 
 /// The user's goal item, read consistently.
 pub(super) async fn goal_item_of(tables: &Tables, user_id: &str, goal_id: &str) -> StoreResult<Item> {
+    items::known_id(goal_id, "goal")?;
     tables
         .get(&tables.goals, key(user_id, goal_sk(goal_id)))
         .await?

@@ -97,10 +97,14 @@ where
         ("CodeMismatchException" | "ExpiredCodeException", _) => IdentityError::InvalidCode,
         ("UserNotFoundException" | "InvalidParameterException", Flow::Confirm) => IdentityError::InvalidCode,
         ("UserNotConfirmedException", _) => IdentityError::NotConfirmed,
-        ("NotAuthorizedException", Flow::Refresh) => IdentityError::InvalidRefreshToken,
-        ("NotAuthorizedException" | "UserNotFoundException" | "PasswordResetRequiredException", Flow::Login) => {
-            IdentityError::InvalidCredentials
-        }
+        ("NotAuthorizedException" | "InvalidParameterException", Flow::Refresh) => IdentityError::InvalidRefreshToken,
+        (
+            "NotAuthorizedException"
+            | "UserNotFoundException"
+            | "PasswordResetRequiredException"
+            | "InvalidParameterException",
+            Flow::Login,
+        ) => IdentityError::InvalidCredentials,
         ("TooManyRequestsException", _) => IdentityError::Throttled { retry_after_secs: 1 },
         ("LimitExceededException", _) => IdentityError::Throttled { retry_after_secs: 5 },
         ("TooManyFailedAttemptsException", _) => IdentityError::Throttled { retry_after_secs: 30 },
@@ -216,6 +220,10 @@ impl Identity for CognitoIdentity {
     }
 
     async fn refresh(&self, refresh_token: &str) -> Result<Session, IdentityError> {
+        if refresh_token.trim().is_empty() {
+            // Cognito (and moto, with a stranger code) refuse it as a parameter.
+            return Err(IdentityError::InvalidRefreshToken);
+        }
         let parameters = HashMap::from([("REFRESH_TOKEN".to_owned(), refresh_token.to_owned())]);
         self.initiate(AuthFlowType::RefreshTokenAuth, parameters).await
     }

@@ -42,6 +42,16 @@ pub(crate) const PROFILE: &str = "PROFILE";
 /// Sort key of a user's counters.
 pub(crate) const TOTALS: &str = "TOTALS";
 
+/// `NotFound(what)` unless `id` is one this app could have made (a ULID):
+/// ids come from request paths, and DynamoDB refuses keys over 1 KiB with
+/// an error that must not become a 500.
+pub(crate) fn known_id(id: &str, what: &'static str) -> StoreResult<()> {
+    match ulid::Ulid::from_string(id) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(StoreError::NotFound(what)),
+    }
+}
+
 /// `GOAL#{goalId}`: a goal (goals table) or its aggregate marker (aggregates table).
 pub(crate) fn goal_sk(goal_id: &str) -> String {
     format!("GOAL#{goal_id}")
@@ -364,6 +374,14 @@ mod tests {
         let late: DateTime<Utc> = "2026-11-25T10:00:00.5Z".parse().unwrap();
         assert_eq!(timestamp(early), "2026-11-25T09:00:00.000Z");
         assert!(entry_sk("g", early, "b") < entry_sk("g", late, "a"));
+    }
+
+    #[test]
+    fn only_ulids_can_name_stored_items() {
+        assert!(known_id("01JD0000000000000000000000", "goal").is_ok());
+        for foreign in ["", "x", &"0".repeat(2000), "01JD000000000000000000000!"] {
+            assert_eq!(known_id(foreign, "goal"), Err(StoreError::NotFound("goal")));
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::dynamo::{Reason, Tables, TransactError, Write};
 use super::errors::RETRY_AFTER_SECS;
@@ -24,6 +24,13 @@ use crate::domain::{new_id, stats};
 use crate::store::ports::{
     IdempotencyKey, Page, PageRequest, Progress, ProgressDraft, Recorded, StoreError, StoreResult, TimeRange,
 };
+
+/// One goal's aggregate of one day.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct DayTotal {
+    value: f64,
+    entries: u64,
+}
 
 /// How long an idempotency key replays its first response, in seconds.
 const IDEMPOTENCY_WINDOW_SECS: i64 = 24 * 60 * 60;
@@ -44,11 +51,28 @@ impl AwsProgress {
         }
     }
 
-    /// Where the goal's period containing the entry stands: the sum of its
-    /// goal-day aggregates in the period, and its "target reached" mark.
-    async fn period_progress(&self, user_id: &str, goal_id: &str, period: &PeriodOf) -> StoreResult<PeriodProgress> {
+    /// Where the goal's period containing the entry's `day` stands (the sum
+    /// of its goal-day aggregates in the period, and its "target reached"
+    /// mark), and the goal's aggregate of that day so far.
+    async fn period_progress(
+        &self,
+        user_id: &str,
+        goal_id: &str,
+        period: &PeriodOf,
+        day: NaiveDate,
+    ) -> StoreResult<(PeriodProgress, DayTotal)> {
         let tables = &self.tables;
-        let total = match period.days {
+        let day_total = |items: &[Item]| -> StoreResult<DayTotal> {
+            let today = day.to_string();
+            match items.iter().find(|item| get_s(item, "day").is_ok_and(|d| d == today)) {
+                Some(item) => Ok(DayTotal {
+                    value: get_n(item, "value")?,
+                    entries: get_n(item, "entries")?,
+                }),
+                None => Ok(DayTotal::default()),
+            }
+        };
+        let (total, day_total) = match period.days {
             Some((start, end)) => {
                 // Every day before `end`: `DAY#{end}#` sorts before that day's items.
                 let query = tables
@@ -62,18 +86,25 @@ impl AwsProgress {
                     .expression_attribute_names("#goal", "goalId")
                     .expression_attribute_values(":goal", s(goal_id));
                 let days = tables.query_all(query).await?;
-                days.iter()
+                let total = days
+                    .iter()
                     .map(|item| get_n::<f64>(item, "value"))
-                    .sum::<StoreResult<f64>>()?
+                    .sum::<StoreResult<f64>>()?;
+                (total, day_total(&days)?)
             }
             // A whole-life period's total is the goal's.
-            None => 0.0,
+            None => {
+                let item = tables
+                    .get(&tables.aggregates, key(user_id, day_sk(day, goal_id)))
+                    .await?;
+                (0.0, day_total(item.as_slice())?)
+            }
         };
         let target_reached = tables
             .get(&tables.goals, key(user_id, reached_sk(goal_id, &period.key)))
             .await?
             .is_some();
-        Ok(PeriodProgress { total, target_reached })
+        Ok((PeriodProgress { total, target_reached }, day_total))
     }
 
     /// The first response of `idempotency`, from its stored record.
@@ -126,7 +157,7 @@ impl Progress for AwsProgress {
             let now = stats::millis(Utc::now());
             let goal = goal_from(&goal_item_of(tables, user_id, goal_id).await?)?;
             let period = progress::period_of(goal.period, draft.day);
-            let state = self.period_progress(user_id, goal_id, &period).await?;
+            let (state, day_before) = self.period_progress(user_id, goal_id, &period, draft.day).await?;
             let entry = ProgressEntry {
                 entry_id: new_id(),
                 goal_id: goal.goal_id.clone(),
@@ -194,21 +225,16 @@ impl Progress for AwsProgress {
             writes.push(
                 Write::put(&tables.goals, entry_item(user_id, entry, write.day)).when("attribute_not_exists(sk)"),
             );
-            writes.push(
-                Write::update(
-                    &tables.aggregates,
-                    key(user_id, day_sk(write.day, goal_id)),
-                    "SET #goal = :goal, #day = :day ADD #value :value, #entries :one",
-                )
-                .name("#goal", "goalId")
-                .name("#day", "day")
-                .name("#value", "value")
-                .name("#entries", "entries")
-                .value(":goal", s(goal_id))
-                .value(":day", s(write.day.to_string()))
-                .value(":value", n(entry.value))
-                .value(":one", n(1)),
-            );
+            // The day's new sums, from the state read under the goal's
+            // version: the same f64 arithmetic as the goal's total.
+            let mut day = key(user_id, day_sk(write.day, goal_id));
+            day.extend([
+                ("goalId".to_owned(), s(goal_id)),
+                ("day".to_owned(), s(write.day.to_string())),
+                ("value".to_owned(), n(day_before.value + entry.value)),
+                ("entries".to_owned(), n(day_before.entries + 1)),
+            ]);
+            writes.push(Write::put(&tables.aggregates, day));
             writes.extend(totals_update(tables, user_id, &[("entries", 1)]));
             if write.reaches_target {
                 let mut mark = key(user_id, reached_sk(goal_id, &write.period_key));
