@@ -106,11 +106,18 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
             let backend = backend(&settings, &public_url).await?;
             let local_routes = backend.local_routes.clone();
             let (dispatcher, app) = service(backend)?;
+            let storage = match &settings.backend {
+                BackendChoice::Embedded => settings.data_dir.display().to_string(),
+                BackendChoice::Aws(aws) => format!(
+                    "DynamoDB {}, {}, {} in {}",
+                    aws.users_table, aws.goals_table, aws.aggregates_table, aws.region
+                ),
+            };
             tracing::info!(
                 address = %bound,
                 backend = app.config().backend,
                 routes = dispatcher.routes().len(),
-                data_dir = %settings.data_dir.display(),
+                storage,
                 "listening on http://{bound}"
             );
             let relay = tokio::spawn(app.relay().clone().run_forever());
