@@ -27,6 +27,7 @@ contract_tests!(
     creating_a_profile_twice_keeps_the_first,
     the_outbox_hands_out_events_until_they_are_delivered,
     accounts_are_unique_per_email_and_can_be_undone,
+    an_unconfirmed_account_logs_in_only_once_confirmed,
     a_registration_whose_profile_fails_leaves_no_account,
     progress_reaches_a_target_once_per_period,
     a_total_never_passes_its_bound,
@@ -213,6 +214,39 @@ async fn accounts_are_unique_per_email_and_can_be_undone(kind: Kind) {
             .create_account("unique@example.com", "Passw0rd-2")
             .await
             .is_ok()
+    );
+}
+
+async fn an_unconfirmed_account_logs_in_only_once_confirmed(kind: Kind) {
+    let (_store, backend) = open(kind).await;
+    let account = backend
+        .identity
+        .create_account("later@example.com", "Passw0rd-1")
+        .await
+        .unwrap();
+    // Embedded accounts are confirmed at creation; Cognito's wait for the code.
+    assert_eq!(account.confirmed, kind == Kind::Embedded);
+    if !account.confirmed {
+        assert_eq!(
+            backend.identity.login("later@example.com", "Passw0rd-1").await,
+            Err(IdentityError::NotConfirmed)
+        );
+        // moto takes any code; the code rules are Cognito's own.
+        backend.identity.confirm("later@example.com", "123456").await.unwrap();
+    }
+    let session = backend.identity.login("later@example.com", "Passw0rd-1").await.unwrap();
+    assert_eq!(
+        (session.user_id, session.email),
+        (account.user_id, "later@example.com".to_owned())
+    );
+    assert_eq!(
+        backend.identity.confirm("nobody@example.com", "123456").await,
+        Err(IdentityError::InvalidCode),
+        "an unknown email is a wrong code, not a leak"
+    );
+    assert_eq!(
+        backend.identity.login("later@example.com", "Wrong-Passw0rd").await,
+        Err(IdentityError::InvalidCredentials)
     );
 }
 
