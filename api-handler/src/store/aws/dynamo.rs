@@ -118,42 +118,31 @@ impl Write {
         let names = (!self.names.is_empty()).then_some(self.names);
         let values = (!self.values.is_empty()).then_some(self.values);
         let on_failure = self.return_old.then_some(ReturnValuesOnConditionCheckFailure::AllOld);
+        let condition = self.condition;
+        // The four builders are different types with the same condition setters.
+        macro_rules! conditioned {
+            ($builder:expr) => {
+                $builder
+                    .table_name(self.table)
+                    .set_condition_expression(condition)
+                    .set_expression_attribute_names(names)
+                    .set_expression_attribute_values(values)
+                    .set_return_values_on_condition_check_failure(on_failure)
+            };
+        }
         let built = match self.action {
-            Action::Put(item) => Put::builder()
-                .table_name(self.table)
-                .set_item(Some(item))
-                .set_condition_expression(self.condition)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values)
-                .set_return_values_on_condition_check_failure(on_failure)
+            Action::Put(item) => conditioned!(Put::builder().set_item(Some(item)))
                 .build()
                 .map(|put| TransactWriteItem::builder().put(put).build()),
-            Action::Update { key, expression } => Update::builder()
-                .table_name(self.table)
-                .set_key(Some(key))
-                .update_expression(expression)
-                .set_condition_expression(self.condition)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values)
-                .set_return_values_on_condition_check_failure(on_failure)
-                .build()
-                .map(|update| TransactWriteItem::builder().update(update).build()),
-            Action::Delete(key) => Delete::builder()
-                .table_name(self.table)
-                .set_key(Some(key))
-                .set_condition_expression(self.condition)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values)
-                .set_return_values_on_condition_check_failure(on_failure)
+            Action::Update { key, expression } => {
+                conditioned!(Update::builder().set_key(Some(key)).update_expression(expression))
+                    .build()
+                    .map(|update| TransactWriteItem::builder().update(update).build())
+            }
+            Action::Delete(key) => conditioned!(Delete::builder().set_key(Some(key)))
                 .build()
                 .map(|delete| TransactWriteItem::builder().delete(delete).build()),
-            Action::Check(key) => ConditionCheck::builder()
-                .table_name(self.table)
-                .set_key(Some(key))
-                .set_condition_expression(self.condition)
-                .set_expression_attribute_names(names)
-                .set_expression_attribute_values(values)
-                .set_return_values_on_condition_check_failure(on_failure)
+            Action::Check(key) => conditioned!(ConditionCheck::builder().set_key(Some(key)))
                 .build()
                 .map(|check| TransactWriteItem::builder().condition_check(check).build()),
         };
