@@ -186,11 +186,13 @@ impl Progress for AwsProgress {
             };
             let (entry, after) = (&write.entry, &write.goal);
             let mut writes = Vec::new();
+            let first_answer = serde_json::to_string(entry)
+                .map_err(|err| StoreError::Internal(format!("cannot serialise an entry: {err}")))?;
             let idempotency_at = idempotency.as_ref().map(|idempotency| {
                 let mut record = key(user_id, idempotency_sk(&idempotency.key));
                 record.extend([
                     ("fingerprint".to_owned(), s(&idempotency.fingerprint)),
-                    ("entry".to_owned(), s(serde_json::to_string(entry).unwrap_or_default())),
+                    ("entry".to_owned(), s(first_answer)),
                     ("createdAt".to_owned(), s(items::timestamp(now))),
                     (EXPIRES_AT.to_owned(), n(now.timestamp() + IDEMPOTENCY_WINDOW_SECS)),
                 ]);
