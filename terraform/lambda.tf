@@ -43,6 +43,59 @@ resource "aws_iam_role_policy" "lambda_logs" {
   policy = data.aws_iam_policy_document.lambda_logs.json
 }
 
+# The adapters' SDK operations (docs/data-model.md), on exactly their resources.
+data "aws_iam_policy_document" "lambda_stores" {
+  statement {
+    sid = "Tables"
+    actions = [
+      "dynamodb:GetItem",
+      "dynamodb:Query",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+      "dynamodb:BatchWriteItem",
+      "dynamodb:ConditionCheckItem",
+    ]
+    resources = [
+      aws_dynamodb_table.users.arn,
+      "${aws_dynamodb_table.users.arn}/index/outbox",
+      aws_dynamodb_table.goals.arn,
+      "${aws_dynamodb_table.goals.arn}/index/byStatus",
+      aws_dynamodb_table.aggregates.arn,
+    ]
+  }
+
+  statement {
+    sid       = "UndoRegistration"
+    actions   = ["cognito-idp:AdminDeleteUser"]
+    resources = [aws_cognito_user_pool.users.arn]
+  }
+
+  statement {
+    sid       = "Attachments"
+    actions   = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+    resources = ["${aws_s3_bucket.attachments.arn}/*"]
+  }
+
+  statement {
+    sid       = "Notifications"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.notifications.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "lambda_stores" {
+  name   = "stores"
+  role   = aws_iam_role.lambda.id
+  policy = data.aws_iam_policy_document.lambda_stores.json
+}
+
+# Signs listing cursors; the same for every instance of the function.
+resource "random_password" "cursor_secret" {
+  length  = 48
+  special = false
+}
+
 resource "aws_lambda_function" "api" {
   count = var.deploy_lambda ? 1 : 0
 
@@ -59,6 +112,20 @@ resource "aws_lambda_function" "api" {
     log_group  = aws_cloudwatch_log_group.lambda.name
   }
 
+  environment {
+    variables = {
+      APP_BACKEND             = "aws"
+      USERS_TABLE_NAME        = aws_dynamodb_table.users.name
+      GOALS_TABLE_NAME        = aws_dynamodb_table.goals.name
+      AGGREGATES_TABLE_NAME   = aws_dynamodb_table.aggregates.name
+      ATTACHMENTS_BUCKET_NAME = aws_s3_bucket.attachments.id
+      NOTIFICATIONS_QUEUE_URL = aws_sqs_queue.notifications.url
+      USER_POOL_ID            = aws_cognito_user_pool.users.id
+      USER_POOL_CLIENT_ID     = aws_cognito_user_pool_client.app.id
+      APP_CURSOR_SECRET       = random_password.cursor_secret.result
+    }
+  }
+
   lifecycle {
     precondition {
       condition     = var.image_tag != ""
@@ -66,5 +133,5 @@ resource "aws_lambda_function" "api" {
     }
   }
 
-  depends_on = [aws_iam_role_policy.lambda_logs]
+  depends_on = [aws_iam_role_policy.lambda_logs, aws_iam_role_policy.lambda_stores]
 }

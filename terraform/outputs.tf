@@ -8,6 +8,25 @@ output "ecr_repository_url" {
   value       = aws_ecr_repository.api_handler.repository_url
 }
 
+output "tables" {
+  description = "DynamoDB table names (USERS_TABLE_NAME, GOALS_TABLE_NAME, AGGREGATES_TABLE_NAME)."
+  value = {
+    users      = aws_dynamodb_table.users.name
+    goals      = aws_dynamodb_table.goals.name
+    aggregates = aws_dynamodb_table.aggregates.name
+  }
+}
+
+output "attachments_bucket" {
+  description = "S3 bucket of attachments (ATTACHMENTS_BUCKET_NAME)."
+  value       = aws_s3_bucket.attachments.id
+}
+
+output "notifications_queue_url" {
+  description = "SQS FIFO queue of domain events (NOTIFICATIONS_QUEUE_URL)."
+  value       = aws_sqs_queue.notifications.url
+}
+
 output "user_pool_id" {
   description = "Cognito user pool id (USER_POOL_ID)."
   value       = aws_cognito_user_pool.users.id

@@ -29,6 +29,17 @@ variable "image_tag" {
   }
 }
 
+variable "allowed_origins" {
+  description = "Web origins allowed to call the API and to use presigned attachment URLs (CORS)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for origin in var.allowed_origins : can(regex("^https?://[^/*]+$", origin))])
+    error_message = "allowed_origins are origins such as https://app.example.com, without a path or wildcard."
+  }
+}
+
 variable "log_retention_days" {
   description = "How long Lambda and API access logs are kept."
   type        = number

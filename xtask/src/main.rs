@@ -18,6 +18,8 @@ mod contract;
 mod diff;
 mod fmt;
 mod gen_routes;
+#[cfg(test)]
+mod infra;
 mod moto;
 mod openapi;
 mod provision;

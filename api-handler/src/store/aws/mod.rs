@@ -25,6 +25,7 @@ mod progress;
 #[cfg(feature = "provision")]
 pub mod provision;
 mod publisher;
+pub mod schema;
 mod settings;
 mod tokens;
 

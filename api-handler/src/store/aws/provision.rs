@@ -18,7 +18,7 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_sqs::types::QueueAttributeName;
 
 use super::AwsSettings;
-use super::items::{BY_STATUS, EVENT_ID, EXPIRES_AT, OUTBOX_INDEX, OUTBOX_SHARD, PK, SK, STATUS_KEY};
+use super::schema::{TABLES, TableShape};
 
 /// The dummy credentials an emulator accepts.
 pub const EMULATOR_KEY: &str = "testing";
@@ -79,30 +79,14 @@ pub async fn provision(
         ));
     }
     let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
-    let users_table = format!("{prefix}-users");
-    let goals_table = format!("{prefix}-goals");
-    let aggregates_table = format!("{prefix}-aggregates");
-    table(&dynamodb, &users_table, Some((OUTBOX_INDEX, OUTBOX_SHARD, EVENT_ID))).await?;
-    table(&dynamodb, &goals_table, Some((BY_STATUS, PK, STATUS_KEY))).await?;
-    table(&dynamodb, &aggregates_table, None).await?;
-    dynamodb
-        .update_time_to_live()
-        .table_name(&users_table)
-        .time_to_live_specification(
-            TimeToLiveSpecification::builder()
-                .enabled(true)
-                .attribute_name(EXPIRES_AT)
-                .build()
-                .map_err(|err| fail("describe the TTL", err))?,
-        )
-        .send()
-        .await
-        .map_err(|err| {
-            fail(
-                "enable TTL on the users table",
-                aws_sdk_dynamodb::error::DisplayErrorContext(err),
-            )
-        })?;
+    let mut names = Vec::new();
+    for shape in TABLES {
+        let name = format!("{prefix}-{}", shape.suffix);
+        table(&dynamodb, &name, &shape).await?;
+        names.push(name);
+    }
+    let [users_table, goals_table, aggregates_table] =
+        <[String; 3]>::try_from(names).map_err(|_| "the schema names three tables".to_owned())?;
 
     let (user_pool_id, client_id) = user_pool(sdk, prefix).await?;
     let bucket = format!("{prefix}-attachments");
@@ -122,11 +106,35 @@ pub async fn provision(
     })
 }
 
-/// A table keyed `(userId, sk)`, on demand, with an optional index `(name, hash, range)`.
-async fn table(client: &aws_sdk_dynamodb::Client, name: &str, index: Option<(&str, &str, &str)>) -> Result<(), String> {
-    if client.describe_table().table_name(name).send().await.is_ok() {
-        return Ok(());
+/// The table `name` of `shape`, on demand, with its index and TTL.
+async fn table(client: &aws_sdk_dynamodb::Client, name: &str, shape: &TableShape) -> Result<(), String> {
+    if client.describe_table().table_name(name).send().await.is_err() {
+        create_table(client, name, shape).await?;
     }
+    if let Some(attribute) = shape.ttl {
+        client
+            .update_time_to_live()
+            .table_name(name)
+            .time_to_live_specification(
+                TimeToLiveSpecification::builder()
+                    .enabled(true)
+                    .attribute_name(attribute)
+                    .build()
+                    .map_err(|err| fail("describe the TTL", err))?,
+            )
+            .send()
+            .await
+            .map_err(|err| {
+                fail(
+                    &format!("enable TTL on {name}"),
+                    aws_sdk_dynamodb::error::DisplayErrorContext(err),
+                )
+            })?;
+    }
+    Ok(())
+}
+
+async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str, shape: &TableShape) -> Result<(), String> {
     let string = |attribute: &str| {
         AttributeDefinition::builder()
             .attribute_name(attribute)
@@ -145,21 +153,21 @@ async fn table(client: &aws_sdk_dynamodb::Client, name: &str, index: Option<(&st
         .create_table()
         .table_name(name)
         .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(string(PK)?)
-        .attribute_definitions(string(SK)?)
-        .key_schema(key(PK, KeyType::Hash)?)
-        .key_schema(key(SK, KeyType::Range)?);
-    if let Some((index_name, hash, range)) = index {
-        for attribute in [hash, range] {
-            if attribute != PK && attribute != SK {
+        .attribute_definitions(string(shape.hash)?)
+        .attribute_definitions(string(shape.range)?)
+        .key_schema(key(shape.hash, KeyType::Hash)?)
+        .key_schema(key(shape.range, KeyType::Range)?);
+    if let Some(index) = shape.index {
+        for attribute in [index.hash, index.range] {
+            if attribute != shape.hash && attribute != shape.range {
                 request = request.attribute_definitions(string(attribute)?);
             }
         }
         request = request.global_secondary_indexes(
             GlobalSecondaryIndex::builder()
-                .index_name(index_name)
-                .key_schema(key(hash, KeyType::Hash)?)
-                .key_schema(key(range, KeyType::Range)?)
+                .index_name(index.name)
+                .key_schema(key(index.hash, KeyType::Hash)?)
+                .key_schema(key(index.range, KeyType::Range)?)
                 .projection(Projection::builder().projection_type(ProjectionType::All).build())
                 .build()
                 .map_err(|err| fail("describe an index", err))?,

@@ -1,0 +1,31 @@
+# SQS: the notifications queue (FIFO: MessageGroupId = userId keeps each
+# user's events in order, MessageDeduplicationId = eventId drops a second
+# publish) and its dead-letter queue.
+
+resource "aws_sqs_queue" "notifications_dlq" {
+  name                      = "${var.project}-notifications-dlq.fifo"
+  fifo_queue                = true
+  message_retention_seconds = 1209600
+  sqs_managed_sse_enabled   = true
+}
+
+resource "aws_sqs_queue" "notifications" {
+  name                        = "${var.project}-notifications.fifo"
+  fifo_queue                  = true
+  content_based_deduplication = false
+  sqs_managed_sse_enabled     = true
+
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.notifications_dlq.arn
+    maxReceiveCount     = 5
+  })
+}
+
+resource "aws_sqs_queue_redrive_allow_policy" "notifications_dlq" {
+  queue_url = aws_sqs_queue.notifications_dlq.id
+
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.notifications.arn]
+  })
+}

@@ -1,0 +1,115 @@
+//! Checks of the hand-written Terraform against the code it deploys: the
+//! DynamoDB tables declare the keys, indexes and TTL the aws adapters use
+//! (`api_handler::store::aws::schema`, which `cargo xtask provision` creates),
+//! and the Lambda gets every variable the aws backend requires.
+
+use api_handler::store::aws::REQUIRED_VARS;
+use api_handler::store::aws::schema::TABLES;
+use hcl::{Block, Body, Expression};
+
+use crate::util::project_root;
+
+/// The parsed `terraform/{file}`.
+fn terraform(file: &str) -> Body {
+    let path = project_root().join("terraform").join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
+    hcl::from_str(&text).unwrap_or_else(|err| panic!("{} is not valid HCL: {err}", path.display()))
+}
+
+/// The resource block `kind.name`.
+fn resource<'a>(body: &'a Body, kind: &str, name: &str) -> &'a Block {
+    body.blocks()
+        .find(|block| {
+            block.identifier() == "resource" && block.labels().iter().map(|label| label.as_str()).eq([kind, name])
+        })
+        .unwrap_or_else(|| panic!("terraform/ lacks resource {kind}.{name}"))
+}
+
+/// The string value of `block`'s attribute `name`.
+fn string(block: &Block, name: &str) -> Option<String> {
+    block
+        .body()
+        .attributes()
+        .find(|a| a.key() == name)
+        .and_then(|a| match a.expr() {
+            Expression::String(value) => Some(value.clone()),
+            _ => None,
+        })
+}
+
+/// The nested blocks of `block` called `name`.
+fn nested<'a>(block: &'a Block, name: &'a str) -> impl Iterator<Item = &'a Block> {
+    block.body().blocks().filter(move |inner| inner.identifier() == name)
+}
+
+#[test]
+fn dynamodb_tables_match_the_adapters_schema() {
+    let data = terraform("data.tf");
+    for shape in TABLES {
+        let table = resource(&data, "aws_dynamodb_table", shape.suffix);
+        let what = format!("aws_dynamodb_table.{}", shape.suffix);
+        assert_eq!(
+            string(table, "billing_mode").as_deref(),
+            Some("PAY_PER_REQUEST"),
+            "{what}"
+        );
+        assert_eq!(string(table, "hash_key").as_deref(), Some(shape.hash), "{what}");
+        assert_eq!(string(table, "range_key").as_deref(), Some(shape.range), "{what}");
+        let indexes: Vec<(Option<String>, Option<String>, Option<String>)> = nested(table, "global_secondary_index")
+            .map(|index| {
+                (
+                    string(index, "name"),
+                    string(index, "hash_key"),
+                    string(index, "range_key"),
+                )
+            })
+            .collect();
+        let expected: Vec<_> = shape
+            .index
+            .iter()
+            .map(|index| {
+                (
+                    Some(index.name.to_owned()),
+                    Some(index.hash.to_owned()),
+                    Some(index.range.to_owned()),
+                )
+            })
+            .collect();
+        assert_eq!(indexes, expected, "{what}: its indexes");
+        let ttl: Vec<Option<String>> = nested(table, "ttl").map(|ttl| string(ttl, "attribute_name")).collect();
+        assert_eq!(
+            ttl,
+            shape
+                .ttl
+                .iter()
+                .map(|name| Some((*name).to_owned()))
+                .collect::<Vec<_>>(),
+            "{what}: TTL"
+        );
+        for required in ["point_in_time_recovery", "server_side_encryption"] {
+            assert_eq!(nested(table, required).count(), 1, "{what} lacks {required}");
+        }
+    }
+}
+
+#[test]
+fn the_lambda_gets_every_variable_the_aws_backend_requires() {
+    let lambda = terraform("lambda.tf");
+    let function = resource(&lambda, "aws_lambda_function", "api");
+    let variables: Vec<String> = nested(function, "environment")
+        .flat_map(|environment| environment.body().attributes())
+        .filter(|attribute| attribute.key() == "variables")
+        .flat_map(|attribute| match attribute.expr() {
+            Expression::Object(object) => object.keys().map(|key| key.to_string()).collect(),
+            _ => Vec::new(),
+        })
+        .collect();
+    // Lambda sets AWS_REGION itself (and refuses it as a function variable).
+    for name in REQUIRED_VARS.iter().filter(|name| **name != "AWS_REGION") {
+        assert!(
+            variables.iter().any(|v| v == name),
+            "the Lambda lacks {name}; it has {variables:?}"
+        );
+    }
+    assert!(variables.iter().any(|v| v == "APP_BACKEND"), "{variables:?}");
+}
