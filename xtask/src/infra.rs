@@ -1,7 +1,8 @@
 //! Checks of the hand-written Terraform against the code it deploys: the
 //! DynamoDB tables declare the keys, indexes and TTL the aws adapters use
 //! (`api_handler::store::aws::schema`, which `cargo xtask provision` creates),
-//! and the Lambda gets every variable the aws backend requires.
+//! the Lambda gets every variable the aws backend requires, and a schedule
+//! invokes it for the outbox relay.
 
 use api_handler::store::aws::REQUIRED_VARS;
 use api_handler::store::aws::schema::TABLES;
@@ -112,4 +113,14 @@ fn the_lambda_gets_every_variable_the_aws_backend_requires() {
         );
     }
     assert!(variables.iter().any(|v| v == "APP_BACKEND"), "{variables:?}");
+}
+
+#[test]
+fn a_schedule_invokes_the_lambda_for_the_outbox_relay() {
+    let schedule = terraform("schedule.tf");
+    let rule = resource(&schedule, "aws_cloudwatch_event_rule", "outbox_relay");
+    assert_eq!(string(rule, "schedule_expression").as_deref(), Some("rate(1 minute)"));
+    resource(&schedule, "aws_cloudwatch_event_target", "outbox_relay");
+    let permission = resource(&schedule, "aws_lambda_permission", "outbox_relay");
+    assert_eq!(string(permission, "principal").as_deref(), Some("events.amazonaws.com"));
 }
