@@ -84,8 +84,38 @@ pub fn low_s_token(token: String) -> String {
     }
 }
 
+/// A JWT's header, refused (401) when it does not parse or names critical
+/// extensions: RFC 7515 §4.1.11 says a recipient must refuse extensions it
+/// does not understand, and this API understands none.
+pub fn token_header(token: &str) -> Result<jsonwebtoken::Header, ApiError> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| ApiError::unauthorized("the token is malformed"))?;
+    if header.crit.is_some() {
+        return Err(ApiError::unauthorized(
+            "the token names critical extensions this API does not understand",
+        ));
+    }
+    Ok(header)
+}
+
+/// The 401 for a token `jsonwebtoken` refused: what was wrong, never the token.
+pub fn rejection(err: &jsonwebtoken::errors::Error) -> ApiError {
+    use jsonwebtoken::errors::ErrorKind;
+    ApiError::unauthorized(match err.kind() {
+        ErrorKind::ExpiredSignature => "the token has expired",
+        ErrorKind::ImmatureSignature => "the token is not valid yet",
+        ErrorKind::InvalidSignature => "the token signature is invalid",
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+            "the token uses an algorithm this API does not accept"
+        }
+        ErrorKind::InvalidIssuer => "the token was issued by someone else",
+        ErrorKind::InvalidAudience => "the token is for another audience",
+        ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
+        _ => "the token is malformed",
+    })
+}
+
 /// Splits an OAuth `scope` claim ("a b c").
-fn split_scopes(scope: Option<&str>) -> Vec<String> {
+pub fn split_scopes(scope: Option<&str>) -> Vec<String> {
     scope
         .map(|s| s.split_whitespace().map(str::to_owned).collect())
         .unwrap_or_default()
@@ -201,34 +231,11 @@ impl Authenticator for JwtAuthenticator {
 impl JwtAuthenticator {
     /// [`Authenticator::verify`], synchronously: the key is known up front.
     pub fn verify_now(&self, token: &str) -> Result<User, ApiError> {
-        use jsonwebtoken::errors::ErrorKind;
-        let header =
-            jsonwebtoken::decode_header(token).map_err(|_| ApiError::unauthorized("the token is malformed"))?;
-        // RFC 7515 §4.1.11: a recipient must refuse extensions it does not
-        // understand, and this API understands none.
-        if header.crit.is_some() {
-            return Err(ApiError::unauthorized(
-                "the token names critical extensions this API does not understand",
-            ));
-        }
+        token_header(token)?;
         if self.validation.algorithms == [Algorithm::ES256] && !low_s_es256(token) {
             return Err(ApiError::unauthorized("the token signature is invalid"));
         }
-        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|err| {
-            let reason = match err.kind() {
-                ErrorKind::ExpiredSignature => "the token has expired",
-                ErrorKind::ImmatureSignature => "the token is not valid yet",
-                ErrorKind::InvalidSignature => "the token signature is invalid",
-                ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-                    "the token uses an algorithm this API does not accept"
-                }
-                ErrorKind::InvalidIssuer => "the token was issued by someone else",
-                ErrorKind::InvalidAudience => "the token is for another audience",
-                ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
-                _ => "the token is malformed",
-            };
-            ApiError::unauthorized(reason)
-        })?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|err| rejection(&err))?;
         let claims = data.claims;
         if let Some(required) = self.token_use
             && claims.token_use.as_deref() != Some(required)

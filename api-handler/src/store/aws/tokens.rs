@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use jsonwebtoken::jwk::{JwkSet, KeyAlgorithm};
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
-use route_framework::auth::{Authenticator, User};
+use route_framework::auth::{Authenticator, User, rejection, split_scopes, token_header};
 use route_framework::error::ApiError;
 use serde::Deserialize;
 
@@ -133,18 +133,7 @@ impl CognitoTokens {
     }
 
     fn verify_with(&self, token: &str, key: &DecodingKey) -> Result<User, ApiError> {
-        use jsonwebtoken::errors::ErrorKind;
-        let data = jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation).map_err(|err| {
-            ApiError::unauthorized(match err.kind() {
-                ErrorKind::ExpiredSignature => "the token has expired",
-                ErrorKind::ImmatureSignature => "the token is not valid yet",
-                ErrorKind::InvalidSignature => "the token signature is invalid",
-                ErrorKind::InvalidAlgorithm => "the token uses an algorithm this API does not accept",
-                ErrorKind::InvalidIssuer => "the token was issued by someone else",
-                ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
-                _ => "the token is malformed",
-            })
-        })?;
+        let data = jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation).map_err(|err| rejection(&err))?;
         let claims = data.claims;
         if claims.token_use.as_deref() != Some("access") {
             return Err(ApiError::unauthorized("expected an access token"));
@@ -158,10 +147,7 @@ impl CognitoTokens {
         Ok(User {
             id: claims.sub,
             email: None,
-            scopes: claims
-                .scope
-                .map(|scope| scope.split_whitespace().map(str::to_owned).collect())
-                .unwrap_or_default(),
+            scopes: split_scopes(claims.scope.as_deref()),
         })
     }
 }
@@ -182,16 +168,10 @@ fn rsa_keys(set: &JwkSet) -> HashMap<String, DecodingKey> {
 #[async_trait]
 impl Authenticator for CognitoTokens {
     async fn verify(&self, token: &str) -> Result<User, ApiError> {
-        let header =
-            jsonwebtoken::decode_header(token).map_err(|_| ApiError::unauthorized("the token is malformed"))?;
+        let header = token_header(token)?;
         if header.alg != Algorithm::RS256 {
             return Err(ApiError::unauthorized(
                 "the token uses an algorithm this API does not accept",
-            ));
-        }
-        if header.crit.is_some() {
-            return Err(ApiError::unauthorized(
-                "the token names critical extensions this API does not understand",
             ));
         }
         let kid = header
