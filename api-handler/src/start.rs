@@ -61,7 +61,7 @@ async fn backend(settings: &Settings, public_url: &str) -> Result<Backend, Start
     match &settings.backend {
         BackendChoice::Embedded => embedded(&settings.data_dir, public_url),
         BackendChoice::Aws(aws) => {
-            let sdk = store::aws::sdk_config(aws, None).await;
+            let sdk = store::aws::sdk_config(&aws.region, aws.endpoint_url.as_deref(), None).await;
             store::aws::open(aws, &sdk).map_err(StartError::Backend)
         }
     }

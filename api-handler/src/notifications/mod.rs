@@ -43,11 +43,7 @@ impl Relay {
         if events.is_empty() {
             return;
         }
-        let delivered = async {
-            self.publisher.publish(events).await?;
-            self.outbox.mark_delivered(events).await
-        };
-        if let Err(err) = delivered.await {
+        if let Err(err) = self.hand_over(events).await {
             tracing::warn!(error = %err, events = events.len(), "events stay in the outbox for the relay");
         }
     }
@@ -70,10 +66,15 @@ impl Relay {
             if events.is_empty() {
                 return Ok(delivered.len());
             }
-            self.publisher.publish(&events).await?;
-            self.outbox.mark_delivered(&events).await?;
+            self.hand_over(&events).await?;
             delivered.extend(events.into_iter().map(|event| event.event_id));
         }
+    }
+
+    /// Publishes `events`, then marks them delivered: never marked unless published.
+    async fn hand_over(&self, events: &[DomainEvent]) -> StoreResult<()> {
+        self.publisher.publish(events).await?;
+        self.outbox.mark_delivered(events).await
     }
 
     /// Relays every [`RELAY_INTERVAL`] until the task is dropped; failures are

@@ -6,6 +6,7 @@
 //! Cognito, S3 and SQS (the default in Lambda).
 
 pub mod aws;
+mod codec;
 pub mod embedded;
 pub mod ports;
 

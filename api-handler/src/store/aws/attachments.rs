@@ -5,9 +5,9 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::types::ReturnValue;
 
-use super::dynamo::{Tables, TransactError, Write};
+use super::dynamo::{Tables, TransactError, Write, cancelled};
 use super::errors::store_error;
-use super::goals::{cancelled, goal_item_of, prefix_items};
+use super::goals::{goal_item_of, prefix_items};
 use super::items::{attachment_from, attachment_item, attachment_sk, goal_sk, key, known_id};
 use crate::domain::attachment::Attachment;
 use crate::store::ports::{Attachments, StoreError, StoreResult};

@@ -150,9 +150,8 @@ mod tests {
     async fn blobs(endpoint: Option<&str>) -> std::sync::Arc<dyn Blobs> {
         let settings = settings(endpoint);
         let credentials = aws_sdk_dynamodb::config::Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
-        open(&settings, &sdk_config(&settings, Some(credentials)).await)
-            .unwrap()
-            .blobs
+        let sdk = sdk_config(&settings.region, settings.endpoint_url.as_deref(), Some(credentials)).await;
+        open(&settings, &sdk).unwrap().blobs
     }
 
     fn query_param(url: &str, name: &str) -> Option<String> {

@@ -169,6 +169,27 @@ impl Reason {
     pub(crate) fn conflicted(&self) -> bool {
         self.code.as_deref() == Some("TransactionConflict")
     }
+
+    /// Whether DynamoDB was too busy for this item.
+    fn throttled(&self) -> bool {
+        matches!(
+            self.code.as_deref(),
+            Some("ThrottlingError" | "ProvisionedThroughputExceeded" | "RequestLimitExceeded")
+        )
+    }
+}
+
+/// A cancelled transaction no caller expected: `Unavailable` when it
+/// collided or was throttled, else `Internal` with the reasons, for the log.
+pub(crate) fn cancelled(what: &str, reasons: &[Reason]) -> StoreError {
+    if reasons.iter().any(|r| r.conflicted() || r.throttled()) {
+        return StoreError::Unavailable {
+            reason: format!("{what} collided with other writes"),
+            retry_after_secs: RETRY_AFTER_SECS,
+        };
+    }
+    let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_deref().unwrap_or("?")).collect();
+    StoreError::Internal(format!("{what} was cancelled: {}", codes.join(", ")))
 }
 
 /// A transactional write that did not commit.

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::dynamo::{Tables, TransactError, Write};
+use super::dynamo::{Tables, TransactError, Write, cancelled};
 use super::items::{
     self, BY_STATUS, Item, PK, SK, STATUS_KEY, TOTALS, attachment_from, day_sk, get_n_or, get_s, goal_from, goal_item,
     goal_sk, key, n, s,
@@ -234,23 +234,4 @@ pub(super) async fn prefix_items(tables: &Tables, user_id: &str, prefix: &str) -
     tables
         .query_all(tables.prefix_query(&tables.goals, user_id, prefix))
         .await
-}
-
-/// A cancelled transaction no caller expected: the reasons, for the log.
-pub(super) fn cancelled(what: &str, reasons: &[super::dynamo::Reason]) -> StoreError {
-    let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_deref().unwrap_or("?")).collect();
-    if reasons.iter().any(|r| r.conflicted() || is_throttled(r)) {
-        return StoreError::Unavailable {
-            reason: format!("{what} collided with other writes"),
-            retry_after_secs: super::errors::RETRY_AFTER_SECS,
-        };
-    }
-    StoreError::Internal(format!("{what} was cancelled: {}", codes.join(", ")))
-}
-
-fn is_throttled(reason: &super::dynamo::Reason) -> bool {
-    matches!(
-        reason.code.as_deref(),
-        Some("ThrottlingError" | "ProvisionedThroughputExceeded" | "RequestLimitExceeded")
-    )
 }

@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use serde::Serialize;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 
 use crate::domain::attachment::Attachment;
@@ -13,6 +12,8 @@ use crate::domain::events::DomainEvent;
 use crate::domain::goal::{Goal, Target};
 use crate::domain::profile::Profile;
 use crate::domain::progress::ProgressEntry;
+use crate::store::codec::parse_enum;
+pub(crate) use crate::store::codec::{enum_name, timestamp};
 use crate::store::ports::{Continuation, StoreError, StoreResult};
 
 /// An item, as the SDK holds it.
@@ -100,11 +101,6 @@ pub(crate) fn outbox_shard(event_id: &str) -> String {
     (hash % OUTBOX_SHARDS).to_string()
 }
 
-/// A timestamp as stored: RFC 3339, UTC, milliseconds, fixed width (so text order is time order).
-pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
 /// A string attribute.
 pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
@@ -165,15 +161,7 @@ pub(crate) fn get_time(item: &Item, name: &str) -> StoreResult<DateTime<Utc>> {
 
 /// A lower-case enum stored as its wire name.
 pub(crate) fn get_enum<T: DeserializeOwned>(item: &Item, name: &str) -> StoreResult<T> {
-    serde_json::from_value(serde_json::Value::String(get_s(item, name)?)).map_err(|_| corrupt(name))
-}
-
-/// An enum's wire name (`weekly`, `fitness`).
-pub(crate) fn enum_name<T: Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    parse_enum(get_s(item, name)?).map_err(|_| corrupt(name))
 }
 
 /// Sets `name` to `value`, or leaves it out when `None`.

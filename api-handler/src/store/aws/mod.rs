@@ -60,10 +60,10 @@ pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
 /// Attempts per SDK call (the first one included).
 pub const MAX_ATTEMPTS: u32 = 3;
 
-/// The one SDK configuration every client is built from: the region,
-/// `AWS_ENDPOINT_URL` if set, bounded timeouts and retries, and
-/// `credentials` (else the default chain, resolved on first use).
-pub async fn sdk_config(settings: &AwsSettings, credentials: Option<Credentials>) -> SdkConfig {
+/// The one SDK configuration every client is built from: `region`,
+/// `endpoint_url` (`AWS_ENDPOINT_URL`) if set, bounded timeouts and retries,
+/// and `credentials` (else the default chain, resolved on first use).
+pub async fn sdk_config(region: &str, endpoint_url: Option<&str>, credentials: Option<Credentials>) -> SdkConfig {
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .operation_attempt_timeout(ATTEMPT_TIMEOUT)
@@ -74,10 +74,10 @@ pub async fn sdk_config(settings: &AwsSettings, credentials: Option<Credentials>
         .with_initial_backoff(Duration::from_millis(50))
         .with_max_backoff(Duration::from_secs(1));
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(settings.region.clone()))
+        .region(Region::new(region.to_owned()))
         .timeout_config(timeouts)
         .retry_config(retries);
-    if let Some(endpoint) = &settings.endpoint_url {
+    if let Some(endpoint) = endpoint_url {
         loader = loader.endpoint_url(endpoint);
     }
     if let Some(credentials) = credentials {

@@ -3,9 +3,8 @@
 use async_trait::async_trait;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 
-use super::dynamo::{Tables, TransactError, Write};
+use super::dynamo::{Tables, TransactError, Write, cancelled};
 use super::errors::store_error;
-use super::goals::cancelled;
 use super::items::{PROFILE, key, profile_from, profile_item, s, timestamp};
 use super::outbox::outbox_writes;
 use crate::domain::events::DomainEvent;

@@ -9,9 +9,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::dynamo::{Reason, Tables, TransactError, Write};
+use super::dynamo::{Reason, Tables, TransactError, Write, cancelled};
 use super::errors::RETRY_AFTER_SECS;
-use super::goals::{cancelled, goal_item_of, totals_update};
+use super::goals::{goal_item_of, totals_update};
 use super::items::{
     self, EXPIRES_AT, Item, PK, SK, day_sk, entry_from, entry_item, get_n, get_s, goal_from, goal_sk, idempotency_sk,
     key, n, reached_sk, s,

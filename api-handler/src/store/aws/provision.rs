@@ -25,20 +25,8 @@ pub const EMULATOR_KEY: &str = "testing";
 
 /// The SDK configuration for an emulator at `endpoint`: its region and dummy credentials.
 pub async fn emulator_sdk_config(endpoint: &str, region: &str) -> SdkConfig {
-    let settings = AwsSettings {
-        region: region.to_owned(),
-        endpoint_url: Some(endpoint.to_owned()),
-        users_table: String::new(),
-        goals_table: String::new(),
-        aggregates_table: String::new(),
-        bucket: String::new(),
-        queue_url: String::new(),
-        user_pool_id: String::new(),
-        client_id: String::new(),
-        cursor_secret: Vec::new(),
-    };
     let credentials = aws_sdk_dynamodb::config::Credentials::new(EMULATOR_KEY, EMULATOR_KEY, None, None, "emulator");
-    super::sdk_config(&settings, Some(credentials)).await
+    super::sdk_config(region, Some(endpoint), Some(credentials)).await
 }
 
 /// A fresh cursor secret: 32 random bytes, hex-encoded.

@@ -145,11 +145,7 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "foreign_keys", "ON")
 }
 
-/// The stored form of a timestamp: RFC 3339 UTC with exactly three fraction
-/// digits, so that text order is time order.
-pub(crate) fn ts(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
+pub(crate) use crate::store::codec::timestamp as ts;
 
 #[cfg(test)]
 mod tests {

@@ -11,6 +11,7 @@ use crate::domain::attachment::Attachment;
 use crate::domain::events::DomainEvent;
 use crate::domain::goal::{Goal, GoalStatus, Target};
 use crate::domain::progress::ProgressEntry;
+use crate::store::codec::{enum_name, parse_enum};
 use crate::store::ports::{Continuation, Goals, Page, PageRequest, StoreError, StoreResult};
 
 /// The SQLite goal store.
@@ -37,10 +38,10 @@ fn goal_values(goal: &Goal) -> [Box<dyn ToSql + '_>; 14] {
         Box::new(&goal.user_id),
         Box::new(&goal.title),
         Box::new(&goal.description),
-        Box::new(enum_text(&goal.category)),
+        Box::new(enum_name(&goal.category)),
         Box::new(goal.target.value),
         Box::new(&goal.target.unit),
-        Box::new(enum_text(&goal.period)),
+        Box::new(enum_name(&goal.period)),
         Box::new(goal.due_date),
         Box::new(goal.status.as_str()),
         Box::new(goal.progress_total),
@@ -52,16 +53,8 @@ fn goal_values(goal: &Goal) -> [Box<dyn ToSql + '_>; 14] {
 
 /// Reads a lower-case enum stored as text.
 fn enum_column<T: DeserializeOwned>(row: &Row<'_>, index: usize) -> rusqlite::Result<T> {
-    let text: String = row.get(index)?;
-    serde_json::from_value(serde_json::Value::String(text))
+    parse_enum(row.get(index)?)
         .map_err(|err| rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(err)))
-}
-
-pub(super) fn enum_text<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 pub(super) const ATTACHMENT_COLUMNS: &str =
@@ -245,15 +238,5 @@ impl Goals for EmbeddedGoals {
                 Ok(attachments)
             })
             .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::domain::goal::Period;
-
-    #[test]
-    fn enums_are_stored_lower_case() {
-        assert_eq!(super::enum_text(&Period::Weekly), "weekly");
     }
 }
