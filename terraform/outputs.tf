@@ -3,6 +3,11 @@ output "api_endpoint" {
   value       = aws_apigatewayv2_api.http.api_endpoint
 }
 
+output "deployed_image_tag" {
+  description = "Image tag the Lambda runs; absent until a deploy with deploy_lambda = true. Deploy phase 1 re-applies it."
+  value       = var.deploy_lambda ? var.image_tag : null
+}
+
 output "ecr_repository_url" {
   description = "Where deploy phase 2 pushes the api-handler image."
   value       = aws_ecr_repository.api_handler.repository_url

@@ -10,6 +10,11 @@ use crate::util;
 /// Where the generated routes live, relative to the project root.
 pub(crate) const ROUTES_FILE: &str = "terraform/routes.gen.tf";
 
+/// checkov flags every route without an authorizer; a public route has none
+/// by declaration (`#[route("...", public)]`), so it says so where it is.
+const PUBLIC_ROUTE_SKIP: &str =
+    "  # checkov:skip=CKV_AWS_309:Public by its #[route(..., public)] declaration: it is reached without a token.\n";
+
 /// Writes (or with `check`, verifies) `terraform/routes.gen.tf`.
 pub(crate) fn generate(check: bool) -> anyhow::Result<()> {
     let routes = api_handler::routes();
@@ -39,10 +44,14 @@ pub(crate) fn render(routes: &[&'static Route]) -> String {
 
         let _ = write!(
             out,
-            "\n# {module}::{handler}\nresource \"aws_apigatewayv2_route\" \"{name}\" {{\n  count = var.deploy_lambda ? 1 : 0\n\n  api_id    = aws_apigatewayv2_api.http.id\n  route_key = \"{key}\"\n  target    = \"integrations/${{aws_apigatewayv2_integration.lambda[0].id}}\"\n",
+            "\n# {module}::{handler}\nresource \"aws_apigatewayv2_route\" \"{name}\" {{\n{skip}  count = var.deploy_lambda ? 1 : 0\n\n  api_id    = aws_apigatewayv2_api.http.id\n  route_key = \"{key}\"\n  target    = \"integrations/${{aws_apigatewayv2_integration.lambda[0].id}}\"\n",
             module = route.module_path,
             handler = route.handler_name,
             key = route.route_key,
+            skip = match route.auth {
+                Auth::Public => PUBLIC_ROUTE_SKIP,
+                Auth::Required { .. } => "",
+            },
         );
         match route.auth {
             Auth::Public => out.push_str("\n  authorization_type = \"NONE\"\n"),

@@ -2,7 +2,11 @@
 //! DynamoDB tables declare the keys, indexes and TTL the aws adapters use
 //! (`api_handler::store::aws::schema`, which `cargo xtask provision` creates),
 //! the Lambda gets every variable the aws backend requires, and a schedule
-//! invokes it for the outbox relay.
+//! invokes it for the outbox relay. The IAM and reference checks are in
+//! [`iam`] and [`references`].
+
+mod iam;
+mod references;
 
 use api_handler::store::aws::REQUIRED_VARS;
 use api_handler::store::aws::schema::TABLES;
@@ -11,14 +15,14 @@ use hcl::{Block, Body, Expression};
 use crate::util::project_root;
 
 /// The parsed `terraform/{file}`.
-fn terraform(file: &str) -> Body {
+pub(super) fn terraform(file: &str) -> Body {
     let path = project_root().join("terraform").join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
     hcl::from_str(&text).unwrap_or_else(|err| panic!("{} is not valid HCL: {err}", path.display()))
 }
 
 /// The resource block `kind.name`.
-fn resource<'a>(body: &'a Body, kind: &str, name: &str) -> &'a Block {
+pub(super) fn resource<'a>(body: &'a Body, kind: &str, name: &str) -> &'a Block {
     body.blocks()
         .find(|block| {
             block.identifier() == "resource" && block.labels().iter().map(|label| label.as_str()).eq([kind, name])
@@ -117,7 +121,7 @@ fn the_lambda_gets_every_variable_the_aws_backend_requires() {
 
 #[test]
 fn a_schedule_invokes_the_lambda_for_the_outbox_relay() {
-    let schedule = terraform("schedule.tf");
+    let schedule = terraform("messaging.tf");
     let rule = resource(&schedule, "aws_cloudwatch_event_rule", "outbox_relay");
     assert_eq!(string(rule, "schedule_expression").as_deref(), Some("rate(1 minute)"));
     resource(&schedule, "aws_cloudwatch_event_target", "outbox_relay");

@@ -7,11 +7,13 @@
 //! - `routes`: print the route table.
 //! - `contract [--backend embedded|aws]`: schemathesis, every check, against
 //!   a fresh local server.
+//! - `lint`: checkov, actionlint and hadolint over terraform/, the
+//!   workflows and the Dockerfile.
 //! - `moto [--port PORT]`: the AWS emulator, in the foreground.
 //! - `provision --endpoint URL [--prefix NAME]`: the aws backend's resources
 //!   in an emulator, and the environment the server needs.
-//! - `test`: every check CI runs (rustfmt, clippy, gen-routes --check, all
-//!   tests, contract fuzzing).
+//! - `test`: every check CI runs (rustfmt, clippy, gen-routes --check, the
+//!   linters, all tests, contract fuzzing).
 //! - `bench`: the dispatch benchmarks.
 
 mod contract;
@@ -20,6 +22,7 @@ mod fmt;
 mod gen_routes;
 #[cfg(test)]
 mod infra;
+mod lint;
 mod moto;
 mod openapi;
 mod provision;
@@ -46,12 +49,14 @@ commands:
                         fuzz the local server against its OpenAPI document (schemathesis,
                         every check; installs pinned Python tools into target/tools/venv;
                         aws: on fresh resources in a moto started for the run)
+  lint                  checkov (terraform/, Dockerfile, workflows), actionlint and hadolint,
+                        from the tools venv; 0 findings, skips only inline with a reason
   moto [--port PORT]    run the AWS emulator (moto, from the tools venv) on 127.0.0.1
   provision --endpoint URL [--prefix NAME]
                         create the aws backend's tables, user pool, bucket and queues in an
                         emulator and print the server's environment as KEY=VALUE lines
-  test                  run every check CI runs: rustfmt, clippy, gen-routes --check, tests
-                        on both backends (starting moto), contract fuzzing
+  test                  run every check CI runs: rustfmt, clippy, gen-routes --check, lint,
+                        tests on both backends (starting moto), contract fuzzing
   bench                 run the dispatch benchmarks (criterion)
 ";
 
@@ -73,6 +78,7 @@ fn main() -> ExitCode {
         ["contract", "--backend", "aws"] => tools::venv()
             .and_then(|venv| moto::Moto::start(&venv, 0))
             .and_then(|moto| contract::run(contract::Backend::Aws(&moto.endpoint))),
+        ["lint"] => tools::venv().and_then(|venv| lint::run(&venv)),
         ["test"] => test::run(),
         ["moto"] => tools::venv()
             .and_then(|venv| moto::Moto::start(&venv, 5000))

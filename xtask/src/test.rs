@@ -1,11 +1,12 @@
 //! `cargo xtask test` and `cargo xtask bench`.
 
-use crate::{contract, fmt, gen_routes, moto, tools, util};
+use crate::{contract, fmt, gen_routes, lint, moto, tools, util};
 
 /// The variable the aws contract tests read moto's endpoint from.
 const MOTO_ENDPOINT_VAR: &str = "MOTO_ENDPOINT_URL";
 
-/// Every check CI runs: format, lints, generated files, contract fuzzing of
+/// Every check CI runs: format, lints, generated files, the infrastructure
+/// linters, contract fuzzing of
 /// the local server, then every test suite, the aws contract suite against
 /// a moto started for the run (and stopped however it ends).
 pub(crate) fn run() -> anyhow::Result<()> {
@@ -13,8 +14,10 @@ pub(crate) fn run() -> anyhow::Result<()> {
     util::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])?;
     eprintln!("$ cargo xtask gen-routes --check");
     gen_routes::generate(true)?;
+    let venv = tools::venv()?;
+    lint::run(&venv)?;
     // moto lives until this function returns, however it returns.
-    let moto = moto::Moto::start(&tools::venv()?, 0)?;
+    let moto = moto::Moto::start(&venv, 0)?;
     eprintln!("$ cargo xtask contract");
     contract::run(contract::Backend::Embedded)?;
     eprintln!("$ cargo xtask contract --backend aws");

@@ -1,4 +1,5 @@
-//! The Python tools `cargo xtask test` needs (schemathesis, moto), in one
+//! The Python tools `cargo xtask test` needs (schemathesis, moto, checkov,
+//! actionlint, hadolint), in one
 //! ignored virtualenv, `target/tools/venv`, pinned by `xtask/tools/requirements.txt`.
 //!
 //! The venv is created on first use and reinstalled whenever the requirements
@@ -78,7 +79,7 @@ fn find_python() -> anyhow::Result<PathBuf> {
         .output();
     let missing = || {
         format!(
-            "the Python tools (schemathesis, moto) need Python {}.{} or newer as `python3` on PATH, with pip and venv \
+            "the Python tools (schemathesis, moto, checkov) need Python {}.{} or newer as `python3` on PATH, with pip and venv \
              (Debian: `apt-get install python3 python3-venv`); none was found",
             MIN_PYTHON.0, MIN_PYTHON.1
         )
@@ -92,7 +93,7 @@ fn find_python() -> anyhow::Result<PathBuf> {
     let version = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     if version < MIN_PYTHON {
         bail!(
-            "the Python tools (schemathesis, moto) need Python {}.{} or newer; `python3` is {}.{}: install a newer one",
+            "the Python tools (schemathesis, moto, checkov) need Python {}.{} or newer; `python3` is {}.{}: install a newer one",
             MIN_PYTHON.0,
             MIN_PYTHON.1,
             version.0,

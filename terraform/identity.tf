@@ -1,7 +1,7 @@
 # Identity: the user pool that issues the JWTs the API Gateway authorizer verifies.
 
 resource "aws_cognito_user_pool" "users" {
-  name                     = "${var.project}-users"
+  name                     = "${local.name}-users"
   username_attributes      = ["email"]
   auto_verified_attributes = ["email"]
   deletion_protection      = "ACTIVE"
@@ -23,7 +23,7 @@ resource "aws_cognito_user_pool" "users" {
 }
 
 resource "aws_cognito_user_pool_client" "app" {
-  name                          = "${var.project}-app"
+  name                          = "${local.name}-app"
   user_pool_id                  = aws_cognito_user_pool.users.id
   generate_secret               = false
   explicit_auth_flows           = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
