@@ -1,9 +1,10 @@
 //! Checks of the hand-written Terraform against the code it deploys: the
 //! DynamoDB tables declare the keys, indexes and TTL the aws adapters use
 //! (`api_handler::store::aws::schema`, which `cargo xtask provision` creates),
-//! the Lambda gets every variable the aws backend requires, and a schedule
-//! invokes it for the outbox relay. The IAM and reference checks are in
-//! [`iam`] and [`references`].
+//! the Lambda gets every variable the aws backend requires, a schedule
+//! invokes it for the outbox relay, the user pool admits exactly the passwords
+//! registration admits, and the queues are the FIFO pair provision creates.
+//! The IAM and reference checks are in [`iam`] and [`references`].
 
 mod iam;
 mod references;
@@ -127,4 +128,134 @@ fn a_schedule_invokes_the_lambda_for_the_outbox_relay() {
     resource(&schedule, "aws_cloudwatch_event_target", "outbox_relay");
     let permission = resource(&schedule, "aws_lambda_permission", "outbox_relay");
     assert_eq!(string(permission, "principal").as_deref(), Some("events.amazonaws.com"));
+}
+
+/// The number attribute `name` of `block`.
+fn number(block: &Block, name: &str) -> Option<f64> {
+    block
+        .body()
+        .attributes()
+        .find(|a| a.key() == name)
+        .and_then(|a| match a.expr() {
+            Expression::Number(value) => value.as_f64(),
+            _ => None,
+        })
+}
+
+/// The string-list attribute `name` of `block` (its string items).
+fn strings(block: &Block, name: &str) -> Vec<String> {
+    block
+        .body()
+        .attributes()
+        .filter(|a| a.key() == name)
+        .flat_map(|a| match a.expr() {
+            Expression::Array(items) => items.clone(),
+            _ => Vec::new(),
+        })
+        .filter_map(|item| match item {
+            Expression::String(value) => Some(value),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The bool attribute `name` of `block`.
+fn boolean(block: &Block, name: &str) -> Option<bool> {
+    block
+        .body()
+        .attributes()
+        .find(|a| a.key() == name)
+        .and_then(|a| match a.expr() {
+            Expression::Bool(value) => Some(*value),
+            _ => None,
+        })
+}
+
+#[test]
+fn the_user_pool_admits_exactly_the_passwords_registration_admits() {
+    use garde::Validate as _;
+
+    let identity = terraform("identity.tf");
+    let pool = resource(&identity, "aws_cognito_user_pool", "users");
+    let policy = nested(pool, "password_policy")
+        .next()
+        .unwrap_or_else(|| panic!("the user pool has no password_policy"));
+    let required = |name: &str| boolean(policy, name).unwrap_or(true);
+    let minimum = number(policy, "minimum_length").unwrap_or(8.0);
+    let cognito_admits = |password: &str| {
+        let has = |check: fn(&char) -> bool| password.chars().any(|c| check(&c));
+        password.chars().count() as f64 >= minimum
+            && (!required("require_uppercase") || has(char::is_ascii_uppercase))
+            && (!required("require_lowercase") || has(char::is_ascii_lowercase))
+            && (!required("require_numbers") || has(char::is_ascii_digit))
+            && (!required("require_symbols") || has(char::is_ascii_punctuation))
+    };
+    for password in [
+        "Passw0rd",
+        "Passw0rd!",
+        "Ab1defgh",
+        "Ab1defg",
+        "passw0rd",
+        "PASSW0RD",
+        "Password",
+        "12345678",
+        "Aa1",
+    ] {
+        let registration = api_handler::domain::identity::Registration {
+            email: "ada@example.com".to_owned(),
+            password: password.to_owned(),
+            display_name: None,
+        };
+        assert_eq!(
+            cognito_admits(password),
+            registration.validate().is_ok(),
+            "{password:?}: the user pool's password_policy and the registration rule (API.md) disagree"
+        );
+    }
+    assert_eq!(
+        strings(pool, "username_attributes"),
+        ["email"],
+        "email is the user name"
+    );
+    let identity_client = resource(&identity, "aws_cognito_user_pool_client", "app");
+    assert_eq!(
+        boolean(identity_client, "generate_secret"),
+        Some(false),
+        "a public client has no secret"
+    );
+    assert_eq!(
+        strings(identity_client, "explicit_auth_flows"),
+        ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "the flows the Cognito adapter uses, and only those"
+    );
+}
+
+#[test]
+fn the_queues_are_the_fifo_pair_provision_creates() {
+    use api_handler::store::aws::provision::MAX_RECEIVES;
+
+    let messaging = terraform("messaging.tf");
+    for name in ["notifications", "notifications_dlq"] {
+        let queue = resource(&messaging, "aws_sqs_queue", name);
+        assert_eq!(boolean(queue, "fifo_queue"), Some(true), "aws_sqs_queue.{name} is FIFO");
+        assert_eq!(
+            boolean(queue, "sqs_managed_sse_enabled"),
+            Some(true),
+            "aws_sqs_queue.{name} is encrypted"
+        );
+    }
+    let queue = resource(&messaging, "aws_sqs_queue", "notifications");
+    // Deduplication is by MessageDeduplicationId = eventId, never by body.
+    assert_eq!(boolean(queue, "content_based_deduplication"), Some(false));
+    let redrive = queue
+        .body()
+        .attributes()
+        .find(|a| a.key() == "redrive_policy")
+        .map(|a| a.expr().to_string())
+        .unwrap_or_default();
+    assert!(
+        redrive.contains("aws_sqs_queue.notifications_dlq.arn")
+            && redrive.contains(&format!("maxReceiveCount = {MAX_RECEIVES}")),
+        "the queue redrives to its dead-letter queue after {MAX_RECEIVES} receives: {redrive}"
+    );
 }
