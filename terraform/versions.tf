@@ -3,9 +3,10 @@ terraform {
   required_version = ">= 1.10"
 
   required_providers {
+    # aws_lambda_function.logging_config needs 5.27 or later.
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.0"
+      version = "~> 5.60"
     }
     random = {
       source  = "hashicorp/random"
