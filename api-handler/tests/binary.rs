@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::sync::mpsc;
 
@@ -249,6 +249,19 @@ async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
             "req-schedule".to_owned(),
             include_str!("../../route-framework/tests/data/eventbridge-scheduled.json").to_owned(),
         ),
+        // The three inputs that once made invocation errors (a bare 500 from the gateway).
+        (
+            "req-bad-query".to_owned(),
+            v2_health(json!({ "rawQueryString": "q=café space|{\"" })),
+        ),
+        (
+            "req-bad-base64".to_owned(),
+            v2_health(json!({ "isBase64Encoded": true, "body": "not base64!" })),
+        ),
+        (
+            "req-sqs".to_owned(),
+            include_str!("../../route-framework/tests/data/sqs-batch.json").to_owned(),
+        ),
     ];
     let (addr, mut responses) = runtime_api(events).await;
     let dir = TempDir::new().unwrap();
@@ -269,7 +282,7 @@ async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
     );
 
     let mut got = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..7 {
         let next = tokio::time::timeout(Duration::from_secs(30), responses.recv()).await;
         got.push(next.expect("the Lambda answered within 30 s").expect("a response"));
     }
@@ -286,10 +299,7 @@ async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
     let (_, kind, v1) = by_id("req-v1");
     assert_eq!(kind, "response");
     assert_eq!(v1["statusCode"], 200);
-    assert_eq!(
-        v1["multiValueHeaders"]["content-type"],
-        serde_json::json!(["application/json"])
-    );
+    assert_eq!(v1["multiValueHeaders"]["content-type"], json!(["application/json"]));
 
     let (_, kind, default) = by_id("req-default");
     assert_eq!(kind, "response");
@@ -300,6 +310,27 @@ async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
     let (_, kind, scheduled) = by_id("req-schedule");
     assert_eq!(kind, "response", "the schedule runs the outbox relay");
     assert_eq!(scheduled["relayed"], 0);
+
+    for id in ["req-bad-query", "req-bad-base64"] {
+        let (_, kind, answer) = by_id(id);
+        assert_eq!(kind, "response", "{id}: a 400, not an invocation error");
+        assert_eq!(answer["statusCode"], 400, "{id}: {answer}");
+        let body: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
+        assert_eq!(body["error"]["code"], "bad_request", "{id}");
+    }
+    let (_, kind, sqs) = by_id("req-sqs");
+    assert_eq!(kind, "response", "an SQS batch is answered, not an invocation error");
+    assert_eq!(sqs, json!({ "batchItemFailures": [] }));
+}
+
+/// The HTTP API 2.0 `GET /health` fixture with `changes` merged in.
+fn v2_health(changes: Value) -> String {
+    let mut event: Value =
+        serde_json::from_str(include_str!("../../route-framework/tests/data/apigw-v2-health.json")).unwrap();
+    for (key, value) in changes.as_object().unwrap() {
+        event[key] = value.clone();
+    }
+    event.to_string()
 }
 
 /// The Lambda environment of the aws backend, every service at `endpoint`.

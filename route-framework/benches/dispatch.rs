@@ -117,8 +117,9 @@ fn event(c: &mut Criterion) {
     });
     group.bench_function("apigw_v2_health", |b| {
         b.iter(|| {
-            let request = lambda_http::request::from_str(black_box(HEALTH_EVENT)).unwrap();
-            runtime.block_on(lambda::handle(&dispatcher, request)).status()
+            let payload = serde_json::from_str(black_box(HEALTH_EVENT)).unwrap();
+            let event = lambda_http::LambdaEvent::new(payload, lambda_http::Context::default());
+            runtime.block_on(lambda::answer(&dispatcher, None, event)).is_ok()
         })
     });
     group.finish();

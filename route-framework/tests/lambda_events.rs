@@ -1,12 +1,11 @@
-//! API Gateway 1.0 / 2.0, `$default` and ALB events through the real Lambda
-//! handler function (`lambda::handle`, `lambda::answer`), in process.
+//! API Gateway 1.0 / 2.0, `$default`, ALB, SQS, scheduled and malformed
+//! events through the real Lambda handler function (`lambda::answer`), in process.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use std::collections::BTreeMap;
 
-use lambda_http::Body;
 use route_framework::lambda;
 use route_framework::prelude::*;
 use serde_json::{Value, json};
@@ -52,21 +51,31 @@ async fn client_ip(ClientIp(ip): ClientIp) -> Json<Value> {
     Json(json!({ "ip": ip.map(|ip| ip.to_string()) }))
 }
 
+/// One raw event through the real Lambda handler (`lambda::answer`): the
+/// status, headers (first value each) and JSON body of its answer.
 async fn handle(event: &str) -> (u16, BTreeMap<String, String>, Value) {
-    let request = lambda_http::request::from_str(event).unwrap();
-    let harness = common::client();
-    let response = lambda::handle(&harness.dispatcher, request).await;
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned()))
-        .collect();
-    let body = match response.body() {
-        Body::Text(text) => serde_json::from_str(text).unwrap(),
-        Body::Empty => Value::Null,
-        other => panic!("JSON responses must be text bodies, got {other:?}"),
+    let answer = raw(event).await.unwrap();
+    let status = answer["statusCode"].as_u64().unwrap() as u16;
+    let mut headers = BTreeMap::new();
+    for (name, value) in answer["headers"].as_object().into_iter().flatten() {
+        headers.insert(name.clone(), value.as_str().unwrap().to_owned());
+    }
+    for (name, values) in answer["multiValueHeaders"].as_object().into_iter().flatten() {
+        headers.insert(name.clone(), values[0].as_str().unwrap().to_owned());
+    }
+    assert_eq!(answer["isBase64Encoded"], false, "JSON answers are text: {answer}");
+    let body = match answer["body"].as_str().unwrap() {
+        "" => Value::Null,
+        text => serde_json::from_str(text).unwrap(),
     };
-    (response.status().as_u16(), headers, body)
+    (status, headers, body)
+}
+
+/// One raw event through `lambda::answer`, with nothing scheduled.
+async fn raw(event: &str) -> Result<Value, lambda_http::Error> {
+    let harness = common::client();
+    let event = lambda_http::LambdaEvent::new(serde_json::from_str(event).unwrap(), lambda_http::Context::default());
+    lambda::answer(&harness.dispatcher, None, event).await
 }
 
 fn v2_event(route_key: &str, method: &str, raw_path: &str, extra: Value) -> String {
@@ -292,4 +301,84 @@ async fn scheduled_events_run_the_schedule_and_http_events_the_routes() {
     assert!(!lambda::is_scheduled_event(
         &json!({ "source": "aws.events", "detail-type": "Other" })
     ));
+}
+
+/// A malformed piece of an HTTP event is a 400 in the error contract, in the
+/// event's own response format: never a panic, never an invocation error.
+async fn rejected(event: &str, complaint: &str) {
+    let (status, headers, body) = handle(event).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(headers["content-type"], "application/json");
+    assert_eq!(body["error"]["code"], "bad_request", "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains(complaint), "{message:?} should mention {complaint:?}");
+}
+
+#[tokio::test]
+async fn a_query_string_a_uri_cannot_carry_is_a_400() {
+    for raw_query in ["q=café space", "q={x}", "q=\"quoted\"", "a|b"] {
+        let event = v2_event("GET /t/ip", "GET", "/t/ip", json!({ "rawQueryString": raw_query }));
+        rejected(&event, "query string").await;
+    }
+}
+
+#[tokio::test]
+async fn a_body_marked_base64_that_is_not_is_a_400() {
+    let event = v2_event(
+        "POST /t/echo/{id}",
+        "POST",
+        "/t/echo/a",
+        json!({ "isBase64Encoded": true, "body": "not base64!", "pathParameters": { "id": "a" } }),
+    );
+    rejected(&event, "base64").await;
+}
+
+#[tokio::test]
+async fn a_path_or_header_a_request_cannot_carry_is_a_400() {
+    rejected(&v2_event("$default", "GET", "/t/ip x", json!({})), "path").await;
+    rejected(&v2_event("$default", "GET", "relative", json!({})), "path").await;
+    let event = v2_event(
+        "$default",
+        "GET",
+        "/t/ip",
+        json!({ "headers": { "x-bad": "line\nbreak" } }),
+    );
+    rejected(&event, "HTTP API 2.0 event").await;
+}
+
+#[tokio::test]
+async fn a_malformed_rest_or_alb_event_is_a_400_in_its_own_format() {
+    let mut event: Value = serde_json::from_str(include_str!("data/apigw-v1-health.json")).unwrap();
+    merge(&mut event, json!({ "httpMethod": "GE T" }));
+    let answer = raw(&event.to_string()).await.unwrap();
+    assert_eq!(answer["statusCode"], 400, "{answer}");
+    assert_eq!(answer["multiValueHeaders"]["content-type"], json!(["application/json"]));
+
+    let alb = json!({
+        "requestContext": { "elb": { "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/0123456789abcdef" } },
+        "httpMethod": "GET", "path": "/health", "headers": { "host": "api.example.com" },
+        "body": "%%%", "isBase64Encoded": true
+    });
+    let answer = raw(&alb.to_string()).await.unwrap();
+    assert_eq!(answer["statusCode"], 400, "{answer}");
+    assert_eq!(answer["statusDescription"], "400 Bad Request");
+    assert_eq!(answer["headers"]["content-type"], "application/json");
+}
+
+#[tokio::test]
+async fn an_sqs_batch_nobody_consumes_is_acknowledged() {
+    let answer = raw(include_str!("data/sqs-batch.json")).await.unwrap();
+    assert_eq!(answer, json!({ "batchItemFailures": [] }));
+}
+
+#[tokio::test]
+async fn an_event_of_no_known_shape_is_an_error_naming_it() {
+    let err = raw(r#"{"detail": {}, "source": "aws.s3"}"#).await.unwrap_err();
+    assert!(err.to_string().contains("aws.s3"), "{err}");
+    let err = raw(r#"{"Records": [{"eventSource": "aws:dynamodb"}]}"#)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("aws:dynamodb"), "{err}");
+    let err = raw("[1, 2]").await.unwrap_err();
+    assert!(err.to_string().contains("an array"), "{err}");
 }

@@ -1,0 +1,369 @@
+//! HTTP events (API Gateway 1.0 and 2.0, function URLs, ALB) decoded into
+//! the dispatcher's [`Incoming`] and its answer encoded back, both without
+//! a panic: a malformed piece (method, path, query, header, base64 body) is a
+//! 400 in the error contract, in the shape the event's caller expects.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use http::{HeaderMap, HeaderValue, Uri};
+use lambda_http::aws_lambda_events::alb::AlbTargetGroupRequest;
+use lambda_http::aws_lambda_events::apigw::{ApiGatewayProxyRequest, ApiGatewayV2httpRequest};
+use lambda_http::aws_lambda_events::query_map::QueryMap;
+use serde_json::{Value, json};
+
+use crate::dispatch::{GatewayAuth, Incoming, Target};
+use crate::error::ApiError;
+use crate::response::IntoResponse;
+
+/// The HTTP event kinds, each answered in its own response format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HttpShape {
+    /// HTTP API payload 2.0, and function URLs (the same format).
+    V2,
+    /// REST API (and HTTP API payload 1.0).
+    V1,
+    /// Application Load Balancer target group; `multi` when the target group
+    /// sends (and so expects back) multi-value headers.
+    Alb {
+        /// Whether headers travel as `multiValueHeaders`.
+        multi: bool,
+    },
+}
+
+/// The HTTP shape of `event`, if it has one.
+pub fn http_shape(event: &Value) -> Option<HttpShape> {
+    let context = event.get("requestContext")?;
+    if context.get("elb").is_some() {
+        let multi = event.get("multiValueHeaders").is_some_and(Value::is_object);
+        return Some(HttpShape::Alb { multi });
+    }
+    if event.get("version").and_then(Value::as_str) == Some("2.0") || context.get("http").is_some() {
+        return Some(HttpShape::V2);
+    }
+    event.get("httpMethod").is_some().then_some(HttpShape::V1)
+}
+
+/// Decodes an event of `shape`; `fallback_id` (the Lambda request id) names
+/// the request when the event carries no id of its own.
+pub(super) fn decode(shape: HttpShape, event: Value, fallback_id: &str) -> Result<Incoming, (String, ApiError)> {
+    let request_id_in_event = event
+        .pointer("/requestContext/requestId")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let request_id = request_id_in_event.unwrap_or_else(|| fallback_id.to_owned());
+    let decoded = match shape {
+        HttpShape::V2 => serde_json::from_value(event)
+            .map_err(|err| malformed(&format!("an HTTP API 2.0 event: {err}")))
+            .and_then(|event| v2(event, &request_id)),
+        HttpShape::V1 => serde_json::from_value(event)
+            .map_err(|err| malformed(&format!("a REST API event: {err}")))
+            .and_then(|event| v1(event, &request_id)),
+        HttpShape::Alb { .. } => serde_json::from_value(event)
+            .map_err(|err| malformed(&format!("an ALB event: {err}")))
+            .and_then(|event| alb(event, &request_id)),
+    };
+    decoded.map_err(|error| (request_id, error))
+}
+
+/// The 400 of an event that does not decode.
+fn malformed(what: &str) -> ApiError {
+    ApiError::bad_request(format!("the request could not be read from {what}"))
+}
+
+/// One HTTP API 2.0 (or function URL) event.
+fn v2(event: ApiGatewayV2httpRequest, request_id: &str) -> Result<Incoming, ApiError> {
+    let context = event.request_context;
+    let path = event.raw_path.or(context.http.path).unwrap_or_else(|| "/".to_owned());
+    let mut headers = event.headers;
+    if let Some(cookies) = event.cookies.filter(|cookies| !cookies.is_empty()) {
+        let value = HeaderValue::from_str(&cookies.join("; "))
+            .map_err(|_| ApiError::bad_request("a cookie holds a character headers cannot carry"))?;
+        headers.insert(COOKIE, value);
+    }
+    let target = match context.route_key.as_deref() {
+        Some(key) if key != "$default" => Target::RouteKey(key.to_owned()),
+        _ => Target::Path,
+    };
+    let gateway_auth = context
+        .authorizer
+        .and_then(|authorizer| authorizer.jwt)
+        .map(|jwt| GatewayAuth {
+            claims: jwt.claims,
+            scopes: jwt.scopes,
+        });
+    Ok(Incoming {
+        method: context.http.method,
+        uri: uri(&path, event.raw_query_string.as_deref().unwrap_or_default())?,
+        path,
+        headers,
+        body: body(event.body, event.is_base64_encoded)?,
+        request_id: request_id.to_owned(),
+        target,
+        path_params: event.path_parameters.into_iter().collect(),
+        gateway_auth,
+        client_ip: ip(context.http.source_ip.as_deref()),
+    })
+}
+
+/// One REST API (payload 1.0) event.
+fn v1(event: ApiGatewayProxyRequest, request_id: &str) -> Result<Incoming, ApiError> {
+    let path = event.path.unwrap_or_else(|| "/".to_owned());
+    let context = event.request_context;
+    let target = match context.resource_path.or(event.resource) {
+        Some(resource) => Target::Resource(resource),
+        None => Target::Path,
+    };
+    let query = query_string(
+        &event.multi_value_query_string_parameters,
+        &event.query_string_parameters,
+    );
+    Ok(Incoming {
+        method: event.http_method,
+        uri: uri(&path, &query)?,
+        path,
+        headers: merged_headers(event.multi_value_headers, event.headers),
+        body: body(event.body, event.is_base64_encoded)?,
+        request_id: request_id.to_owned(),
+        target,
+        path_params: event.path_parameters.into_iter().collect(),
+        gateway_auth: rest_claims(&context.authorizer.fields),
+        client_ip: ip(context.identity.source_ip.as_deref()),
+    })
+}
+
+/// One ALB event: matched by path.
+fn alb(event: AlbTargetGroupRequest, request_id: &str) -> Result<Incoming, ApiError> {
+    let path = event.path.unwrap_or_else(|| "/".to_owned());
+    // ALB passes the query as the client sent it, still percent-encoded.
+    let query = raw_query(
+        &event.multi_value_query_string_parameters,
+        &event.query_string_parameters,
+    );
+    let client_ip = event
+        .headers
+        .get("x-forwarded-for")
+        .or_else(|| event.multi_value_headers.get("x-forwarded-for"))
+        .and_then(|value| value.to_str().ok())
+        .and_then(|list| list.split(',').next())
+        .and_then(|first| first.trim().parse().ok());
+    Ok(Incoming {
+        method: event.http_method,
+        uri: uri(&path, &query)?,
+        path,
+        headers: merged_headers(event.multi_value_headers, event.headers),
+        body: body(event.body, event.is_base64_encoded)?,
+        request_id: request_id.to_owned(),
+        target: Target::Path,
+        path_params: Vec::new(),
+        gateway_auth: None,
+        client_ip,
+    })
+}
+
+/// `path?query` as a URI, or a 400 naming the piece that is not valid.
+///
+/// Both must hold only what RFC 3986 allows there, percent-encoded where it
+/// says so: a gateway passes on whatever the client sent.
+fn uri(path: &str, query: &str) -> Result<Uri, ApiError> {
+    if !path.starts_with('/') {
+        return Err(ApiError::bad_request("the request path must start with `/`"));
+    }
+    if !rfc3986(path, b"/") {
+        return Err(ApiError::bad_request(
+            "the request path holds characters a URI cannot carry unencoded",
+        ));
+    }
+    if !rfc3986(query, b"/?") {
+        return Err(ApiError::bad_request(
+            "the query string holds characters a URI cannot carry unencoded",
+        ));
+    }
+    let text = if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    };
+    text.parse()
+        .map_err(|_| ApiError::bad_request("the request target is not a valid URI"))
+}
+
+/// Whether `text` is only unreserved characters, sub-delimiters, `:`, `@`,
+/// `extra` and well-formed percent-encodings (RFC 3986 `pchar`).
+fn rfc3986(text: &str, extra: &[u8]) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if byte == b'%' {
+            let pair = bytes.get(at + 1..at + 3);
+            if !pair.is_some_and(|pair| pair.iter().all(u8::is_ascii_hexdigit)) {
+                return false;
+            }
+            at += 3;
+            continue;
+        }
+        let allowed = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&byte) || extra.contains(&byte);
+        if !allowed {
+            return false;
+        }
+        at += 1;
+    }
+    true
+}
+
+/// The body, base64-decoded when the event says it is encoded.
+fn body(body: Option<String>, base64: bool) -> Result<Bytes, ApiError> {
+    let Some(body) = body else {
+        return Ok(Bytes::new());
+    };
+    if !base64 {
+        return Ok(Bytes::from(body));
+    }
+    base64::engine::general_purpose::STANDARD
+        .decode(body.as_bytes())
+        .map(Bytes::from)
+        .map_err(|_| ApiError::bad_request("the request body is marked base64-encoded but is not base64"))
+}
+
+/// Multi-value headers when the event has them (they hold every value), else
+/// the single-value ones.
+fn merged_headers(multi: HeaderMap, single: HeaderMap) -> HeaderMap {
+    if multi.is_empty() { single } else { multi }
+}
+
+/// A REST API query (decoded values) encoded again as a query string.
+fn query_string(multi: &QueryMap, single: &QueryMap) -> String {
+    let map = if multi.is_empty() { single } else { multi };
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(map.iter())
+        .finish()
+}
+
+/// An ALB query (values as sent) joined again as a query string.
+fn raw_query(multi: &QueryMap, single: &QueryMap) -> String {
+    let map = if multi.is_empty() { single } else { multi };
+    map.iter()
+        .map(|(key, value)| format!("{key}={value}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A `sourceIp`, if it is an address.
+fn ip(source: Option<&str>) -> Option<IpAddr> {
+    source.and_then(|text| text.parse().ok())
+}
+
+/// Claims from a REST API Cognito authorizer: `requestContext.authorizer.claims`.
+fn rest_claims(fields: &HashMap<String, Value>) -> Option<GatewayAuth> {
+    let claims = fields.get("claims")?.as_object()?;
+    let claims = claims
+        .iter()
+        .filter_map(|(key, value)| value.as_str().map(|v| (key.clone(), v.to_owned())))
+        .collect();
+    Some(GatewayAuth { claims, scopes: None })
+}
+
+/// The 400 answer to an event that did not decode, in `shape`'s format.
+pub(super) fn rejected(shape: HttpShape, request_id: &str, error: ApiError) -> Value {
+    tracing::warn!(request_id, error = error.message(), "malformed HTTP event");
+    encode(shape, error.into_response().finalize(request_id, false))
+}
+
+/// The dispatcher's response in `shape`'s response format.
+pub(super) fn encode(shape: HttpShape, response: http::Response<Bytes>) -> Value {
+    let (parts, body) = response.into_parts();
+    let (body, is_base64) = lambda_body(parts.headers.get(CONTENT_TYPE), &body);
+    let status = parts.status.as_u16();
+    match shape {
+        HttpShape::V2 => {
+            // Payload 2.0 has one value per header and cookies on their own.
+            let cookies: Vec<&str> = parts
+                .headers
+                .get_all(SET_COOKIE)
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .collect();
+            let mut headers = serde_json::Map::new();
+            for name in parts.headers.keys().filter(|name| **name != SET_COOKIE) {
+                let values: Vec<&str> = parts
+                    .headers
+                    .get_all(name)
+                    .iter()
+                    .filter_map(|value| value.to_str().ok())
+                    .collect();
+                headers.insert(name.as_str().to_owned(), Value::from(values.join(", ")));
+            }
+            json!({
+                "statusCode": status,
+                "headers": headers,
+                "cookies": cookies,
+                "body": body,
+                "isBase64Encoded": is_base64,
+            })
+        }
+        HttpShape::V1 => json!({
+            "statusCode": status,
+            "multiValueHeaders": multi_value_headers(&parts.headers),
+            "body": body,
+            "isBase64Encoded": is_base64,
+        }),
+        HttpShape::Alb { multi } => {
+            let reason = parts.status.canonical_reason().unwrap_or_default();
+            let mut answer = json!({
+                "statusCode": status,
+                "statusDescription": format!("{status} {reason}"),
+                "body": body,
+                "isBase64Encoded": is_base64,
+            });
+            let (key, headers) = if multi {
+                ("multiValueHeaders", multi_value_headers(&parts.headers))
+            } else {
+                ("headers", single_value_headers(&parts.headers))
+            };
+            answer[key] = headers;
+            answer
+        }
+    }
+}
+
+/// Every header with all its values.
+fn multi_value_headers(headers: &HeaderMap) -> Value {
+    let mut map = serde_json::Map::new();
+    for name in headers.keys() {
+        let values: Vec<Value> = headers
+            .get_all(name)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .map(Value::from)
+            .collect();
+        map.insert(name.as_str().to_owned(), Value::Array(values));
+    }
+    Value::Object(map)
+}
+
+/// Every header with its first value (ALB without multi-value headers).
+fn single_value_headers(headers: &HeaderMap) -> Value {
+    let mut map = serde_json::Map::new();
+    for (name, value) in headers {
+        if let Ok(text) = value.to_str() {
+            map.entry(name.as_str().to_owned()).or_insert_with(|| Value::from(text));
+        }
+    }
+    Value::Object(map)
+}
+
+/// Text bodies stay text; anything else is sent base64-encoded.
+fn lambda_body(content_type: Option<&HeaderValue>, body: &Bytes) -> (String, bool) {
+    let textual = content_type
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/") || ct.starts_with("application/json") || ct.contains("+json"));
+    match (textual, std::str::from_utf8(body)) {
+        (true, Ok(text)) => (text.to_owned(), false),
+        _ if body.is_empty() => (String::new(), false),
+        _ => (base64::engine::general_purpose::STANDARD.encode(body), true),
+    }
+}
