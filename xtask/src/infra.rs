@@ -31,16 +31,47 @@ pub(super) fn resource<'a>(body: &'a Body, kind: &str, name: &str) -> &'a Block 
         .unwrap_or_else(|| panic!("terraform/ lacks resource {kind}.{name}"))
 }
 
+/// The expression of `block`'s attribute `name`.
+fn attribute<'a>(block: &'a Block, name: &str) -> Option<&'a Expression> {
+    block.body().attributes().find(|a| a.key() == name).map(|a| a.expr())
+}
+
 /// The string value of `block`'s attribute `name`.
 fn string(block: &Block, name: &str) -> Option<String> {
-    block
-        .body()
-        .attributes()
-        .find(|a| a.key() == name)
-        .and_then(|a| match a.expr() {
-            Expression::String(value) => Some(value.clone()),
-            _ => None,
-        })
+    match attribute(block, name)? {
+        Expression::String(value) => Some(value.clone()),
+        _ => None,
+    }
+}
+
+/// The number value of `block`'s attribute `name`.
+fn number(block: &Block, name: &str) -> Option<f64> {
+    match attribute(block, name)? {
+        Expression::Number(value) => value.as_f64(),
+        _ => None,
+    }
+}
+
+/// The bool value of `block`'s attribute `name`.
+fn boolean(block: &Block, name: &str) -> Option<bool> {
+    match attribute(block, name)? {
+        Expression::Bool(value) => Some(*value),
+        _ => None,
+    }
+}
+
+/// The string items of `block`'s list attribute `name`.
+fn strings(block: &Block, name: &str) -> Vec<String> {
+    match attribute(block, name) {
+        Some(Expression::Array(items)) => items
+            .iter()
+            .filter_map(|item| match item {
+                Expression::String(value) => Some(value.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// The nested blocks of `block` called `name`.
@@ -130,47 +161,6 @@ fn a_schedule_invokes_the_lambda_for_the_outbox_relay() {
     assert_eq!(string(permission, "principal").as_deref(), Some("events.amazonaws.com"));
 }
 
-/// The number attribute `name` of `block`.
-fn number(block: &Block, name: &str) -> Option<f64> {
-    block
-        .body()
-        .attributes()
-        .find(|a| a.key() == name)
-        .and_then(|a| match a.expr() {
-            Expression::Number(value) => value.as_f64(),
-            _ => None,
-        })
-}
-
-/// The string-list attribute `name` of `block` (its string items).
-fn strings(block: &Block, name: &str) -> Vec<String> {
-    block
-        .body()
-        .attributes()
-        .filter(|a| a.key() == name)
-        .flat_map(|a| match a.expr() {
-            Expression::Array(items) => items.clone(),
-            _ => Vec::new(),
-        })
-        .filter_map(|item| match item {
-            Expression::String(value) => Some(value),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The bool attribute `name` of `block`.
-fn boolean(block: &Block, name: &str) -> Option<bool> {
-    block
-        .body()
-        .attributes()
-        .find(|a| a.key() == name)
-        .and_then(|a| match a.expr() {
-            Expression::Bool(value) => Some(*value),
-            _ => None,
-        })
-}
-
 #[test]
 fn the_user_pool_admits_exactly_the_passwords_registration_admits() {
     use garde::Validate as _;
@@ -247,11 +237,8 @@ fn the_queues_are_the_fifo_pair_provision_creates() {
     let queue = resource(&messaging, "aws_sqs_queue", "notifications");
     // Deduplication is by MessageDeduplicationId = eventId, never by body.
     assert_eq!(boolean(queue, "content_based_deduplication"), Some(false));
-    let redrive = queue
-        .body()
-        .attributes()
-        .find(|a| a.key() == "redrive_policy")
-        .map(|a| a.expr().to_string())
+    let redrive = attribute(queue, "redrive_policy")
+        .map(ToString::to_string)
         .unwrap_or_default();
     assert!(
         redrive.contains("aws_sqs_queue.notifications_dlq.arn")
