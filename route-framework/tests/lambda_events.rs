@@ -382,3 +382,62 @@ async fn an_event_of_no_known_shape_is_an_error_naming_it() {
     let err = raw("[1, 2]").await.unwrap_err();
     assert!(err.to_string().contains("an array"), "{err}");
 }
+
+/// Every leaf of `value` with its JSON pointer.
+fn leaves(value: &Value, pointer: String, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .for_each(|(key, inner)| leaves(inner, format!("{pointer}/{key}"), out)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(index, inner)| leaves(inner, format!("{pointer}/{index}"), out)),
+        _ => out.push(pointer),
+    }
+}
+
+#[tokio::test]
+async fn no_mutation_of_a_real_event_makes_the_handler_panic() {
+    let fixtures = [
+        include_str!("data/apigw-v2-echo.json"),
+        include_str!("data/apigw-v1-echo.json"),
+        include_str!("data/apigw-v2-jwt-authorizer.json"),
+        include_str!("data/sqs-batch.json"),
+        include_str!("data/eventbridge-scheduled.json"),
+    ];
+    let odd = [
+        Value::Null,
+        json!(-1),
+        json!(1e300),
+        json!(""),
+        json!("%zz"),
+        json!("\u{0}\n\u{7f}é"),
+        json!("x".repeat(10_000)),
+        json!([]),
+        json!({}),
+        json!(true),
+    ];
+    let mut answered = 0;
+    for fixture in fixtures {
+        let original: Value = serde_json::from_str(fixture).unwrap();
+        let mut pointers = Vec::new();
+        leaves(&original, String::new(), &mut pointers);
+        for pointer in &pointers {
+            for replacement in &odd {
+                let mut event = original.clone();
+                *event.pointer_mut(pointer).unwrap() = replacement.clone();
+                // An Err is an invocation error for a shape no longer known;
+                // a panic would fail this test.
+                if let Ok(answer) = raw(&event.to_string()).await {
+                    if answer.get("statusCode").is_some() {
+                        let status = answer["statusCode"].as_u64().unwrap();
+                        assert!(status < 500, "{pointer} = {replacement}: {answer}");
+                    }
+                    answered += 1;
+                }
+            }
+        }
+    }
+    assert!(answered > 500, "only {answered} mutated events were answered");
+}
