@@ -264,6 +264,28 @@ async fn alb_events_are_matched_by_path() {
     assert_eq!(body["status"], "ok");
 }
 
+#[tokio::test]
+async fn behind_an_alb_the_client_is_the_last_forwarded_address() {
+    let event = json!({
+        "requestContext": { "elb": { "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/api/0123456789abcdef" } },
+        "httpMethod": "GET",
+        "path": "/t/ip",
+        "headers": { "host": "api.example.com", "x-forwarded-for": "10.9.9.9, 198.51.100.4" },
+        "body": "",
+        "isBase64Encoded": false
+    });
+    let (status, headers, body) = handle(&event.to_string()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["ip"], "198.51.100.4",
+        "a client-sent X-Forwarded-For entry is not the client"
+    );
+    assert_eq!(
+        headers["content-type"], "application/json",
+        "single-value headers back to this ALB"
+    );
+}
+
 /// A raw event through `lambda::answer`, with a schedule hook that counts its runs.
 async fn answer(event: &str, runs: &std::sync::Arc<std::sync::atomic::AtomicU32>) -> Value {
     let harness = common::client();

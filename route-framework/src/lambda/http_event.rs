@@ -143,13 +143,18 @@ fn alb(event: AlbTargetGroupRequest, request_id: &str) -> Result<Incoming, ApiEr
         &event.multi_value_query_string_parameters,
         &event.query_string_parameters,
     );
-    let client_ip = event
-        .headers
-        .get("x-forwarded-for")
-        .or_else(|| event.multi_value_headers.get("x-forwarded-for"))
-        .and_then(|value| value.to_str().ok())
-        .and_then(|list| list.split(',').next())
-        .and_then(|first| first.trim().parse().ok());
+    // The load balancer appends the peer it saw: the last entry is the one a
+    // client cannot forge.
+    let forwarded = |headers: &HeaderMap| {
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .next_back()
+            .and_then(|value| value.to_str().ok())
+            .and_then(|list| list.rsplit(',').next())
+            .and_then(|last| last.trim().parse().ok())
+    };
+    let client_ip = forwarded(&event.multi_value_headers).or_else(|| forwarded(&event.headers));
     Ok(Incoming {
         method: event.http_method,
         uri: uri(&path, &query)?,
