@@ -46,7 +46,7 @@ resource "aws_ecr_lifecycle_policy" "api_handler" {
 }
 
 # Lambda pulls the image with this repository's permission, for this
-# account's function only.
+# stack's functions in this account only.
 data "aws_iam_policy_document" "ecr_lambda_pull" {
   statement {
     sid     = "LambdaECRImageRetrievalPolicy"
@@ -60,7 +60,7 @@ data "aws_iam_policy_document" "ecr_lambda_pull" {
     condition {
       test     = "StringLike"
       variable = "aws:sourceArn"
-      values   = ["arn:${data.aws_partition.current.partition}:lambda:${var.region}:${data.aws_caller_identity.current.account_id}:function:${local.name}-api"]
+      values   = ["arn:${data.aws_partition.current.partition}:lambda:${var.region}:${data.aws_caller_identity.current.account_id}:function:${local.name}-*"]
     }
   }
 }

@@ -37,7 +37,10 @@ resource "aws_s3_bucket_versioning" "attachments" {
 }
 
 # Browsers upload and download with the presigned URLs the API hands out.
+# S3 refuses a CORS rule without origins: none at all when none are allowed.
 resource "aws_s3_bucket_cors_configuration" "attachments" {
+  count = length(var.allowed_origins) > 0 ? 1 : 0
+
   bucket = aws_s3_bucket.attachments.id
 
   cors_rule {
@@ -89,6 +92,11 @@ resource "aws_s3_bucket_lifecycle_configuration" "attachments" {
 
     noncurrent_version_expiration {
       noncurrent_days = 30
+    }
+
+    # The delete markers left once their noncurrent versions are gone.
+    expiration {
+      expired_object_delete_marker = true
     }
 
     abort_incomplete_multipart_upload {

@@ -18,8 +18,8 @@ variable "project" {
   default     = "lifestyle-api"
 
   validation {
-    condition     = can(regex("^[a-z][a-z0-9-]{1,14}$", var.project))
-    error_message = "project must be 2 to 15 lowercase letters, digits or dashes, starting with a letter."
+    condition     = length(var.project) >= 2 && length(var.project) <= 15 && can(regex("^[a-z][a-z0-9]*(-[a-z0-9]+)*$", var.project))
+    error_message = "project must be 2 to 15 lowercase letters and digits, starting with a letter, with single dashes between words."
   }
 }
 

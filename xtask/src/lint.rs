@@ -1,7 +1,8 @@
 //! `cargo xtask lint`: the infrastructure linters, from the tools venv.
 //!
 //! - checkov over `terraform/` as deployed (`deploy_lambda = true`, so the
-//!   Lambda, its routes and schedule are checked too), over the Dockerfile and
+//!   Lambda, its routes and schedule are checked too, and an allowed origin,
+//!   so the CORS rules are), over the Dockerfile and
 //!   over the workflows: 0 failed checks; a skip is an inline
 //!   `checkov:skip=ID:reason` beside what it excuses.
 //! - actionlint over `.github/workflows/`, hadolint over the Dockerfile.
@@ -18,9 +19,11 @@ use crate::util::project_root;
 const DOCKERFILE: &str = "Dockerfile.api-handler";
 /// The GitHub Actions workflows, relative to the project root.
 const WORKFLOWS: &str = ".github/workflows";
-/// Variables checkov evaluates `terraform/` with: the fully deployed shape.
+/// Variables checkov evaluates `terraform/` with: the fully deployed shape
+/// (the Lambda and its routes, CORS for a browser origin).
 /// No tfvars is committed; this one is written under `target/` for the run.
-const DEPLOYED_VARS: &str = "deploy_lambda = true\nimage_tag = \"checkov\"\n";
+const DEPLOYED_VARS: &str =
+    "deploy_lambda = true\nimage_tag = \"checkov\"\nallowed_origins = [\"https://app.example.com\"]\n";
 
 /// Runs every linter, failing with the first that reports anything.
 pub(crate) fn run(venv: &Venv) -> anyhow::Result<()> {
