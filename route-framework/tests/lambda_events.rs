@@ -188,6 +188,18 @@ async fn rest_api_1_0_carries_multi_value_headers_and_query_strings() {
 }
 
 #[tokio::test]
+async fn a_rest_api_path_that_arrives_decoded_is_served() {
+    let mut event: Value = serde_json::from_str(include_str!("data/apigw-v1-echo.json")).unwrap();
+    merge(
+        &mut event,
+        json!({ "path": "/t/echo/café au lait", "pathParameters": { "id": "café au lait" } }),
+    );
+    let (status, _, body) = handle(&event.to_string()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["id"], "café au lait");
+}
+
+#[tokio::test]
 async fn jwt_authorizer_claims_name_the_user() {
     let (status, _, body) = handle(include_str!("data/apigw-v2-jwt-authorizer.json")).await;
     assert_eq!(status, 200, "{body}");

@@ -123,7 +123,7 @@ fn v1(event: ApiGatewayProxyRequest, request_id: &str) -> Result<Incoming, ApiEr
     );
     Ok(Incoming {
         method: event.http_method,
-        uri: uri(&path, &query)?,
+        uri: uri(&encoded_path(&path), &query)?,
         path,
         headers: merged_headers(event.multi_value_headers, event.headers),
         body: body(event.body, event.is_base64_encoded)?,
@@ -157,7 +157,7 @@ fn alb(event: AlbTargetGroupRequest, request_id: &str) -> Result<Incoming, ApiEr
     let client_ip = forwarded(&event.multi_value_headers).or_else(|| forwarded(&event.headers));
     Ok(Incoming {
         method: event.http_method,
-        uri: uri(&path, &query)?,
+        uri: uri(&encoded_path(&path), &query)?,
         path,
         headers: merged_headers(event.multi_value_headers, event.headers),
         body: body(event.body, event.is_base64_encoded)?,
@@ -196,6 +196,25 @@ fn uri(path: &str, query: &str) -> Result<Uri, ApiError> {
         .map_err(|_| ApiError::bad_request("the request target is not a valid URI"))
 }
 
+/// A REST API or ALB `path`, which may arrive decoded (`/a b`), with what a
+/// URI cannot carry percent-encoded; well-formed `%XX` sequences stay as they are.
+/// The decoded path is still what routes match.
+fn encoded_path(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = String::with_capacity(path.len());
+    for (at, &byte) in bytes.iter().enumerate() {
+        let escape = bytes
+            .get(at + 1..at + 3)
+            .is_some_and(|pair| pair.iter().all(u8::is_ascii_hexdigit));
+        if (byte == b'%' && escape) || plain(byte, b"/") {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 /// Whether `text` is only unreserved characters, sub-delimiters, `:`, `@`,
 /// `extra` and well-formed percent-encodings (RFC 3986 `pchar`).
 fn rfc3986(text: &str, extra: &[u8]) -> bool {
@@ -211,13 +230,18 @@ fn rfc3986(text: &str, extra: &[u8]) -> bool {
             at += 3;
             continue;
         }
-        let allowed = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&byte) || extra.contains(&byte);
-        if !allowed {
+        if !plain(byte, extra) {
             return false;
         }
         at += 1;
     }
     true
+}
+
+/// Whether `byte` may appear as itself: unreserved, a sub-delimiter, `:`,
+/// `@`, or one of `extra`.
+fn plain(byte: u8, extra: &[u8]) -> bool {
+    byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&byte) || extra.contains(&byte)
 }
 
 /// The body, base64-decoded when the event says it is encoded.
