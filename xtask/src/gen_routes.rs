@@ -206,27 +206,14 @@ mod tests {
 
     #[test]
     fn hand_written_terraform_parses_and_defines_what_the_routes_reference() {
-        let dir = util::project_root().join("terraform");
-        let mut defined = Vec::new();
-        let entries = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries,
-            Err(err) => panic!("cannot read {}: {err}", dir.display()),
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.extension().and_then(|e| e.to_str()) != Some("tf") {
-                continue;
-            }
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let body: hcl::Body = match hcl::from_str(&text) {
-                Ok(body) => body,
-                Err(err) => panic!("{} is not valid HCL: {err}", path.display()),
-            };
-            for block in body.blocks() {
+        let defined: Vec<String> = crate::infra::references::configuration()
+            .iter()
+            .flat_map(|(_, body)| body.blocks())
+            .map(|block| {
                 let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
-                defined.push(format!("{} {}", block.identifier(), labels.join(".")));
-            }
-        }
+                format!("{} {}", block.identifier(), labels.join("."))
+            })
+            .collect();
         for needed in [
             "variable deploy_lambda",
             "resource aws_apigatewayv2_api.http",

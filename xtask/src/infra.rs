@@ -7,7 +7,7 @@
 //! The IAM and reference checks are in [`iam`] and [`references`].
 
 mod iam;
-mod references;
+pub(crate) mod references;
 
 use api_handler::store::aws::REQUIRED_VARS;
 use api_handler::store::aws::schema::TABLES;
@@ -17,8 +17,12 @@ use crate::util::project_root;
 
 /// The parsed `terraform/{file}`.
 pub(super) fn terraform(file: &str) -> Body {
-    let path = project_root().join("terraform").join(file);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
+    parse(&project_root().join("terraform").join(file))
+}
+
+/// The HCL file at `path`, parsed (the test fails if it does not).
+fn parse(path: &std::path::Path) -> Body {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
     hcl::from_str(&text).unwrap_or_else(|err| panic!("{} is not valid HCL: {err}", path.display()))
 }
 

@@ -35,7 +35,7 @@ pub enum HttpShape {
 }
 
 /// The HTTP shape of `event`, if it has one.
-pub fn http_shape(event: &Value) -> Option<HttpShape> {
+pub(super) fn http_shape(event: &Value) -> Option<HttpShape> {
     let context = event.get("requestContext")?;
     if context.get("elb").is_some() {
         let multi = event.get("multiValueHeaders").is_some_and(Value::is_object);

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use lambda_http::LambdaEvent;
 use serde_json::{Value, json};
 
-pub use self::http_event::{HttpShape, http_shape};
+pub use self::http_event::HttpShape;
 use crate::dispatch::Dispatcher;
 
 /// What the function does when an EventBridge schedule invokes it: the
@@ -58,7 +58,7 @@ pub fn event_shape(event: &Value) -> Result<EventShape, String> {
     if is_scheduled_event(event) {
         return Ok(EventShape::Scheduled);
     }
-    if let Some(shape) = http_shape(event) {
+    if let Some(shape) = http_event::http_shape(event) {
         return Ok(EventShape::Http(shape));
     }
     let first_source = event.pointer("/Records/0/eventSource").and_then(Value::as_str);

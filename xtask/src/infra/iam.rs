@@ -314,26 +314,24 @@ fn the_lambda_role_has_no_wildcard_beyond_what_aws_requires() {
         }
     }
     // Nothing else reaches the role: no managed policies, no other inline ones.
-    let attached: Vec<String> = std::fs::read_dir(project_root().join("terraform"))
-        .unwrap_or_else(|err| panic!("cannot read terraform/: {err}"))
-        .filter_map(Result::ok)
-        .map(|entry| std::fs::read_to_string(entry.path()).unwrap_or_default())
-        .flat_map(|text| {
-            text.lines()
-                .filter(|line| line.starts_with("resource \"aws_iam_role_policy"))
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
+    let mut attached: Vec<(String, String)> = super::references::configuration()
+        .iter()
+        .flat_map(|(_, body)| body.blocks())
+        .filter(|block| block.identifier() == "resource")
+        .filter_map(|block| match block.labels() {
+            [kind, name] if kind.as_str().starts_with("aws_iam_role_policy") => {
+                Some((kind.as_str().to_owned(), name.as_str().to_owned()))
+            }
+            _ => None,
         })
         .collect();
-    let expected: Vec<String> = ROLE_POLICIES
+    attached.sort();
+    let mut expected: Vec<(String, String)> = ROLE_POLICIES
         .iter()
-        .map(|name| format!("resource \"aws_iam_role_policy\" \"{name}\" {{"))
+        .map(|name| ("aws_iam_role_policy".to_owned(), (*name).to_owned()))
         .collect();
-    let mut sorted = attached.clone();
-    sorted.sort();
-    let mut expected_sorted = expected;
-    expected_sorted.sort();
-    assert_eq!(sorted, expected_sorted, "the role's policies");
+    expected.sort();
+    assert_eq!(attached, expected, "the role's policies");
 }
 
 #[test]

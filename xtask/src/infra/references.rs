@@ -31,7 +31,7 @@ struct Reference {
 const BUILT_IN: [&str; 5] = ["count", "each", "path", "self", "terraform"];
 
 /// Every `terraform/*.tf`, parsed, with its file name.
-fn configuration() -> Vec<(String, Body)> {
+pub(crate) fn configuration() -> Vec<(String, Body)> {
     let dir = project_root().join("terraform");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|err| panic!("cannot read {}: {err}", dir.display()))
@@ -44,15 +44,8 @@ fn configuration() -> Vec<(String, Body)> {
     files
         .iter()
         .map(|path| {
-            let text =
-                std::fs::read_to_string(path).unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
-            let body = hcl::from_str(&text).unwrap_or_else(|err| panic!("{} is not valid HCL: {err}", path.display()));
-            (
-                path.file_name()
-                    .map(|name| name.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                body,
-            )
+            let name = path.file_name().map(|name| name.to_string_lossy().into_owned());
+            (name.unwrap_or_default(), super::parse(path))
         })
         .collect()
 }
