@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use route_framework::error::ApiError;
+use route_framework::event::{EventParts, Failure, FromEventParts};
 use route_framework::extract::FromRequestParts;
 use route_framework::request::RequestParts;
 
@@ -121,5 +122,15 @@ impl FromRequestParts for App {
             tracing::error!("the dispatcher was built without the app's services");
             ApiError::internal()
         })
+    }
+}
+
+/// Consumers and jobs take the app's services too: `async fn job(app: App)`.
+impl FromEventParts for App {
+    fn from_event_parts(parts: &EventParts) -> Result<Self, Failure> {
+        parts
+            .state::<App>()
+            .cloned()
+            .ok_or_else(|| Failure::new("the event dispatcher was built without the app's services"))
     }
 }

@@ -4,12 +4,15 @@
 //!
 //! A new endpoint is one new file under `src/routes/` with an annotated async
 //! function; `build.rs` finds the file and `#[route]` registers the handler.
-//! See the README.
+//! Queue consumers (`src/consumers/`, `#[on_event]`) and scheduled jobs
+//! (`src/jobs/`, `#[schedule]`) work the same way. See the README.
 
 pub mod accounts;
 pub mod app;
+mod consumers;
 pub mod domain;
 pub mod errors;
+mod jobs;
 pub mod notifications;
 pub mod openapi;
 pub mod ownership;
@@ -24,4 +27,4 @@ pub mod throttle;
 pub mod time_bound;
 
 pub use route_framework::routes;
-pub use start::{StartError, embedded, relay_on_schedule, run, service};
+pub use start::{Service, StartError, embedded, run, service};

@@ -6,9 +6,8 @@ use std::sync::Arc;
 
 use route_framework::checks::{self, RegistryError};
 use route_framework::dispatch::Dispatcher;
-use route_framework::lambda;
-use route_framework::routes;
-use route_framework::server;
+use route_framework::event::EventDispatcher;
+use route_framework::{consumers, jobs, lambda, routes, server};
 
 use crate::app::App;
 use crate::settings::{BackendChoice, Mode, Settings};
@@ -40,14 +39,30 @@ impl fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-/// The app on `backend` and a dispatcher for every registered route on top of it.
-pub fn service(backend: Backend) -> Result<(Dispatcher, App), StartError> {
+/// The app and what serves it: every registered route, consumer and job.
+pub struct Service {
+    /// HTTP requests to their routes.
+    pub dispatcher: Dispatcher,
+    /// Queue messages to their consumers, schedules to their jobs.
+    pub events: EventDispatcher,
+    /// The app's services.
+    pub app: App,
+}
+
+/// The app on `backend`, and dispatchers for every registered route,
+/// consumer and job on top of it.
+pub fn service(backend: Backend) -> Result<Service, StartError> {
     let authenticator = Arc::clone(&backend.authenticator);
     let app = App::new(backend);
     let routes = routes();
     checks::validate(&routes).map_err(StartError::Registry)?;
     let dispatcher = Dispatcher::new(routes, authenticator, app.clone()).map_err(StartError::Registry)?;
-    Ok((dispatcher, app))
+    let events = EventDispatcher::new(consumers(), jobs(), app.clone()).map_err(StartError::Registry)?;
+    Ok(Service {
+        dispatcher,
+        events,
+        app,
+    })
 }
 
 /// The embedded backend on `data_dir`, its blob URLs starting with `public_url`.
@@ -67,32 +82,15 @@ async fn backend(settings: &Settings, public_url: &str) -> Result<Backend, Start
     }
 }
 
-/// The Lambda's answer to its schedule: one outbox relay pass.
-pub fn relay_on_schedule(app: &App) -> lambda::OnSchedule {
-    let relay = app.relay().clone();
-    Arc::new(move || {
-        let relay = relay.clone();
-        Box::pin(async move {
-            match relay.run_once().await {
-                Ok(relayed) => serde_json::json!({ "relayed": relayed }),
-                Err(err) => {
-                    tracing::warn!(error = %err, "the outbox relay failed; the next schedule retries");
-                    serde_json::json!({ "relayed": 0, "error": "the outbox relay failed" })
-                }
-            }
-        })
-    })
-}
-
 /// Runs the service until the Lambda runtime ends or the local server is
-/// signalled. The local server relays the outbox every second; the Lambda
-/// relays it when its schedule invokes it.
+/// signalled. In Lambda, EventBridge rules invoke the jobs and the queue's
+/// event source the consumers; the local server runs the jobs itself.
 pub async fn run(settings: Settings) -> Result<(), StartError> {
     match settings.mode {
         Mode::Lambda => {
             let public_url = settings.public_url.clone().unwrap_or_default();
-            let (dispatcher, app) = service(backend(&settings, &public_url).await?)?;
-            lambda::run(Arc::new(dispatcher), Some(relay_on_schedule(&app)))
+            let service = service(backend(&settings, &public_url).await?)?;
+            lambda::run(Arc::new(service.dispatcher), Arc::new(service.events))
                 .await
                 .map_err(|err| StartError::Lambda(err.to_string()))
         }
@@ -105,7 +103,11 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
             let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
             let backend = backend(&settings, &public_url).await?;
             let local_routes = backend.local_routes.clone();
-            let (dispatcher, app) = service(backend)?;
+            let Service {
+                dispatcher,
+                events,
+                app,
+            } = service(backend)?;
             let storage = match &settings.backend {
                 BackendChoice::Embedded => settings.data_dir.display().to_string(),
                 BackendChoice::Aws(aws) => format!(
@@ -117,14 +119,16 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
                 address = %bound,
                 backend = app.config().backend,
                 routes = dispatcher.routes().len(),
+                consumers = events.consumers().len(),
+                jobs = events.jobs().count(),
                 storage,
                 "listening on http://{bound}"
             );
-            let relay = tokio::spawn(app.relay().clone().run_forever());
+            let schedules = Arc::new(events).spawn_schedules();
             server
                 .serve(Arc::new(dispatcher), local_routes, server::shutdown_signal())
                 .await;
-            relay.abort();
+            drop(schedules);
             // Deliver what the last requests wrote before stopping.
             if let Err(err) = app.relay().run_once().await {
                 tracing::warn!(error = %err, "undelivered events stay in the outbox until the next start");

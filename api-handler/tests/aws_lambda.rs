@@ -24,13 +24,11 @@ fn event(route_key: &str, path: &str, claims: &Value) -> Value {
     event
 }
 
-async fn answer(
-    dispatcher: &route_framework::dispatch::Dispatcher,
-    on_schedule: Option<&lambda::OnSchedule>,
-    event: Value,
-) -> Value {
+async fn answer(service: &api_handler::Service, event: Value) -> Value {
     let event = lambda_http::LambdaEvent::new(event, lambda_http::Context::default());
-    lambda::answer(dispatcher, on_schedule, event).await.unwrap()
+    lambda::answer(&service.dispatcher, &service.events, event)
+        .await
+        .unwrap()
 }
 
 fn body(response: &Value) -> Value {
@@ -46,13 +44,13 @@ async fn gateway_claims_name_the_user_and_the_schedule_relays_the_outbox() {
         .create_account("lambda@example.com", "Passw0rd-1")
         .await
         .unwrap();
-    let (dispatcher, app) = api_handler::service(backend).unwrap();
+    let service = api_handler::service(backend).unwrap();
     let claims = json!({
         "sub": account.user_id, "token_use": "access", "client_id": "app",
         "scope": "aws.cognito.signin.user.admin",
     });
 
-    let listed = answer(&dispatcher, None, event("GET /goals", "/goals", &claims)).await;
+    let listed = answer(&service, event("GET /goals", "/goals", &claims)).await;
     assert_eq!(listed["statusCode"], 200, "{listed}");
     assert_eq!(body(&listed)["items"], json!([]));
 
@@ -63,27 +61,27 @@ async fn gateway_claims_name_the_user_and_the_schedule_relays_the_outbox() {
         json!({ "title": "Swim", "category": "fitness", "target": { "value": 2, "unit": "km" }, "period": "weekly" })
             .to_string()
     );
-    let created = answer(&dispatcher, None, create).await;
+    let created = answer(&service, create).await;
     assert_eq!(created["statusCode"], 201, "{created}");
     assert_eq!(body(&created)["userId"], account.user_id.as_str());
 
     let mut id_claims = claims.clone();
     id_claims["token_use"] = json!("id");
-    let refused = answer(&dispatcher, None, event("GET /goals", "/goals", &id_claims)).await;
+    let refused = answer(&service, event("GET /goals", "/goals", &id_claims)).await;
     assert_eq!(
         refused["statusCode"], 401,
         "an ID token's claims are not an access token's"
     );
 
     // The event was published after the commit; the schedule finds nothing left.
-    let schedule = api_handler::relay_on_schedule(&app);
-    let scheduled: Value = serde_json::from_str(include_str!(
+    let mut scheduled: Value = serde_json::from_str(include_str!(
         "../../route-framework/tests/data/eventbridge-scheduled.json"
     ))
     .unwrap();
+    scheduled["resources"] = json!(["arn:aws:events:us-east-1:123456789012:rule/lifestyle-prod.relay_outbox"]);
     assert_eq!(
-        answer(&dispatcher, Some(&schedule), scheduled).await,
-        json!({ "relayed": 0 })
+        answer(&service, scheduled).await,
+        json!({ "job": "relay_outbox", "done": true })
     );
     let queued = store.aws().unwrap().queued_events().await;
     let kinds: Vec<&str> = queued.iter().map(|event| event.kind.as_str()).collect();

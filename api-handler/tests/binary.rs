@@ -308,8 +308,8 @@ async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
     assert_eq!(body["error"]["code"], "not_found");
 
     let (_, kind, scheduled) = by_id("req-schedule");
-    assert_eq!(kind, "response", "the schedule runs the outbox relay");
-    assert_eq!(scheduled["relayed"], 0);
+    assert_eq!(kind, "response", "the rule names the outbox relay job");
+    assert_eq!(scheduled, json!({ "job": "relay_outbox", "done": true }));
 
     for id in ["req-bad-query", "req-bad-base64"] {
         let (_, kind, answer) = by_id(id);

@@ -276,7 +276,7 @@ async fn a_registration_whose_profile_fails_leaves_no_account(kind: Kind) {
     let mut broken = backend.clone();
     broken.profiles = Arc::new(DownProfiles);
     broken.publisher = Arc::new(RecordingPublisher::default());
-    let (_, app) = api_handler::service(broken).unwrap();
+    let app = api_handler::service(broken).unwrap().app;
     let registration = serde_json::from_value(serde_json::json!({
         "email": "undo@example.com", "password": "Passw0rd-1"
     }))
@@ -291,7 +291,7 @@ async fn a_registration_whose_profile_fails_leaves_no_account(kind: Kind) {
         "the account was undone"
     );
 
-    let (_, app) = api_handler::service(backend.clone()).unwrap();
+    let app = api_handler::service(backend.clone()).unwrap().app;
     let registration = serde_json::from_value(serde_json::json!({
         "email": "undo@example.com", "password": "Passw0rd-1"
     }))

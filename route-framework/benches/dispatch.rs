@@ -102,6 +102,7 @@ fn event(c: &mut Criterion) {
         .enable_time()
         .build()
         .unwrap();
+    let events = route_framework::event::EventDispatcher::new([], [], ()).expect("no consumers or jobs");
     let mut group = c.benchmark_group("event");
     group.bench_function("dispatch_only", |b| {
         b.iter(|| {
@@ -119,7 +120,7 @@ fn event(c: &mut Criterion) {
         b.iter(|| {
             let payload = serde_json::from_str(black_box(HEALTH_EVENT)).unwrap();
             let event = lambda_http::LambdaEvent::new(payload, lambda_http::Context::default());
-            runtime.block_on(lambda::answer(&dispatcher, None, event)).is_ok()
+            runtime.block_on(lambda::answer(&dispatcher, &events, event)).is_ok()
         })
     });
     group.finish();

@@ -4,9 +4,10 @@ pub use bytes::Bytes;
 pub use futures_util::future::BoxFuture;
 pub use inventory;
 
+pub use crate::event::{EventParts, FromEvent, FromEventParts, IntoOutcome, Outcome};
 pub use crate::extract::{FromRequest, FromRequestParts};
 pub use crate::method::Method;
-pub use crate::registry::{Auth, Route};
+pub use crate::registry::{Auth, Consumer, Job, Origin, Route};
 pub use crate::request::RequestParts;
 pub use crate::response::{IntoResponse, Response};
 pub use crate::schema::{DescribeResponse, schema_of};

@@ -1,9 +1,11 @@
 //! The route framework: everything between an API Gateway event (or a local
 //! HTTP request) and an annotated handler. It knows nothing of any app.
 //!
-//! - [`registry`]: the `Route` record `#[route]` submits and the link-time registry;
-//!   [`checks`]: checks across routes (duplicates, conflicts, quota).
-//! - [`dispatch`]: the one dispatcher every entry point uses.
+//! - [`registry`]: the records `#[route]`, `#[on_event]` and `#[schedule]`
+//!   submit and the link-time registry; [`checks`]: checks across routes
+//!   (duplicates, conflicts, quota).
+//! - [`dispatch`]: the one dispatcher every entry point uses; [`event`]:
+//!   consumers and jobs and their dispatcher; [`schedule`]: when jobs run.
 //! - [`extract`], [`response`], [`error`]: the handler contract; [`request`]:
 //!   what extractors read, application state included; [`validation`]: the
 //!   `garde` rules request types declare, reported all at once.
@@ -30,6 +32,7 @@ pub mod checks;
 mod connections;
 pub mod dispatch;
 pub mod error;
+pub mod event;
 pub mod extract;
 pub mod lambda;
 pub mod logging;
@@ -39,6 +42,7 @@ pub mod prelude;
 pub mod registry;
 pub mod request;
 pub mod response;
+pub mod schedule;
 pub mod schema;
 pub mod server;
 #[cfg(feature = "testing")]
@@ -48,5 +52,5 @@ pub mod validation;
 #[doc(hidden)]
 pub mod __private;
 
-pub use registry::{Route, routes};
-pub use route_macros::route;
+pub use registry::{Consumer, Job, Route, consumers, jobs, routes};
+pub use route_macros::{on_event, route, schedule};

@@ -1,5 +1,6 @@
-//! API Gateway 1.0 / 2.0, `$default`, ALB, SQS, scheduled and malformed
-//! events through the real Lambda handler function (`lambda::answer`), in process.
+//! API Gateway 1.0 / 2.0, `$default`, ALB, SQS and malformed events through
+//! the real Lambda handler function (`lambda::answer`), in process. Consumers
+//! and jobs have their own binary (`events.rs`).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -71,11 +72,11 @@ async fn handle(event: &str) -> (u16, BTreeMap<String, String>, Value) {
     (status, headers, body)
 }
 
-/// One raw event through `lambda::answer`, with nothing scheduled.
+/// One raw event through `lambda::answer` (this binary has no consumers or jobs).
 async fn raw(event: &str) -> Result<Value, lambda_http::Error> {
     let harness = common::client();
     let event = lambda_http::LambdaEvent::new(serde_json::from_str(event).unwrap(), lambda_http::Context::default());
-    lambda::answer(&harness.dispatcher, None, event).await
+    lambda::answer(&harness.dispatcher, &harness.events, event).await
 }
 
 fn v2_event(route_key: &str, method: &str, raw_path: &str, extra: Value) -> String {
@@ -296,45 +297,6 @@ async fn behind_an_alb_the_client_is_the_last_forwarded_address() {
         headers["content-type"], "application/json",
         "single-value headers back to this ALB"
     );
-}
-
-/// A raw event through `lambda::answer`, with a schedule hook that counts its runs.
-async fn answer(event: &str, runs: &std::sync::Arc<std::sync::atomic::AtomicU32>) -> Value {
-    let harness = common::client();
-    let counter = std::sync::Arc::clone(runs);
-    let on_schedule: lambda::OnSchedule = std::sync::Arc::new(move || {
-        let counter = std::sync::Arc::clone(&counter);
-        Box::pin(async move {
-            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            json!({ "ran": true })
-        })
-    });
-    let event = lambda_http::LambdaEvent::new(serde_json::from_str(event).unwrap(), lambda_http::Context::default());
-    lambda::answer(&harness.dispatcher, Some(&on_schedule), event)
-        .await
-        .unwrap()
-}
-
-#[tokio::test]
-async fn scheduled_events_run_the_schedule_and_http_events_the_routes() {
-    let runs = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
-    let scheduled = answer(include_str!("data/eventbridge-scheduled.json"), &runs).await;
-    assert_eq!(scheduled, json!({ "ran": true }));
-    assert_eq!(runs.load(std::sync::atomic::Ordering::SeqCst), 1);
-
-    let http = answer(include_str!("data/apigw-v2-health.json"), &runs).await;
-    assert_eq!(
-        runs.load(std::sync::atomic::Ordering::SeqCst),
-        1,
-        "HTTP events are not scheduled work"
-    );
-    assert!(http["statusCode"].is_number(), "an API Gateway response: {http}");
-    assert!(lambda::is_scheduled_event(
-        &serde_json::from_str(include_str!("data/eventbridge-scheduled.json")).unwrap()
-    ));
-    assert!(!lambda::is_scheduled_event(
-        &json!({ "source": "aws.events", "detail-type": "Other" })
-    ));
 }
 
 /// A malformed piece of an HTTP event is a 400 in the error contract, in the

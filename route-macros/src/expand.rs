@@ -16,7 +16,7 @@ pub(crate) fn expand_route(args: TokenStream, item: TokenStream) -> syn::Result<
         syn::parse2(item).map_err(|err| syn::Error::new(err.span(), "`#[route]` applies to an `async fn` handler"))?;
     let cx = Ctxt::new();
     let attr = RouteAttr::from_tokens(&cx, args);
-    let handler = Handler::from_ast(&cx, &item);
+    let handler = Handler::from_ast(&cx, &item, "route handlers");
     let key = match &attr {
         Ok(attr) => path::parse_route_key(&cx, &attr.key),
         Err(err) => {

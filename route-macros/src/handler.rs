@@ -42,20 +42,21 @@ pub(crate) struct PathArg<'a> {
 }
 
 impl<'a> Handler<'a> {
-    /// Analyses `item`, recording every problem in `cx`.
-    pub(crate) fn from_ast(cx: &Ctxt, item: &'a ItemFn) -> Self {
+    /// Analyses `item`, recording every problem in `cx`; `what` names such
+    /// functions in messages (`route handlers`, `consumers`, `jobs`).
+    pub(crate) fn from_ast(cx: &Ctxt, item: &'a ItemFn, what: &str) -> Self {
         let sig = &item.sig;
         if sig.asyncness.is_none() {
-            cx.error_spanned_by(sig.fn_token, "route handlers must be `async fn`");
+            cx.error_spanned_by(sig.fn_token, format!("{what} must be `async fn`"));
         }
         if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
             cx.error_spanned_by(
                 &sig.generics,
-                "route handlers cannot be generic: the dispatcher needs one concrete function",
+                format!("{what} cannot be generic: the dispatcher needs one concrete function"),
             );
         }
         if let Some(variadic) = &sig.variadic {
-            cx.error_spanned_by(variadic, "route handlers cannot be variadic");
+            cx.error_spanned_by(variadic, format!("{what} cannot be variadic"));
         }
 
         let mut arg_types = Vec::with_capacity(sig.inputs.len());
@@ -65,7 +66,7 @@ impl<'a> Handler<'a> {
         for (index, input) in sig.inputs.iter().enumerate() {
             let ty = match input {
                 FnArg::Receiver(receiver) => {
-                    cx.error_spanned_by(receiver, "route handlers cannot take `self`");
+                    cx.error_spanned_by(receiver, format!("{what} cannot take `self`"));
                     continue;
                 }
                 FnArg::Typed(typed) => &*typed.ty,

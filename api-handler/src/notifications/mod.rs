@@ -11,7 +11,6 @@ mod recording;
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
 
 #[cfg(feature = "testing")]
 pub use self::recording::RecordingPublisher;
@@ -20,8 +19,6 @@ use crate::store::ports::{Outbox, Publisher, StoreResult};
 
 /// How many events one relay pass reads at most.
 pub const RELAY_BATCH: usize = 100;
-/// How often the local server's relay looks for new events.
-pub const RELAY_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Moves events from an outbox to a publisher.
 #[derive(Clone)]
@@ -75,19 +72,6 @@ impl Relay {
     async fn hand_over(&self, events: &[DomainEvent]) -> StoreResult<()> {
         self.publisher.publish(events).await?;
         self.outbox.mark_delivered(events).await
-    }
-
-    /// Relays every [`RELAY_INTERVAL`] until the task is dropped; failures are
-    /// logged and retried on the next tick.
-    pub async fn run_forever(self) {
-        let mut ticks = tokio::time::interval(RELAY_INTERVAL);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            if let Err(err) = self.run_once().await {
-                tracing::warn!(error = %err, "the outbox relay failed; retrying");
-            }
-        }
     }
 }
 

@@ -89,7 +89,7 @@ impl Live {
         if store.aws().is_none() {
             backend.publisher = Arc::new(publisher.clone());
         }
-        let (dispatcher, app) = api_handler::service(backend).unwrap();
+        let api_handler::Service { dispatcher, app, .. } = api_handler::service(backend).unwrap();
         let (sender, receiver) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             server

@@ -2,35 +2,34 @@
 //!
 //! HTTP events (API Gateway 1.0 and 2.0, function URLs, ALB) go through the
 //! dispatcher; a malformed one is a 400 in the error contract, never a panic
-//! or an invocation error. EventBridge scheduled events run the app's
-//! scheduled work. SQS batches are acknowledged (no consumers are registered
-//! yet). Anything else is an invocation error naming the shape.
+//! or an invocation error. SQS batches go to their consumers record by
+//! record and are answered with the records to deliver again
+//! (`batchItemFailures`), never an invocation error. EventBridge scheduled
+//! events run the job their rule names. Anything else is an invocation
+//! error naming the shape.
 
 mod http_event;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use lambda_http::LambdaEvent;
 use serde_json::{Value, json};
 
 pub use self::http_event::HttpShape;
 use crate::dispatch::Dispatcher;
+use crate::event::{EventDispatcher, JobRun, Message};
+use crate::registry::Job;
 
-/// What the function does when an EventBridge schedule invokes it: the
-/// result is the invocation's answer (logged by Lambda, read by nobody).
-pub type OnSchedule = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Value> + Send>> + Send + Sync>;
-
-/// Runs the Lambda runtime loop: HTTP events through the dispatcher,
-/// scheduled events to `on_schedule`.
+/// Runs the Lambda runtime loop: HTTP events through the dispatcher, SQS
+/// batches and scheduled events through the event dispatcher.
 ///
 /// Every HTTP outcome is an `Ok` HTTP response: an `Err` would become an
 /// invocation error that API Gateway turns into a bare 500.
-pub async fn run(dispatcher: Arc<Dispatcher>, on_schedule: Option<OnSchedule>) -> Result<(), lambda_http::Error> {
+pub async fn run(dispatcher: Arc<Dispatcher>, events: Arc<EventDispatcher>) -> Result<(), lambda_http::Error> {
     lambda_http::lambda_runtime::run(lambda_http::service_fn(move |event: LambdaEvent<Value>| {
-        let (dispatcher, on_schedule) = (Arc::clone(&dispatcher), on_schedule.clone());
-        async move { answer(&dispatcher, on_schedule.as_ref(), event).await }
+        let (dispatcher, events) = (Arc::clone(&dispatcher), Arc::clone(&events));
+        async move { answer(&dispatcher, &events, event).await }
     }))
     .await
 }
@@ -92,11 +91,12 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-/// Answers one raw event by its shape. Only an event of no known shape is an
-/// `Err` (an invocation error, logged with the shape it had).
+/// Answers one raw event by its shape. Only an event of no known shape, a
+/// schedule that names no job and a failed job are an `Err` (an invocation
+/// error, logged; EventBridge retries a failed job).
 pub async fn answer(
     dispatcher: &Dispatcher,
-    on_schedule: Option<&OnSchedule>,
+    events: &EventDispatcher,
     event: LambdaEvent<Value>,
 ) -> Result<Value, lambda_http::Error> {
     let LambdaEvent { payload, context } = event;
@@ -116,20 +116,62 @@ pub async fn answer(
             Ok(incoming) => http_event::encode(shape, dispatcher.dispatch(incoming).await),
             Err((request_id, error)) => http_event::rejected(shape, &request_id, error),
         },
-        EventShape::Scheduled => match on_schedule {
-            Some(job) => job().await,
-            None => {
-                tracing::warn!("a scheduled event arrived, and nothing is scheduled");
-                json!({ "scheduled": false })
-            }
-        },
-        EventShape::Sqs => {
-            let count = payload.get("Records").and_then(Value::as_array).map_or(0, Vec::len);
-            tracing::warn!(
-                records = count,
-                "an SQS batch arrived, and nothing consumes it: acknowledged"
-            );
-            json!({ "batchItemFailures": [] })
+        EventShape::Scheduled => {
+            let run = job_run(events, &payload, &context.request_id)?;
+            let job = run.job.name;
+            events
+                .run_job(run)
+                .await
+                .map_err(|failure| format!("the job `{job}` failed: {failure}"))?;
+            json!({ "job": job, "done": true })
         }
+        EventShape::Sqs => {
+            let records = payload
+                .get("Records")
+                .and_then(Value::as_array)
+                .map_or(&[][..], Vec::as_slice);
+            let mut messages = Vec::with_capacity(records.len());
+            for record in records {
+                match Message::from_sqs_record(record) {
+                    Ok(message) => messages.push(message),
+                    Err(why) => tracing::error!(request_id = context.request_id, "{why}: skipped"),
+                }
+            }
+            let failed = events.deliver(messages, &context.request_id).await;
+            let failures: Vec<Value> = failed.into_iter().map(|id| json!({ "itemIdentifier": id })).collect();
+            json!({ "batchItemFailures": failures })
+        }
+    })
+}
+
+/// The job a scheduled event's rule names, and the time and id it fired with.
+///
+/// Rules are named `{stack}.{job}` (`cargo xtask gen-routes` writes them),
+/// so the job is the part of the rule ARN's name after its last dot.
+fn job_run(events: &EventDispatcher, event: &Value, request_id: &str) -> Result<JobRun, lambda_http::Error> {
+    let rules: Vec<&str> = event
+        .get("resources")
+        .and_then(Value::as_array)
+        .map(|resources| resources.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let job: Option<&'static Job> = rules.iter().find_map(|arn| {
+        let rule = arn.rsplit('/').next().unwrap_or(arn);
+        events.job(rule.rsplit('.').next().unwrap_or(rule))
+    });
+    let Some(job) = job else {
+        tracing::error!(request_id, rules = ?rules, "a scheduled event whose rule names no job");
+        return Err(format!("no job for the scheduled event of {rules:?}").into());
+    };
+    let time = event
+        .get("time")
+        .and_then(Value::as_str)
+        .and_then(|time| DateTime::parse_from_rfc3339(time).ok())
+        .map_or_else(Utc::now, |time| time.with_timezone(&Utc));
+    let event_id = event.get("id").and_then(Value::as_str).unwrap_or(request_id);
+    Ok(JobRun {
+        job,
+        time,
+        event_id: event_id.to_owned(),
+        request_id: request_id.to_owned(),
     })
 }

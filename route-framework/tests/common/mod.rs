@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use route_framework::auth::{JwtAuthenticator, low_s_token};
 use route_framework::dispatch::Dispatcher;
+use route_framework::event::EventDispatcher;
 use route_framework::prelude::*;
 use route_framework::testing::TestClient;
 
@@ -38,9 +39,11 @@ async fn health(State(greeting): State<Greeting>) -> Json<Health> {
     })
 }
 
-/// A dispatcher over every route of this test binary and its client.
+/// A dispatcher over every route of this test binary, one over its
+/// consumers and jobs, and a client.
 pub(crate) struct Harness {
     pub(crate) dispatcher: Arc<Dispatcher>,
+    pub(crate) events: Arc<EventDispatcher>,
     pub(crate) client: TestClient,
 }
 
@@ -56,7 +59,9 @@ impl Deref for Harness {
 pub(crate) fn client() -> Harness {
     let authenticator = JwtAuthenticator::from_pem(Algorithm::ES256, TEST_PUBLIC_KEY, ISSUER, AUDIENCE).unwrap();
     let dispatcher = Arc::new(Dispatcher::new(route_framework::routes(), authenticator, Greeting("hello")).unwrap());
+    let events = EventDispatcher::new(route_framework::consumers(), route_framework::jobs(), Greeting("hello"));
     Harness {
+        events: Arc::new(events.unwrap()),
         client: TestClient::new(Arc::clone(&dispatcher)),
         dispatcher,
     }

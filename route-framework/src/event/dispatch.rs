@@ -1,0 +1,221 @@
+//! The event dispatcher: messages to their consumers, schedules to their jobs.
+
+use std::any::Any;
+use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures_util::FutureExt;
+use tokio::task::JoinSet;
+
+use super::{EventParts, Failure, Message, Outcome};
+use crate::checks::RegistryError;
+use crate::registry::{Consumer, Job, TaskFn};
+use crate::request::SharedState;
+use crate::schedule::Schedule;
+
+/// One run of a job: which job, for what time, under which ids.
+#[derive(Debug, Clone)]
+pub struct JobRun {
+    /// The job.
+    pub job: &'static Job,
+    /// The time its schedule fired for.
+    pub time: DateTime<Utc>,
+    /// The scheduled event's id.
+    pub event_id: String,
+    /// The invocation's request id.
+    pub request_id: String,
+}
+
+/// Runs consumers and jobs. Cheap to share behind an `Arc`.
+pub struct EventDispatcher {
+    state: SharedState,
+    consumers: HashMap<&'static str, &'static Consumer>,
+    jobs: Vec<(&'static Job, Schedule)>,
+}
+
+impl EventDispatcher {
+    /// Checks the set (one consumer per type, unique job names, schedules
+    /// that parse) and builds the lookup tables; `state` reaches consumers
+    /// and jobs as it reaches handlers.
+    pub fn new(
+        consumers: impl IntoIterator<Item = &'static Consumer>,
+        jobs: impl IntoIterator<Item = &'static Job>,
+        state: impl Any + Send + Sync,
+    ) -> Result<EventDispatcher, RegistryError> {
+        let mut problems = Vec::new();
+        let mut by_type: HashMap<&'static str, &'static Consumer> = HashMap::new();
+        for consumer in consumers {
+            if let Some(first) = by_type.insert(consumer.event_type, consumer) {
+                problems.push(format!(
+                    "two consumers of `{}`: {} and {}; one consumer per event type",
+                    consumer.event_type, first.origin, consumer.origin
+                ));
+            }
+        }
+        let mut scheduled: Vec<(&'static Job, Schedule)> = Vec::new();
+        for job in jobs {
+            if let Some((first, _)) = scheduled.iter().find(|(other, _)| other.name == job.name) {
+                problems.push(format!(
+                    "two jobs named `{}`: {} and {}; a job's name names its schedule, so rename one",
+                    job.name, first.origin, job.origin
+                ));
+            }
+            match Schedule::parse(job.schedule) {
+                Ok(schedule) => scheduled.push((job, schedule)),
+                Err(err) => problems.push(format!("{}: {err}", job.origin)),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(RegistryError { problems });
+        }
+        Ok(EventDispatcher {
+            state: Arc::new(state),
+            consumers: by_type,
+            jobs: scheduled,
+        })
+    }
+
+    /// The consumers, sorted by event type.
+    pub fn consumers(&self) -> Vec<&'static Consumer> {
+        let mut consumers: Vec<&'static Consumer> = self.consumers.values().copied().collect();
+        consumers.sort_by_key(|consumer| consumer.event_type);
+        consumers
+    }
+
+    /// The jobs, in the order given.
+    pub fn jobs(&self) -> impl Iterator<Item = &'static Job> + '_ {
+        self.jobs.iter().map(|(job, _)| *job)
+    }
+
+    /// The job named `name`.
+    pub fn job(&self, name: &str) -> Option<&'static Job> {
+        self.jobs().find(|job| job.name == name)
+    }
+
+    /// Delivers a batch in order and returns the ids of the messages to
+    /// deliver again: those whose consumer failed or whose payload does not
+    /// parse, and, after a failure, the later messages of the same FIFO
+    /// group (so a group's order holds). A type nobody consumes is
+    /// acknowledged and logged.
+    pub async fn deliver(&self, messages: Vec<Message>, request_id: &str) -> Vec<String> {
+        let mut failed = Vec::new();
+        let mut held_groups: HashSet<String> = HashSet::new();
+        for message in messages {
+            if let Some(group) = message.group.as_ref().filter(|group| held_groups.contains(*group)) {
+                tracing::info!(
+                    message_id = message.id,
+                    group,
+                    "held back behind an earlier failure in its group"
+                );
+                failed.push(message.id);
+                continue;
+            }
+            if let Err(failure) = self.deliver_one(&message, request_id).await {
+                tracing::error!(
+                    message_id = message.id,
+                    event_type = message.event_type.as_deref().unwrap_or("?"),
+                    event_id = message.event_id.as_deref().unwrap_or("?"),
+                    error = %failure,
+                    "a message was not consumed; it will be delivered again"
+                );
+                held_groups.extend(message.group.clone());
+                failed.push(message.id);
+            }
+        }
+        failed
+    }
+
+    /// Runs the consumer of one message.
+    async fn deliver_one(&self, message: &Message, request_id: &str) -> Outcome {
+        let Some(kind) = message.kind() else {
+            return Err(Failure::new("the message has no `type` attribute and no `type` field"));
+        };
+        let Some(consumer) = self.consumers.get(kind.as_str()) else {
+            tracing::warn!(
+                message_id = message.id,
+                event_type = kind,
+                "no consumer of this type: acknowledged"
+            );
+            return Ok(());
+        };
+        let parts = EventParts {
+            request_id: request_id.to_owned(),
+            event_id: message.event_id.clone().unwrap_or_else(|| message.id.clone()),
+            time: message.sent_at.unwrap_or_else(Utc::now),
+            state: Arc::clone(&self.state),
+        };
+        let outcome = run_task(consumer.handler, parts, Bytes::from(message.body.clone())).await;
+        if outcome.is_ok() {
+            tracing::info!(
+                message_id = message.id,
+                event_type = consumer.event_type,
+                consumer = consumer.origin.handler_name,
+                "consumed"
+            );
+        }
+        outcome
+    }
+
+    /// Runs one job to its end.
+    pub async fn run_job(&self, run: JobRun) -> Outcome {
+        let parts = EventParts {
+            request_id: run.request_id,
+            event_id: run.event_id,
+            time: run.time,
+            state: Arc::clone(&self.state),
+        };
+        let started = std::time::Instant::now();
+        let outcome = run_task(run.job.handler, parts, Bytes::new()).await;
+        match &outcome {
+            Ok(()) => tracing::info!(
+                job = run.job.name,
+                scheduled_for = %run.time,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "job done"
+            ),
+            Err(failure) => tracing::error!(job = run.job.name, error = %failure, "job failed"),
+        }
+        outcome
+    }
+
+    /// Runs every job on its schedule until the set is dropped: a rate at
+    /// once and then every period, a cron at each time it names (UTC).
+    pub fn spawn_schedules(self: &Arc<Self>) -> JoinSet<()> {
+        let mut tasks = JoinSet::new();
+        for (job, schedule) in &self.jobs {
+            let (dispatcher, job, schedule) = (Arc::clone(self), *job, schedule.clone());
+            tasks.spawn(async move {
+                let mut next = match schedule.rate() {
+                    Some(_) => Some(Utc::now()),
+                    None => schedule.next_after(Utc::now()),
+                };
+                while let Some(time) = next {
+                    let wait = (time - Utc::now()).to_std().unwrap_or_default();
+                    tokio::time::sleep(wait).await;
+                    let id = ulid::Ulid::new().to_string();
+                    let run = JobRun {
+                        job,
+                        time,
+                        event_id: id.clone(),
+                        request_id: id,
+                    };
+                    // A failure is logged by `run_job`; the next time retries.
+                    let _ = dispatcher.run_job(run).await;
+                    next = schedule.next_after(time.max(Utc::now()));
+                }
+            });
+        }
+        tasks
+    }
+}
+
+/// Runs a generated adapter, turning a panic into a [`Failure`].
+async fn run_task(handler: TaskFn, parts: EventParts, payload: Bytes) -> Outcome {
+    match AssertUnwindSafe(handler(parts, payload)).catch_unwind().await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(Failure::new("panicked")),
+    }
+}
