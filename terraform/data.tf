@@ -75,11 +75,25 @@ resource "aws_dynamodb_table" "goals" {
     type = "S"
   }
 
+  attribute {
+    name = "dailyShard"
+    type = "S"
+  }
+
   # `GET /goals?status=`: `{status}#{goalId}` within the user's partition.
   global_secondary_index {
     name            = "byStatus"
     hash_key        = "userId"
     range_key       = "statusKey"
+    projection_type = "ALL"
+  }
+
+  # Sparse: only active daily goals carry `dailyShard` (a hash of the user);
+  # the daily reminder job reads the eight shards.
+  global_secondary_index {
+    name            = "activeDaily"
+    hash_key        = "dailyShard"
+    range_key       = "userId"
     projection_type = "ALL"
   }
 

@@ -68,6 +68,7 @@ data "aws_iam_policy_document" "lambda_stores" {
       "${aws_dynamodb_table.users.arn}/index/outbox",
       aws_dynamodb_table.goals.arn,
       "${aws_dynamodb_table.goals.arn}/index/byStatus",
+      "${aws_dynamodb_table.goals.arn}/index/activeDaily",
       aws_dynamodb_table.aggregates.arn,
     ]
   }
@@ -90,6 +91,14 @@ data "aws_iam_policy_document" "lambda_stores" {
   statement {
     sid       = "Notifications"
     actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.notifications.arn]
+  }
+
+  # The event source mapping (events.gen.tf) polls the queue with the
+  # function's role; the local server's consumer loop calls the same two.
+  statement {
+    sid       = "NotificationConsumers"
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
     resources = [aws_sqs_queue.notifications.arn]
   }
 }

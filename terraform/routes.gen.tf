@@ -181,6 +181,30 @@ resource "aws_apigatewayv2_route" "get_health" {
   authorization_type = "NONE"
 }
 
+# api_handler::routes::list_notifications::list_notifications
+resource "aws_apigatewayv2_route" "get_notifications" {
+  count = var.deploy_lambda ? 1 : 0
+
+  api_id    = aws_apigatewayv2_api.http.id
+  route_key = "GET /notifications"
+  target    = "integrations/${aws_apigatewayv2_integration.lambda[0].id}"
+
+  authorization_type = "JWT"
+  authorizer_id      = aws_apigatewayv2_authorizer.cognito.id
+}
+
+# api_handler::routes::read_notification::read_notification
+resource "aws_apigatewayv2_route" "post_notifications_notificationid_read" {
+  count = var.deploy_lambda ? 1 : 0
+
+  api_id    = aws_apigatewayv2_api.http.id
+  route_key = "POST /notifications/{notificationId}/read"
+  target    = "integrations/${aws_apigatewayv2_integration.lambda[0].id}"
+
+  authorization_type = "JWT"
+  authorizer_id      = aws_apigatewayv2_authorizer.cognito.id
+}
+
 # api_handler::routes::get_stats::get_stats
 resource "aws_apigatewayv2_route" "get_stats" {
   count = var.deploy_lambda ? 1 : 0

@@ -11,7 +11,7 @@ use route_framework::request::RequestParts;
 use crate::notifications::Relay;
 use crate::paging::Cursors;
 use crate::store::Backend;
-use crate::store::ports::{Aggregates, Attachments, Blobs, Goals, Identity, Profiles, Progress};
+use crate::store::ports::{Aggregates, Attachments, Blobs, Goals, Identity, Inbox, Profiles, Progress};
 use crate::throttle::Throttle;
 
 /// Static facts about the running service.
@@ -97,6 +97,11 @@ impl App {
     /// Attachment bytes.
     pub fn blobs(&self) -> &dyn Blobs {
         self.inner.backend.blobs.as_ref()
+    }
+
+    /// Each user's notifications.
+    pub fn inbox(&self) -> &dyn Inbox {
+        self.inner.backend.inbox.as_ref()
     }
 
     /// Public cursors of listings.

@@ -26,5 +26,5 @@ pub mod store;
 pub mod throttle;
 pub mod time_bound;
 
-pub use route_framework::routes;
+pub use route_framework::{consumers, jobs, routes};
 pub use start::{Service, StartError, embedded, run, service};

@@ -10,6 +10,7 @@ use route_framework::event::EventDispatcher;
 use route_framework::{consumers, jobs, lambda, routes, server};
 
 use crate::app::App;
+use crate::notifications;
 use crate::settings::{BackendChoice, Mode, Settings};
 use crate::store::{self, Backend};
 
@@ -84,7 +85,8 @@ async fn backend(settings: &Settings, public_url: &str) -> Result<Backend, Start
 
 /// Runs the service until the Lambda runtime ends or the local server is
 /// signalled. In Lambda, EventBridge rules invoke the jobs and the queue's
-/// event source the consumers; the local server runs the jobs itself.
+/// event source the consumers; the local server runs the jobs on their
+/// schedules and delivers the queue's messages to the consumers itself.
 pub async fn run(settings: Settings) -> Result<(), StartError> {
     match settings.mode {
         Mode::Lambda => {
@@ -103,6 +105,7 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
             let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
             let backend = backend(&settings, &public_url).await?;
             let local_routes = backend.local_routes.clone();
+            let subscription = Arc::clone(&backend.subscription);
             let Service {
                 dispatcher,
                 events,
@@ -124,10 +127,13 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
                 storage,
                 "listening on http://{bound}"
             );
-            let schedules = Arc::new(events).spawn_schedules();
+            let events = Arc::new(events);
+            let schedules = events.spawn_schedules();
+            let consumers = tokio::spawn(notifications::consume_forever(subscription, events));
             server
                 .serve(Arc::new(dispatcher), local_routes, server::shutdown_signal())
                 .await;
+            consumers.abort();
             drop(schedules);
             // Deliver what the last requests wrote before stopping.
             if let Err(err) = app.relay().run_once().await {

@@ -10,8 +10,7 @@ use api_handler::store::embedded::{AUDIENCE, ISSUER};
 use common::backends::{Kind, contract_tests};
 use common::live::Live;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use route_framework::method::Method;
-use route_framework::registry::Auth;
+use route_framework::registry::{Auth, Route};
 use serde_json::{Value, json};
 
 contract_tests!(
@@ -34,8 +33,9 @@ fn sample_body(route_key: &str) -> Option<Value> {
     })
 }
 
-fn takes_body(method: Method) -> bool {
-    matches!(method, Method::POST | Method::PUT | Method::PATCH)
+/// Whether the route's handler reads a JSON body.
+fn takes_body(route: &Route) -> bool {
+    route.request_body.is_some()
 }
 
 fn concrete(path: &str, ids: &[(&str, &str)]) -> String {
@@ -96,7 +96,7 @@ async fn every_protected_route_refuses_missing_and_bad_tokens(kind: Kind) {
             .collect();
         let path = concrete(route.path, &ids);
         for (label, bad) in &bad_tokens {
-            let body = takes_body(route.method).then(|| json!({}));
+            let body = takes_body(route).then(|| json!({}));
             let response = live
                 .call(route.method.as_str(), &path, bad.as_deref(), body.as_ref())
                 .await;
@@ -141,10 +141,15 @@ async fn every_route_with_an_id_hides_other_users_data(kind: Kind) {
         Some(&json!({ "value": 1 })),
     )
     .await;
+    // The daily target of 1 is reached: its consumer notifies Bob.
+    assert_eq!(live.consume().await, Vec::<String>::new());
+    let notifications = live.call("GET", "/notifications", Some(&bob_token), None).await.json();
+    let notification_id = notifications["items"][0]["notificationId"].as_str().unwrap().to_owned();
     let ids = [
         ("userId", bob.as_str()),
         ("goalId", goal_id.as_str()),
         ("attachmentId", attachment_id.as_str()),
+        ("notificationId", notification_id.as_str()),
     ];
 
     // Public routes have no user, so nothing of anyone's to hide.
@@ -161,7 +166,7 @@ async fn every_route_with_an_id_hides_other_users_data(kind: Kind) {
                 route.route_key
             );
         }
-        let body = if takes_body(route.method) {
+        let body = if takes_body(route) {
             let sample = sample_body(route.route_key);
             assert!(
                 sample.is_some(),
@@ -203,6 +208,14 @@ async fn every_route_with_an_id_hides_other_users_data(kind: Kind) {
         .await
         .json();
     assert_eq!(profile["displayName"], "bob");
+    let notifications = live
+        .call("GET", "/notifications?unread=true", Some(&bob_token), None)
+        .await
+        .json();
+    assert_eq!(
+        notifications["items"][0]["notificationId"], notification_id,
+        "Mallory could not mark it read"
+    );
 }
 
 async fn dates_beyond_year_9999_or_before_year_1_are_refused_not_fatal(kind: Kind) {

@@ -320,7 +320,11 @@ async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
     }
     let (_, kind, sqs) = by_id("req-sqs");
     assert_eq!(kind, "response", "an SQS batch is answered, not an invocation error");
-    assert_eq!(sqs, json!({ "batchItemFailures": [] }));
+    assert_eq!(
+        sqs,
+        json!({ "batchItemFailures": [{ "itemIdentifier": "059f36b4-87a3-44ab-83d2-661975830a7d" }] }),
+        "the fixture's goal.target_reached payload lacks its user and goal: reported, not an invocation error"
+    );
 }
 
 /// The HTTP API 2.0 `GET /health` fixture with `changes` merged in.

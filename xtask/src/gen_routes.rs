@@ -1,11 +1,13 @@
-//! `cargo xtask gen-routes [--check]`: the registry as Terraform API Gateway routes.
+//! `cargo xtask gen-routes [--check]`: the registries as Terraform: API
+//! Gateway routes in `routes.gen.tf`, and the event sources of consumers and
+//! jobs in `events.gen.tf` (see [`crate::gen_events`]).
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 use route_framework::registry::{Auth, Route};
 
-use crate::util;
+use crate::{gen_events, util};
 
 /// Where the generated routes live, relative to the project root.
 pub(crate) const ROUTES_FILE: &str = "terraform/routes.gen.tf";
@@ -15,11 +17,14 @@ pub(crate) const ROUTES_FILE: &str = "terraform/routes.gen.tf";
 const PUBLIC_ROUTE_SKIP: &str =
     "  # checkov:skip=CKV_AWS_309:Public by its #[route(..., public)] declaration: it is reached without a token.\n";
 
-/// Writes (or with `check`, verifies) `terraform/routes.gen.tf`.
+/// Writes (or with `check`, verifies) `terraform/routes.gen.tf` and
+/// `terraform/events.gen.tf`.
 pub(crate) fn generate(check: bool) -> anyhow::Result<()> {
     let routes = api_handler::routes();
     route_framework::checks::validate(&routes)?;
-    util::ensure_file_contents("gen-routes", Path::new(ROUTES_FILE), &render(&routes), check)
+    let events = gen_events::render(&api_handler::consumers(), &api_handler::jobs())?;
+    util::ensure_file_contents("gen-routes", Path::new(ROUTES_FILE), &render(&routes), check)?;
+    util::ensure_file_contents("gen-routes", Path::new(gen_events::EVENTS_FILE), &events, check)
 }
 
 /// The Terraform text for `routes`: one `aws_apigatewayv2_route` each, in

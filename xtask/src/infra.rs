@@ -106,7 +106,7 @@ fn dynamodb_tables_match_the_adapters_schema() {
             })
             .collect();
         let expected: Vec<_> = shape
-            .index
+            .indexes
             .iter()
             .map(|index| {
                 (
@@ -156,13 +156,37 @@ fn the_lambda_gets_every_variable_the_aws_backend_requires() {
 }
 
 #[test]
-fn a_schedule_invokes_the_lambda_for_the_outbox_relay() {
-    let schedule = terraform("messaging.tf");
-    let rule = resource(&schedule, "aws_cloudwatch_event_rule", "outbox_relay");
-    assert_eq!(string(rule, "schedule_expression").as_deref(), Some("rate(1 minute)"));
-    resource(&schedule, "aws_cloudwatch_event_target", "outbox_relay");
-    let permission = resource(&schedule, "aws_lambda_permission", "outbox_relay");
-    assert_eq!(string(permission, "principal").as_deref(), Some("events.amazonaws.com"));
+fn every_job_has_a_rule_invoking_the_lambda_and_the_queue_feeds_the_consumers() {
+    let events = terraform("events.gen.tf");
+    let jobs = api_handler::jobs();
+    assert!(
+        jobs.iter().any(|job| job.name == "relay_outbox"),
+        "the outbox relay is a job"
+    );
+    for job in jobs {
+        let name = format!("job_{}", job.name);
+        let rule = resource(&events, "aws_cloudwatch_event_rule", &name);
+        assert_eq!(string(rule, "schedule_expression").as_deref(), Some(job.schedule));
+        // The Lambda finds the job by the part of the rule's name after its last dot.
+        let rule_name = attribute(rule, "name").map(|expr| expr.to_string()).unwrap_or_default();
+        assert!(rule_name.ends_with(&format!(".{}\"", job.name)), "{rule_name}");
+        resource(&events, "aws_cloudwatch_event_target", &name);
+        let permission = resource(&events, "aws_lambda_permission", &name);
+        assert_eq!(string(permission, "principal").as_deref(), Some("events.amazonaws.com"));
+    }
+    let consumers = api_handler::consumers();
+    let mapping = resource(&events, "aws_lambda_event_source_mapping", "notifications");
+    assert_eq!(
+        strings(mapping, "function_response_types"),
+        ["ReportBatchItemFailures"],
+        "a failed record is retried alone, not its whole batch"
+    );
+    let smallest = consumers.iter().map(|consumer| consumer.batch_size).min();
+    assert_eq!(number(mapping, "batch_size"), smallest.map(f64::from));
+    assert!(
+        attribute(mapping, "maximum_batching_window_in_seconds").is_none(),
+        "a FIFO queue's event source takes no batching window"
+    );
 }
 
 #[test]

@@ -2,9 +2,10 @@
 //!
 //! Commands:
 //! - `fmt [--check]`: rustfmt over every Rust file, included route files too.
-//! - `gen-routes [--check]`: write `terraform/routes.gen.tf` from the route registry.
+//! - `gen-routes [--check]`: write `terraform/routes.gen.tf` and
+//!   `terraform/events.gen.tf` from the route, consumer and job registries.
 //! - `openapi`: print the OpenAPI document of the route registry.
-//! - `routes`: print the route table.
+//! - `routes`: print the routes, consumers and jobs.
 //! - `contract [--backend embedded|aws]`: schemathesis, every check, against
 //!   a fresh local server.
 //! - `lint`: checkov, actionlint and hadolint over terraform/, the
@@ -19,6 +20,7 @@
 mod contract;
 mod diff;
 mod fmt;
+mod gen_events;
 mod gen_routes;
 #[cfg(test)]
 mod infra;
@@ -41,10 +43,10 @@ cargo xtask <command>
 commands:
   fmt [--check]         rustfmt every Rust file in the workspace (cargo fmt misses
                         the route files build.rs includes)
-  gen-routes [--check]  write terraform/routes.gen.tf from the #[route] registry
-                        (--check: fail with a diff if the file is stale)
+  gen-routes [--check]  write terraform/routes.gen.tf (#[route]) and terraform/events.gen.tf
+                        (#[on_event], #[schedule]) (--check: fail with a diff if stale)
   openapi               print the OpenAPI 3.1 document of the registry
-  routes                print the route table (method, path, auth, handler, file:line)
+  routes                print the routes, consumers and jobs (with their handlers' file:line)
   contract [--backend embedded|aws]
                         fuzz the local server against its OpenAPI document (schemathesis,
                         every check; installs pinned Python tools into target/tools/venv;
@@ -70,7 +72,10 @@ fn main() -> ExitCode {
         ["gen-routes", "--check"] => gen_routes::generate(true),
         ["openapi"] => openapi::print(),
         ["routes"] => {
-            print!("{}", route_table::render(&api_handler::routes()));
+            print!(
+                "{}",
+                route_table::render(&api_handler::routes(), &api_handler::consumers(), &api_handler::jobs())
+            );
             Ok(())
         }
         ["contract"] => contract::run(contract::Backend::Embedded),

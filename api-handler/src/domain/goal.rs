@@ -225,7 +225,9 @@ impl Goal {
         goal.version += 1;
         goal.updated_at = now;
         let events = if completed {
-            let data = serde_json::json!({ "progressTotal": goal.progress_total, "target": goal.target });
+            let data = serde_json::json!({
+                "title": goal.title, "progressTotal": goal.progress_total, "target": goal.target,
+            });
             vec![goal.event(EventType::GoalCompleted, goal.updated_at, data)]
         } else {
             Vec::new()

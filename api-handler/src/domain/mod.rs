@@ -9,6 +9,7 @@ pub mod attachment;
 pub mod events;
 pub mod goal;
 pub mod identity;
+pub mod notification;
 pub mod profile;
 pub mod progress;
 pub mod rules;

@@ -152,7 +152,8 @@ pub fn plan(
     let reaches_target = !progress.target_reached && before < goal.target.value && period_total >= goal.target.value;
     let events = if reaches_target {
         let data = serde_json::json!({
-            "period": goal.period, "periodStart": period.key, "total": period_total, "target": goal.target,
+            "title": goal.title, "period": goal.period, "periodStart": period.key, "total": period_total,
+            "target": goal.target,
         });
         vec![goal.event(EventType::GoalTargetReached, now, data)]
     } else {

@@ -1,17 +1,20 @@
-//! Notifications: the relay that hands outbox events to a publisher (the
-//! backend's own, or a recording one in tests).
+//! Notifications on their way: the relay that hands outbox events to a
+//! publisher (the backend's own, or a recording one in tests), and the
+//! local server's loop that delivers them to the consumers.
 //!
 //! Events are written to the outbox with the change that caused them, so none
 //! is lost when the publisher is down; the relay marks them delivered only
 //! once the publisher took them, so a crash in between re-sends them (and
 //! consumers de-duplicate on `eventId`).
 
+mod delivery;
 #[cfg(feature = "testing")]
 mod recording;
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
+pub use self::delivery::{BATCH, WAIT, consume_forever, consume_once};
 #[cfg(feature = "testing")]
 pub use self::recording::RecordingPublisher;
 use crate::domain::events::DomainEvent;

@@ -15,7 +15,9 @@ use std::sync::Arc;
 use route_framework::auth::Authenticator;
 use route_framework::server::LocalRoutes;
 
-use self::ports::{Aggregates, Attachments, Blobs, Goals, Identity, Outbox, Profiles, Progress, Publisher};
+use self::ports::{
+    Aggregates, Attachments, Blobs, Goals, Identity, Inbox, Outbox, Profiles, Progress, Publisher, Subscription,
+};
 
 /// One adapter per port, chosen at start-up, plus what the entry points need
 /// from the backend.
@@ -41,8 +43,12 @@ pub struct Backend {
     pub blobs: Arc<dyn Blobs>,
     /// Events not yet delivered.
     pub outbox: Arc<dyn Outbox>,
-    /// Where delivered events go (embedded: the log; AWS: SQS).
+    /// Where delivered events go (embedded: a SQLite queue; AWS: SQS).
     pub publisher: Arc<dyn Publisher>,
+    /// The same queue read back, for the local server's consumer loop.
+    pub subscription: Arc<dyn Subscription>,
+    /// Each user's notifications.
+    pub inbox: Arc<dyn Inbox>,
     /// The secret public cursors are signed with (at least 32 bytes).
     pub cursor_secret: Vec<u8>,
     /// Requests the local server answers outside the registry (the embedded

@@ -11,6 +11,7 @@ use std::time::Duration;
 use api_handler::app::App;
 use api_handler::domain::events::DomainEvent;
 use api_handler::notifications::RecordingPublisher;
+use route_framework::event::{EventDispatcher, Message};
 use route_framework::server::Server;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -22,6 +23,7 @@ use super::backends::{Kind, Store};
 pub(crate) struct Live {
     pub(crate) addr: SocketAddr,
     app: App,
+    consumers: EventDispatcher,
     publisher: RecordingPublisher,
     store: Option<Store>,
     shutdown: Option<oneshot::Sender<()>>,
@@ -89,7 +91,11 @@ impl Live {
         if store.aws().is_none() {
             backend.publisher = Arc::new(publisher.clone());
         }
-        let api_handler::Service { dispatcher, app, .. } = api_handler::service(backend).unwrap();
+        let api_handler::Service {
+            dispatcher,
+            events: consumers,
+            app,
+        } = api_handler::service(backend).unwrap();
         let (sender, receiver) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             server
@@ -101,6 +107,7 @@ impl Live {
         Live {
             addr,
             app,
+            consumers,
             publisher,
             store: Some(store),
             shutdown: Some(sender),
@@ -131,6 +138,26 @@ impl Live {
             Some(aws) => aws.queued_events().await,
             None => self.publisher.events(),
         }
+    }
+
+    /// Hands every event delivered so far to the consumers, as the queue's
+    /// event source would (again for those handed before: consumers are
+    /// idempotent); returns the ids of the messages that failed.
+    pub(crate) async fn consume(&self) -> Vec<String> {
+        let messages = self
+            .events()
+            .await
+            .into_iter()
+            .map(|event| Message {
+                id: event.event_id.clone(),
+                event_type: Some(event.kind.as_str().to_owned()),
+                event_id: Some(event.event_id.clone()),
+                group: Some(event.user_id.clone()),
+                sent_at: Some(event.occurred_at),
+                body: serde_json::to_string(&event).unwrap(),
+            })
+            .collect();
+        self.consumers.deliver(messages, "test").await
     }
 
     /// How many delivered events have the wire type `kind` (such as `goal.created`).

@@ -215,6 +215,21 @@ fn adapter_actions() -> BTreeMap<String, String> {
     actions
 }
 
+/// What the SQS event source mapping needs of the function's role, when
+/// events.gen.tf has one (there are consumers).
+fn event_source_actions() -> Vec<&'static str> {
+    let events = terraform("events.gen.tf");
+    let mapped = events.blocks().any(|block| {
+        block.identifier() == "resource"
+            && block.labels().first().map(|label| label.as_str()) == Some("aws_lambda_event_source_mapping")
+    });
+    if mapped {
+        vec!["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+    } else {
+        Vec::new()
+    }
+}
+
 /// The `aws_iam_policy_document` data source `name` in iam.tf.
 fn policy_document<'a>(iam: &'a Body, name: &str) -> &'a Block {
     iam.blocks()
@@ -279,6 +294,12 @@ fn the_lambda_role_grants_exactly_what_the_adapters_call() {
             needed.contains_key(action),
             "derived no {action} from the adapters: {needed:?}"
         );
+    }
+    let mut needed = needed;
+    for action in event_source_actions() {
+        needed.entry(action.to_owned()).or_insert_with(|| {
+            "events.gen.tf: the queue's event source mapping polls with the function's role".to_owned()
+        });
     }
     let iam = terraform("iam.tf");
     let granted: BTreeSet<String> = statements(policy_document(&iam, "lambda_stores"))
@@ -349,11 +370,12 @@ fn the_table_statement_names_every_table_and_index_and_nothing_else() {
         .iter()
         .flat_map(|table| {
             let arn = format!("aws_dynamodb_table.{}.arn", table.suffix);
-            let index = table
-                .index
-                .as_ref()
-                .map(|index| format!("\"${{{arn}}}/index/{}\"", index.name));
-            std::iter::once(arn).chain(index)
+            let indexes: Vec<String> = table
+                .indexes
+                .iter()
+                .map(|index| format!("\"${{{arn}}}/index/{}\"", index.name))
+                .collect();
+            std::iter::once(arn).chain(indexes)
         })
         .collect();
     expected.sort();

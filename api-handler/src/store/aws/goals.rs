@@ -7,16 +7,17 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::dynamo::{Tables, TransactError, Write, cancelled};
+use super::errors::store_error;
 use super::items::{
-    self, BY_STATUS, Item, PK, SK, STATUS_KEY, TOTALS, attachment_from, day_sk, get_n_or, get_s, goal_from, goal_item,
-    goal_sk, key, n, s,
+    self, ACTIVE_DAILY, BY_STATUS, DAILY_SHARD, DAILY_SHARDS, Item, PK, SK, STATUS_KEY, TOTALS, attachment_from,
+    day_sk, get_n_or, get_s, goal_from, goal_item, goal_sk, key, n, s,
 };
 use super::outbox::outbox_writes;
 use super::paging::{self, Listing};
 use crate::domain::attachment::Attachment;
 use crate::domain::events::DomainEvent;
 use crate::domain::goal::{Goal, GoalStatus};
-use crate::store::ports::{Goals, Page, PageRequest, StoreError, StoreResult};
+use crate::store::ports::{Continuation, Goals, Page, PageRequest, StoreError, StoreResult};
 
 /// How often a delete retries when progress lands on the goal meanwhile.
 const DELETE_ATTEMPTS: u32 = 5;
@@ -128,6 +129,75 @@ impl Goals for AwsGoals {
             goal_from,
         )
         .await
+    }
+
+    async fn active_daily(&self, request: PageRequest) -> StoreResult<Page<Goal>> {
+        // The continuation is `{shard}` (its start) or `{shard} {userId} {sk}`
+        // (after that goal).
+        let position = request.after.as_ref().map(|after| after.0.clone()).unwrap_or_default();
+        let mut words = position.split(' ');
+        let mut shard: u32 = match words.next() {
+            Some("") | None => 0,
+            Some(shard) => shard
+                .parse()
+                .map_err(|_| StoreError::Internal("a corrupt continuation".to_owned()))?,
+        };
+        let mut start = match (words.next(), words.next()) {
+            (Some(user_id), Some(sk)) => Some(Item::from([
+                (DAILY_SHARD.to_owned(), s(shard.to_string())),
+                (PK.to_owned(), s(user_id)),
+                (SK.to_owned(), s(sk)),
+            ])),
+            _ => None,
+        };
+        let limit = request.limit.max(1);
+        let mut goals: Vec<Goal> = Vec::new();
+        let mut last_key: Option<(String, String)> = None;
+        while shard < DAILY_SHARDS {
+            let output = self
+                .tables
+                .client
+                .query()
+                .table_name(&self.tables.goals)
+                .index_name(ACTIVE_DAILY)
+                .key_condition_expression("#shard = :shard")
+                .expression_attribute_names("#shard", DAILY_SHARD)
+                .expression_attribute_values(":shard", s(shard.to_string()))
+                .limit(i32::try_from(limit - goals.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|err| store_error("Query", err))?;
+            for item in output.items.unwrap_or_default() {
+                last_key = Some((get_s(&item, PK)?, get_s(&item, SK)?));
+                goals.push(goal_from(&item)?);
+            }
+            let more_in_shard = output.last_evaluated_key.is_some_and(|key| !key.is_empty());
+            if goals.len() >= limit {
+                let next = match (&last_key, more_in_shard) {
+                    (Some((user_id, sk)), true) => Some(format!("{shard} {user_id} {sk}")),
+                    _ => (shard + 1 < DAILY_SHARDS).then(|| (shard + 1).to_string()),
+                };
+                return Ok(Page {
+                    items: goals,
+                    next: next.map(Continuation),
+                });
+            }
+            match (&last_key, more_in_shard) {
+                (Some((user_id, sk)), true) => {
+                    start = Some(Item::from([
+                        (DAILY_SHARD.to_owned(), s(shard.to_string())),
+                        (PK.to_owned(), s(user_id.as_str())),
+                        (SK.to_owned(), s(sk.as_str())),
+                    ]));
+                }
+                _ => shard += 1,
+            }
+        }
+        Ok(Page {
+            items: goals,
+            next: None,
+        })
     }
 
     async fn replace(&self, goal: &Goal, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::domain::attachment::Attachment;
 use crate::domain::events::DomainEvent;
-use crate::domain::goal::{Goal, Target};
+use crate::domain::goal::{Goal, GoalStatus, Period, Target};
 use crate::domain::profile::Profile;
 use crate::domain::progress::ProgressEntry;
 use crate::store::codec::parse_enum;
@@ -27,6 +27,14 @@ pub(crate) const SK: &str = "sk";
 pub(crate) const BY_STATUS: &str = "byStatus";
 /// Sort key of [`BY_STATUS`].
 pub(crate) const STATUS_KEY: &str = "statusKey";
+/// Goals table sparse index of active daily goals, partitioned by
+/// [`DAILY_SHARD`] and sorted by user, for the daily reminder.
+pub(crate) const ACTIVE_DAILY: &str = "activeDaily";
+/// Partition key of [`ACTIVE_DAILY`]: one of [`DAILY_SHARDS`] shards, a
+/// hash of the user, set only on active daily goals.
+pub(crate) const DAILY_SHARD: &str = "dailyShard";
+/// How many partitions the active daily goals spread over.
+pub(crate) const DAILY_SHARDS: u32 = 8;
 /// Users table sparse index of outbox items, partitioned by [`OUTBOX_SHARD`].
 pub(crate) const OUTBOX_INDEX: &str = "outbox";
 /// Partition key of [`OUTBOX_INDEX`]: one of [`OUTBOX_SHARDS`] shards.
@@ -95,10 +103,19 @@ pub(crate) fn outbox_sk(event_id: &str) -> String {
 
 /// The outbox shard of an event: a stable hash of its id.
 pub(crate) fn outbox_shard(event_id: &str) -> String {
-    let hash = event_id.bytes().fold(2_166_136_261_u32, |hash, byte| {
+    (fnv1a(event_id) % OUTBOX_SHARDS).to_string()
+}
+
+/// The active-daily shard of a user's goals: a stable hash of the user.
+pub(crate) fn daily_shard(user_id: &str) -> String {
+    (fnv1a(user_id) % DAILY_SHARDS).to_string()
+}
+
+/// FNV-1a: a stable, well-spread hash of short keys.
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(2_166_136_261_u32, |hash, byte| {
         (hash ^ u32::from(byte)).wrapping_mul(16_777_619)
-    });
-    (hash % OUTBOX_SHARDS).to_string()
+    })
 }
 
 /// A string attribute.
@@ -194,6 +211,9 @@ pub(crate) fn goal_item(goal: &Goal, entries: u64) -> Item {
     ]);
     put_opt(&mut item, "description", goal.description.clone());
     put_opt(&mut item, "dueDate", goal.due_date.map(|day| day.to_string()));
+    if goal.period == Period::Daily && goal.status == GoalStatus::Active {
+        item.insert(DAILY_SHARD.to_owned(), s(daily_shard(&goal.user_id)));
+    }
     item
 }
 

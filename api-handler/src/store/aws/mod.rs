@@ -16,6 +16,7 @@ mod dynamo;
 mod errors;
 mod goals;
 mod identity;
+mod inbox;
 mod items;
 mod locks;
 mod outbox;
@@ -27,6 +28,7 @@ pub mod provision;
 mod publisher;
 pub mod schema;
 mod settings;
+mod subscription;
 mod tokens;
 
 use std::sync::Arc;
@@ -43,11 +45,13 @@ pub use self::blobs::S3Blobs;
 use self::dynamo::Tables;
 pub use self::goals::AwsGoals;
 pub use self::identity::CognitoIdentity;
+pub use self::inbox::AwsInbox;
 pub use self::outbox::AwsOutbox;
 pub use self::profiles::AwsProfiles;
 pub use self::progress::AwsProgress;
 pub use self::publisher::SqsPublisher;
 pub use self::settings::{AwsSettings, MIN_CURSOR_SECRET, REQUIRED_VARS};
+pub use self::subscription::SqsSubscription;
 pub use self::tokens::{CognitoTokens, REFETCH_INTERVAL};
 use super::Backend;
 
@@ -102,6 +106,7 @@ pub fn open(settings: &AwsSettings, sdk: &SdkConfig) -> Result<Backend, String> 
         .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
         .build();
     let tokens = CognitoTokens::new(&settings.issuer(), &settings.client_id, &settings.jwks_url())?;
+    let sqs = aws_sdk_sqs::Client::new(sdk);
     Ok(Backend {
         name: "aws",
         identity: Arc::new(CognitoIdentity::new(
@@ -115,12 +120,11 @@ pub fn open(settings: &AwsSettings, sdk: &SdkConfig) -> Result<Backend, String> 
         progress: Arc::new(AwsProgress::new(tables.clone())),
         attachments: Arc::new(AwsAttachments::new(tables.clone())),
         aggregates: Arc::new(AwsAggregates::new(tables.clone())),
-        outbox: Arc::new(AwsOutbox::new(tables)),
+        outbox: Arc::new(AwsOutbox::new(tables.clone())),
+        inbox: Arc::new(AwsInbox::new(tables)),
         blobs: Arc::new(S3Blobs::new(aws_sdk_s3::Client::from_conf(s3), settings.bucket.clone())),
-        publisher: Arc::new(SqsPublisher::new(
-            aws_sdk_sqs::Client::new(sdk),
-            settings.queue_url.clone(),
-        )),
+        publisher: Arc::new(SqsPublisher::new(sqs.clone(), settings.queue_url.clone())),
+        subscription: Arc::new(SqsSubscription::new(sqs, settings.queue_url.clone())),
         cursor_secret: settings.cursor_secret.clone(),
         local_routes: None,
     })

@@ -145,9 +145,11 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str, shape: &Tab
         .attribute_definitions(string(shape.range)?)
         .key_schema(key(shape.hash, KeyType::Hash)?)
         .key_schema(key(shape.range, KeyType::Range)?);
-    if let Some(index) = shape.index {
+    let mut defined = vec![shape.hash, shape.range];
+    for index in shape.indexes {
         for attribute in [index.hash, index.range] {
-            if attribute != shape.hash && attribute != shape.range {
+            if !defined.contains(&attribute) {
+                defined.push(attribute);
                 request = request.attribute_definitions(string(attribute)?);
             }
         }

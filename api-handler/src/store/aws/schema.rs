@@ -2,7 +2,9 @@
 //! emulator and what `terraform/data.tf` must declare (a test in `cargo
 //! xtask test` compares them).
 
-use super::items::{BY_STATUS, EVENT_ID, EXPIRES_AT, OUTBOX_INDEX, OUTBOX_SHARD, PK, SK, STATUS_KEY};
+use super::items::{
+    ACTIVE_DAILY, BY_STATUS, DAILY_SHARD, EVENT_ID, EXPIRES_AT, OUTBOX_INDEX, OUTBOX_SHARD, PK, SK, STATUS_KEY,
+};
 
 /// A global secondary index, all attributes projected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +26,8 @@ pub struct TableShape {
     pub hash: &'static str,
     /// Sort key attribute.
     pub range: &'static str,
-    /// Its index, if any.
-    pub index: Option<IndexShape>,
+    /// Its indexes.
+    pub indexes: &'static [IndexShape],
     /// The TTL attribute (epoch seconds), if any.
     pub ttl: Option<&'static str>,
 }
@@ -36,29 +38,36 @@ pub const TABLES: [TableShape; 3] = [
         suffix: "users",
         hash: PK,
         range: SK,
-        index: Some(IndexShape {
+        indexes: &[IndexShape {
             name: OUTBOX_INDEX,
             hash: OUTBOX_SHARD,
             range: EVENT_ID,
-        }),
+        }],
         ttl: Some(EXPIRES_AT),
     },
     TableShape {
         suffix: "goals",
         hash: PK,
         range: SK,
-        index: Some(IndexShape {
-            name: BY_STATUS,
-            hash: PK,
-            range: STATUS_KEY,
-        }),
+        indexes: &[
+            IndexShape {
+                name: BY_STATUS,
+                hash: PK,
+                range: STATUS_KEY,
+            },
+            IndexShape {
+                name: ACTIVE_DAILY,
+                hash: DAILY_SHARD,
+                range: PK,
+            },
+        ],
         ttl: None,
     },
     TableShape {
         suffix: "aggregates",
         hash: PK,
         range: SK,
-        index: None,
+        indexes: &[],
         ttl: None,
     },
 ];

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_profiles.sql"),
     include_str!("migrations/0003_progress_by_time.sql"),
+    include_str!("migrations/0004_events_and_inbox.sql"),
 ];
 
 /// A handle on the database; cheap to clone.

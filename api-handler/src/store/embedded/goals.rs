@@ -190,6 +190,25 @@ impl Goals for EmbeddedGoals {
         Ok(rows)
     }
 
+    async fn active_daily(&self, request: PageRequest) -> StoreResult<Page<Goal>> {
+        self.db
+            .read(move |tx| {
+                let after = request.after.as_ref().map(|after| after.0.clone()).unwrap_or_default();
+                let (after_user, after_goal) = after.split_once(' ').unwrap_or(("", ""));
+                query_all(
+                    tx,
+                    &format!(
+                        "SELECT {GOAL_COLUMNS} FROM goals WHERE status = 'active' AND period = 'daily'
+                         AND (user_id, goal_id) > (?1, ?2) ORDER BY user_id, goal_id LIMIT ?3"
+                    ),
+                    params![after_user, after_goal, fetch_limit(&request)],
+                    goal_from_row,
+                )
+                .map(|rows| page(rows, request.limit, |goal| format!("{} {}", goal.user_id, goal.goal_id)))
+            })
+            .await
+    }
+
     async fn replace(&self, goal: &Goal, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
         let (goal, events) = (goal.clone(), events.to_vec());
         self.db

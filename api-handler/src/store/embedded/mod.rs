@@ -3,7 +3,8 @@
 //! install.
 //!
 //! Layout of the data directory:
-//! - `app.db` (+ WAL files): accounts, profiles, goals, progress, aggregates, outbox;
+//! - `app.db` (+ WAL files): accounts, profiles, goals, progress, aggregates,
+//!   outbox, the local queue and the notifications inbox;
 //! - `keys/signing-key.pem`, `keys/secret.key` (mode 0600): token signing key
 //!   and the HMAC secret of cursors and blob URLs;
 //! - `blobs/<user>/<goal>/<attachment>`: attachment bytes.
@@ -14,11 +15,12 @@ mod blobs;
 mod db;
 mod goals;
 mod identity;
+mod inbox;
 mod keys;
 mod outbox;
 mod profiles;
 mod progress;
-mod publisher;
+mod queue;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -28,10 +30,11 @@ pub use self::attachments::EmbeddedAttachments;
 pub use self::blobs::{BLOB_PREFIX, EmbeddedBlobs};
 pub use self::goals::EmbeddedGoals;
 pub use self::identity::{ACCESS_TOKEN_SECONDS, AUDIENCE, EmbeddedIdentity, ISSUER};
+pub use self::inbox::EmbeddedInbox;
 pub use self::outbox::EmbeddedOutbox;
 pub use self::profiles::EmbeddedProfiles;
 pub use self::progress::EmbeddedProgress;
-pub use self::publisher::LogPublisher;
+pub use self::queue::{EmbeddedQueue, MAX_RECEIVES, VISIBILITY_TIMEOUT};
 use super::Backend;
 
 /// Opens (creating on first start) the data directory `dir` and every
@@ -48,6 +51,7 @@ pub fn open(dir: &Path, public_url: &str) -> Result<Backend, String> {
     let signing = keys::signing_keys(&keys_dir)?;
     let secret = keys::secret(&keys_dir, "secret.key")?;
     let identity = Arc::new(EmbeddedIdentity::new(db.clone(), &signing)?);
+    let queue = EmbeddedQueue::new(db.clone());
     let blobs = Arc::new(EmbeddedBlobs::new(
         dir.join("blobs"),
         secret.clone(),
@@ -62,8 +66,10 @@ pub fn open(dir: &Path, public_url: &str) -> Result<Backend, String> {
         progress: Arc::new(EmbeddedProgress::new(db.clone())),
         attachments: Arc::new(EmbeddedAttachments::new(db.clone())),
         aggregates: Arc::new(EmbeddedAggregates::new(db.clone())),
-        outbox: Arc::new(EmbeddedOutbox::new(db)),
-        publisher: Arc::new(LogPublisher),
+        outbox: Arc::new(EmbeddedOutbox::new(db.clone())),
+        inbox: Arc::new(EmbeddedInbox::new(db.clone())),
+        publisher: Arc::new(queue.clone()),
+        subscription: Arc::new(queue),
         blobs: blobs.clone(),
         cursor_secret: secret,
         local_routes: Some(blobs),

@@ -24,4 +24,7 @@ pub trait Goals: Send + Sync {
     /// (the goal first, so nothing new attaches to it); returns the removed
     /// attachments, whose bytes the caller deletes.
     async fn delete(&self, user_id: &str, goal_id: &str) -> StoreResult<Vec<Attachment>>;
+    /// Every user's active daily goals (for the daily reminder), a page at
+    /// a time, each user's goals next to each other.
+    async fn active_daily(&self, page: PageRequest) -> StoreResult<Page<Goal>>;
 }
