@@ -1,6 +1,9 @@
-//! The release-shaped binary, end to end: as a local server on a real socket,
-//! and under an emulated Lambda Runtime API answering API Gateway events.
+//! The release-shaped binary, end to end: as a local server on a real socket
+//! (the whole event loop included, on each backend), and under an emulated
+//! Lambda Runtime API answering API Gateway, SQS and scheduled events.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -30,10 +33,17 @@ impl Drop for Running {
 
 /// Starts the binary as a local server on a free port with its data in `dir`
 /// and returns its address.
-fn start_local_server(dir: &TempDir) -> (Running, SocketAddr) {
+fn start_local_server(dir: &std::path::Path) -> (Running, SocketAddr) {
+    start_server_with(dir, &[])
+}
+
+/// Starts the binary as a local server on a free port with its data in
+/// `dir` and `env` set, and returns its address.
+fn start_server_with(dir: &std::path::Path, env: &[(String, String)]) -> (Running, SocketAddr) {
     let mut child = Command::new(BIN)
         .args(["--port", "0", "--data-dir"])
-        .arg(dir.path())
+        .arg(dir)
+        .envs(env.iter().map(|(key, value)| (key, value)))
         .env_remove("AWS_LAMBDA_RUNTIME_API")
         .env_remove("HOST")
         .env_remove("PORT")
@@ -85,7 +95,7 @@ fn get(addr: SocketAddr, method: &str, path: &str) -> (u16, String, Vec<u8>) {
 #[test]
 fn the_local_server_serves_health_404_and_405_then_stops_on_sigterm() {
     let dir = TempDir::new().unwrap();
-    let (mut server, addr) = start_local_server(&dir);
+    let (mut server, addr) = start_local_server(dir.path());
 
     let (status, head, body) = get(addr, "GET", "/health");
     assert_eq!(status, 200);
@@ -131,6 +141,87 @@ fn the_local_server_serves_health_404_and_405_then_stops_on_sigterm() {
         assert!(Instant::now() < deadline, "the server did not stop after SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+/// A JSON request with an optional bearer token: (status, JSON body).
+fn call(addr: SocketAddr, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    let body = body.map(|body| body.to_string()).unwrap_or_default();
+    let auth = token
+        .map(|token| format!("Authorization: Bearer {token}\r\n"))
+        .unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{auth}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let (status, _, response) = http(addr, &request, body.as_bytes());
+    (status, serde_json::from_slice(&response).unwrap_or(Value::Null))
+}
+
+/// `cargo run` alone, on each backend: a goal that reaches its target
+/// shows a notification, through the outbox, the queue, the consumer loop
+/// and the consumer.
+fn a_reached_target_is_in_the_inbox_on_the_local_server(kind: common::backends::Kind) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let store = runtime.block_on(common::backends::Store::new(kind));
+    let env: Vec<(String, String)> = match store.aws() {
+        Some(aws) => api_handler::store::aws::provision::env_lines(&aws.settings)
+            .into_iter()
+            .filter_map(|line| line.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())))
+            .collect(),
+        None => Vec::new(),
+    };
+    let (_server, addr) = start_server_with(store.data_dir(), &env);
+    let credentials = json!({ "email": "loop@example.com", "password": "Correct-Horse-9" });
+    let (status, registered) = call(addr, "POST", "/auth/register", None, Some(credentials.clone()));
+    assert_eq!(status, 201, "{registered}");
+    if registered["confirmed"] == false {
+        runtime.block_on(store.confirm("loop@example.com"));
+    }
+    let (status, login) = call(addr, "POST", "/auth/login", None, Some(credentials));
+    assert_eq!(status, 200, "{login}");
+    let token = login["accessToken"].as_str().unwrap().to_owned();
+    let goal = json!({ "title": "Drink water", "category": "nutrition", "target": { "value": 2, "unit": "l" }, "period": "daily" });
+    let (status, goal) = call(addr, "POST", "/goals", Some(&token), Some(goal));
+    assert_eq!(status, 201, "{goal}");
+    let goal_id = goal["goalId"].as_str().unwrap();
+    let progress = json!({ "value": 2 });
+    let (status, _) = call(
+        addr,
+        "POST",
+        &format!("/goals/{goal_id}/progress"),
+        Some(&token),
+        Some(progress),
+    );
+    assert_eq!(status, 201);
+
+    // Bounded: the consumer loop delivers within moments of the publish.
+    let started = Instant::now();
+    let mut listed = Value::Null;
+    while started.elapsed() < Duration::from_secs(30) {
+        let (status, body) = call(addr, "GET", "/notifications", Some(&token), None);
+        assert_eq!(status, 200, "{body}");
+        if body["items"].as_array().is_some_and(|items| !items.is_empty()) {
+            listed = body;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let items = listed["items"].as_array().expect("a notification arrived within 30 s");
+    assert_eq!(items.len(), 1, "{listed}");
+    assert_eq!(items[0]["type"], "goal.target_reached");
+    assert_eq!(items[0]["goalId"], goal_id);
+    assert_eq!(items[0]["title"], "Target reached: Drink water");
+}
+
+#[test]
+fn embedded_local_server_runs_the_whole_event_loop() {
+    a_reached_target_is_in_the_inbox_on_the_local_server(common::backends::Kind::Embedded);
+}
+
+#[test]
+fn aws_local_server_runs_the_whole_event_loop() {
+    a_reached_target_is_in_the_inbox_on_the_local_server(common::backends::Kind::Aws);
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::time::Duration;
 use api_handler::app::App;
 use api_handler::domain::events::DomainEvent;
 use api_handler::notifications::RecordingPublisher;
-use route_framework::event::{EventDispatcher, Message};
+use route_framework::event::{EventDispatcher, JobRun, Message};
 use route_framework::server::Server;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -158,6 +158,18 @@ impl Live {
             })
             .collect();
         self.consumers.deliver(messages, "test").await
+    }
+
+    /// Runs the job `name` as its schedule would for `time`.
+    pub(crate) async fn run_job(&self, name: &str, time: chrono::DateTime<chrono::Utc>) {
+        let job = self.consumers.job(name).unwrap();
+        let run = JobRun {
+            job,
+            time,
+            event_id: format!("test-{name}"),
+            request_id: "test".to_owned(),
+        };
+        self.consumers.run_job(run).await.unwrap();
     }
 
     /// How many delivered events have the wire type `kind` (such as `goal.created`).

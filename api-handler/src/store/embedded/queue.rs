@@ -27,6 +27,7 @@ pub const MAX_RECEIVES: i64 = 5;
 pub struct EmbeddedQueue {
     db: Db,
     published: Arc<Notify>,
+    visibility: Duration,
 }
 
 impl EmbeddedQueue {
@@ -34,17 +35,18 @@ impl EmbeddedQueue {
         EmbeddedQueue {
             db,
             published: Arc::new(Notify::new()),
+            visibility: VISIBILITY_TIMEOUT,
         }
     }
 
     /// One receive attempt: what is visible now, in group order, leased.
     async fn take(&self, max: usize) -> StoreResult<Vec<Received>> {
         let limit = i64::try_from(max).unwrap_or(i64::MAX);
+        let visibility = chrono::Duration::from_std(self.visibility).unwrap_or_else(|_| chrono::Duration::seconds(10));
         self.db
             .write(move |tx| {
                 let now = Utc::now();
-                let visible_again = now
-                    + chrono::Duration::from_std(VISIBILITY_TIMEOUT).unwrap_or_else(|_| chrono::Duration::seconds(10));
+                let visible_again = now + visibility;
                 // The first live message of each group whose earlier ones
                 // are not in flight, then the ones after it.
                 let mut statement = tx
@@ -166,5 +168,75 @@ impl Subscription for EmbeddedQueue {
                 Ok(())
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::domain::events::EventType;
+
+    fn queue(visibility: Duration) -> (tempfile::TempDir, EmbeddedQueue) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("app.db")).unwrap();
+        let mut queue = EmbeddedQueue::new(db);
+        queue.visibility = visibility;
+        (dir, queue)
+    }
+
+    fn event(user: &str) -> DomainEvent {
+        DomainEvent::new(EventType::GoalCreated, user, None, Utc::now(), serde_json::json!({}))
+    }
+
+    #[tokio::test]
+    async fn a_message_never_acknowledged_is_dead_lettered_after_five_receives() {
+        let (_dir, queue) = queue(Duration::ZERO);
+        queue.publish(&[event("u")]).await.unwrap();
+        for attempt in 1..=MAX_RECEIVES {
+            let received = queue.receive(10, Duration::ZERO).await.unwrap();
+            assert_eq!(received.len(), 1, "receive {attempt}");
+        }
+        assert!(queue.receive(10, Duration::ZERO).await.unwrap().is_empty());
+        let dead: i64 = queue
+            .db
+            .read(|tx| {
+                tx.query_row("SELECT COUNT(*) FROM queue WHERE dead_at IS NOT NULL", [], |row| {
+                    row.get(0)
+                })
+                .map_err(db_error)
+            })
+            .await
+            .unwrap();
+        assert_eq!(dead, 1, "kept for inspection, not dropped");
+    }
+
+    #[tokio::test]
+    async fn a_group_waits_while_its_earlier_message_is_in_flight() {
+        let (_dir, queue) = queue(Duration::from_secs(60));
+        let (first, second, other) = (event("a"), event("a"), event("b"));
+        queue.publish(&[first.clone(), second, other.clone()]).await.unwrap();
+        let taken = queue.receive(1, Duration::ZERO).await.unwrap();
+        assert_eq!(taken[0].message.event_id.as_deref(), Some(first.event_id.as_str()));
+        let next = queue.receive(10, Duration::ZERO).await.unwrap();
+        let ids: Vec<&str> = next.iter().filter_map(|r| r.message.event_id.as_deref()).collect();
+        assert_eq!(ids, [other.event_id.as_str()], "a's second message waits for its first");
+        queue.acknowledge(&[taken[0].receipt.clone()]).await.unwrap();
+        let after = queue.receive(10, Duration::ZERO).await.unwrap();
+        assert_eq!(after.len(), 1, "then it is handed out");
+    }
+
+    #[tokio::test]
+    async fn a_receive_waits_for_a_publish() {
+        let (_dir, queue) = queue(VISIBILITY_TIMEOUT);
+        let publisher = queue.clone();
+        let publish = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            publisher.publish(&[event("w")]).await.unwrap();
+        });
+        let received = queue.receive(10, Duration::from_secs(30)).await.unwrap();
+        assert_eq!(received.len(), 1);
+        publish.await.unwrap();
     }
 }
