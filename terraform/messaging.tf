@@ -15,6 +15,11 @@ resource "aws_sqs_queue" "notifications" {
   content_based_deduplication = false
   sqs_managed_sse_enabled     = true
 
+  # Lambda refuses an event source whose queue hides a message for less
+  # than the function may run; six times the timeout is AWS's advice, so a
+  # batch retried after throttling is not received twice meanwhile.
+  visibility_timeout_seconds = var.lambda_timeout_seconds * 6
+
   redrive_policy = jsonencode({
     deadLetterTargetArn = aws_sqs_queue.notifications_dlq.arn
     maxReceiveCount     = 5
