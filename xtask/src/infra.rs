@@ -187,7 +187,8 @@ fn every_job_has_a_rule_invoking_the_lambda_and_the_queue_feeds_the_consumers() 
         attribute(mapping, "maximum_batching_window_in_seconds").is_none(),
         "a FIFO queue's event source takes no batching window"
     );
-    let queue = resource(&terraform("messaging.tf"), "aws_sqs_queue", "notifications");
+    let messaging = terraform("messaging.tf");
+    let queue = resource(&messaging, "aws_sqs_queue", "notifications");
     let visibility = attribute(queue, "visibility_timeout_seconds")
         .map(ToString::to_string)
         .unwrap_or_default();
