@@ -134,7 +134,9 @@ impl EventDispatcher {
             return Err(Failure::new("the message has no `type` attribute and no `type` field"));
         };
         let Some(consumer) = self.consumers.get(kind.as_str()) else {
-            tracing::warn!(
+            // Info, not a warning: publishing a type before anything consumes
+            // it (`goal.created` today) is normal.
+            tracing::info!(
                 message_id = message.id,
                 event_type = kind,
                 "no consumer of this type: acknowledged"
