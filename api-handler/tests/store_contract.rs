@@ -17,7 +17,7 @@ use api_handler::store::ports::{
 };
 use async_trait::async_trait;
 use chrono::Utc;
-use common::backends::{Kind, Store, contract_tests};
+use common::backends::{Kind, account, contract_tests, open};
 use route_framework::error::ApiError;
 
 contract_tests!(
@@ -32,21 +32,6 @@ contract_tests!(
     progress_reaches_a_target_once_per_period,
     a_total_never_passes_its_bound,
 );
-
-async fn open(kind: Kind) -> (Store, Backend) {
-    let store = Store::new(kind).await;
-    let backend = store.open("http://127.0.0.1:9").await;
-    (store, backend)
-}
-
-/// A new account that can log in.
-async fn account(store: &Store, backend: &Backend, email: &str) -> String {
-    let account = backend.identity.create_account(email, "Passw0rd-1").await.unwrap();
-    if !account.confirmed {
-        store.confirm(email).await;
-    }
-    account.user_id
-}
 
 fn new_goal(title: &str, period: Period, target: f64) -> NewGoal {
     NewGoal {

@@ -14,7 +14,7 @@ use api_handler::domain::stats::millis;
 use api_handler::store::Backend;
 use api_handler::store::ports::{PageRequest, StoreError};
 use chrono::Utc;
-use common::backends::{Kind, Store, contract_tests};
+use common::backends::{Kind, account, contract_tests, open};
 
 contract_tests!(
     the_inbox_adds_once_lists_newest_first_and_marks_read_once,
@@ -22,20 +22,6 @@ contract_tests!(
     active_daily_goals_page_through_every_user_together,
     the_queue_hands_back_each_event_once_in_order_until_acknowledged,
 );
-
-async fn open(kind: Kind) -> (Store, Backend) {
-    let store = Store::new(kind).await;
-    let backend = store.open("http://127.0.0.1:9").await;
-    (store, backend)
-}
-
-async fn account(store: &Store, backend: &Backend, email: &str) -> String {
-    let account = backend.identity.create_account(email, "Passw0rd-1").await.unwrap();
-    if !account.confirmed {
-        store.confirm(email).await;
-    }
-    account.user_id
-}
 
 fn notification(n: i64) -> Notification {
     let at = millis(Utc::now()) + chrono::Duration::milliseconds(n);

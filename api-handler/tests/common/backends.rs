@@ -202,3 +202,19 @@ macro_rules! contract_tests {
 
 #[allow(unused_imports)]
 pub(crate) use contract_tests;
+
+/// Fresh storage of `kind` and the backend on it (blob URLs on a closed port).
+pub(crate) async fn open(kind: Kind) -> (Store, Backend) {
+    let store = Store::new(kind).await;
+    let backend = store.open("http://127.0.0.1:9").await;
+    (store, backend)
+}
+
+/// A new account on `backend` that can log in; its user id.
+pub(crate) async fn account(store: &Store, backend: &Backend, email: &str) -> String {
+    let account = backend.identity.create_account(email, "Passw0rd-1").await.unwrap();
+    if !account.confirmed {
+        store.confirm(email).await;
+    }
+    account.user_id
+}
