@@ -15,8 +15,11 @@
 //!   in an emulator, and the environment the server needs.
 //! - `test`: every check CI runs (rustfmt, clippy, gen-routes --check, the
 //!   linters, all tests, contract fuzzing).
-//! - `bench`: the dispatch benchmarks.
+//! - `bench`: the Lambda against the Python design it replaces (cold start,
+//!   warm round trip, memory, size; `bench/RESULTS.md`), then the in-process
+//!   criterion benchmarks.
 
+mod bench;
 mod contract;
 mod diff;
 mod fmt;
@@ -59,7 +62,9 @@ commands:
                         emulator and print the server's environment as KEY=VALUE lines
   test                  run every check CI runs: rustfmt, clippy, gen-routes --check, lint,
                         tests on both backends (starting moto), contract fuzzing
-  bench                 run the dispatch benchmarks (criterion)
+  bench                 the release Lambda against bench/python-baseline under one Runtime API
+                        emulator and moto (cold start, warm round trip, peak RSS, size), written
+                        to bench/RESULTS.md; then the criterion dispatch benchmarks
 ";
 
 fn main() -> ExitCode {
@@ -95,7 +100,7 @@ fn main() -> ExitCode {
             .and_then(moto::Moto::wait),
         ["provision", "--endpoint", endpoint] => provision::run(endpoint, provision::DEFAULT_PREFIX),
         ["provision", "--endpoint", endpoint, "--prefix", prefix] => provision::run(endpoint, prefix),
-        ["bench", rest @ ..] => test::bench(rest),
+        ["bench", rest @ ..] => bench::run(rest),
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             Ok(())

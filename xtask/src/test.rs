@@ -31,10 +31,3 @@ pub(crate) fn run() -> anyhow::Result<()> {
     eprintln!("all checks passed");
     Ok(())
 }
-
-/// The criterion benchmarks; extra arguments go to criterion (a filter, say).
-pub(crate) fn bench(extra: &[&str]) -> anyhow::Result<()> {
-    let mut args = vec!["bench", "--package", "route-framework", "--bench", "dispatch", "--"];
-    args.extend_from_slice(extra);
-    util::cargo(&args)
-}
