@@ -18,7 +18,13 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     logging::init(settings.mode == Mode::Lambda);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // A Lambda instance handles one event at a time: one thread serves it,
+    // with no worker threads to start. The local server uses every core.
+    let mut builder = match settings.mode {
+        Mode::Lambda => tokio::runtime::Builder::new_current_thread(),
+        _ => tokio::runtime::Builder::new_multi_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(err) => {
             eprintln!("error: cannot start the async runtime: {err}");

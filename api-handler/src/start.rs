@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
 
+use route_framework::auth::{CachedAuthenticator, DEFAULT_CAPACITY};
 use route_framework::checks::{self, RegistryError};
 use route_framework::dispatch::Dispatcher;
 use route_framework::event::EventDispatcher;
@@ -12,6 +13,7 @@ use route_framework::{consumers, jobs, lambda, routes, server};
 use crate::app::App;
 use crate::notifications;
 use crate::settings::{BackendChoice, Mode, Settings};
+use crate::store::aws::CredentialSource;
 use crate::store::{self, Backend};
 
 /// Why the service could not start or stopped with an error.
@@ -57,6 +59,9 @@ pub fn service(backend: Backend) -> Result<Service, StartError> {
     let app = App::new(backend);
     let routes = routes();
     checks::validate(&routes).map_err(StartError::Registry)?;
+    // A token verified once is trusted until it expires: one ECDSA or RSA
+    // verification per token, not per request.
+    let authenticator = CachedAuthenticator::new(authenticator, DEFAULT_CAPACITY);
     let dispatcher = Dispatcher::new(routes, authenticator, app.clone()).map_err(StartError::Registry)?;
     let events = EventDispatcher::new(consumers(), jobs(), app.clone()).map_err(StartError::Registry)?;
     Ok(Service {
@@ -77,7 +82,11 @@ async fn backend(settings: &Settings, public_url: &str) -> Result<Backend, Start
     match &settings.backend {
         BackendChoice::Embedded => embedded(&settings.data_dir, public_url),
         BackendChoice::Aws(aws) => {
-            let sdk = store::aws::sdk_config(&aws.region, aws.endpoint_url.as_deref(), None).await;
+            let credentials = match settings.mode {
+                Mode::Lambda => CredentialSource::Lambda,
+                _ => CredentialSource::Chain,
+            };
+            let sdk = store::aws::sdk_config(&aws.region, aws.endpoint_url.as_deref(), credentials).await;
             store::aws::open(aws, &sdk).map_err(StartError::Backend)
         }
     }

@@ -6,11 +6,14 @@
 //! the bearer token itself through an [`Authenticator`]; it never trusts an
 //! unverified token.
 
+mod cache;
+
 use std::collections::HashMap;
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
 
+pub use self::cache::{CachedAuthenticator, DEFAULT_CAPACITY};
 use crate::error::ApiError;
 
 /// The authenticated caller.

@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: the Lambda as deployed (release build, aws backend,
+//! `cargo xtask bench`: the Lambda as deployed (`lambda` profile, aws backend,
 //! every event shape decoded) side by side with the Python design it
 //! replaces, in one run on this machine against the same emulator, then the
 //! in-process criterion benchmarks. The table goes to stdout and to
@@ -42,7 +42,15 @@ struct Row {
 /// Runs every measurement, prints the table, writes [`RESULTS`], then runs
 /// the criterion benchmarks with `criterion_args`.
 pub(crate) fn run(criterion_args: &[&str]) -> anyhow::Result<()> {
-    util::cargo(&["build", "--release", "--package", "api-handler", "--bin", "api-handler"])?;
+    util::cargo(&[
+        "build",
+        "--profile",
+        "lambda",
+        "--package",
+        "api-handler",
+        "--bin",
+        "api-handler",
+    ])?;
     let venv = tools::venv()?;
     let moto = Moto::start(&venv, 0)?;
     let settings = provision::provision_into(&moto.endpoint, "bench")?;
@@ -116,7 +124,7 @@ async fn measure(python: &Path, settings: &AwsSettings) -> anyhow::Result<Vec<Ro
     let mut env = provision::env_pairs(settings);
     env.push(("AWS_DEFAULT_REGION".to_owned(), settings.region.clone()));
     let rust = Bootstrap {
-        program: project_root().join("target/release/api-handler"),
+        program: project_root().join("target/lambda/api-handler"),
         args: Vec::new(),
         env: env.clone(),
     };
@@ -180,7 +188,7 @@ async fn measure(python: &Path, settings: &AwsSettings) -> anyhow::Result<Vec<Ro
         ratio: format!("{:.1}× less", pw.peak_rss_kib as f64 / rw.peak_rss_kib.max(1) as f64),
     });
     rows.push(Row {
-        what: "Lambda binary size (stripped)".to_owned(),
+        what: "Lambda binary size (`--profile lambda`, stripped)".to_owned(),
         rust: megabytes(stripped_size(&rust.program)?),
         python: "– (runtime's boto3)".to_owned(),
         ratio: "–".to_owned(),

@@ -150,7 +150,12 @@ mod tests {
     async fn blobs(endpoint: Option<&str>) -> std::sync::Arc<dyn Blobs> {
         let settings = settings(endpoint);
         let credentials = aws_sdk_dynamodb::config::Credentials::new("AKIDEXAMPLE", "secret", None, None, "test");
-        let sdk = sdk_config(&settings.region, settings.endpoint_url.as_deref(), Some(credentials)).await;
+        let sdk = sdk_config(
+            &settings.region,
+            settings.endpoint_url.as_deref(),
+            crate::store::aws::CredentialSource::Fixed(credentials),
+        )
+        .await;
         open(&settings, &sdk).unwrap().blobs
     }
 

@@ -15,6 +15,7 @@ mod blobs;
 mod dynamo;
 mod errors;
 mod goals;
+mod http;
 mod identity;
 mod inbox;
 mod items;
@@ -64,10 +65,26 @@ pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(8);
 /// Attempts per SDK call (the first one included).
 pub const MAX_ATTEMPTS: u32 = 3;
 
+/// Where the SDK's credentials come from, and when it gets ready to call.
+#[derive(Debug, Clone)]
+pub enum CredentialSource {
+    /// The default chain (environment, profiles, web identity, containers,
+    /// instance metadata), resolved on first use: for a server outside Lambda.
+    Chain,
+    /// The environment only, which is where Lambda puts the role's
+    /// credentials; and the root certificates are loaded on the first call
+    /// to AWS. Building the chain would build its STS client, and every SDK
+    /// client would load the system's root certificates, during every cold
+    /// start.
+    Lambda,
+    /// Fixed credentials: an emulator's, or a test's.
+    Fixed(Credentials),
+}
+
 /// The one SDK configuration every client is built from: `region`,
 /// `endpoint_url` (`AWS_ENDPOINT_URL`) if set, bounded timeouts and retries,
-/// and `credentials` (else the default chain, resolved on first use).
-pub async fn sdk_config(region: &str, endpoint_url: Option<&str>, credentials: Option<Credentials>) -> SdkConfig {
+/// and credentials from `credentials`.
+pub async fn sdk_config(region: &str, endpoint_url: Option<&str>, credentials: CredentialSource) -> SdkConfig {
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .operation_attempt_timeout(ATTEMPT_TIMEOUT)
@@ -84,8 +101,14 @@ pub async fn sdk_config(region: &str, endpoint_url: Option<&str>, credentials: O
     if let Some(endpoint) = endpoint_url {
         loader = loader.endpoint_url(endpoint);
     }
-    if let Some(credentials) = credentials {
-        loader = loader.credentials_provider(credentials);
+    match credentials {
+        CredentialSource::Chain => {}
+        CredentialSource::Lambda => {
+            loader = loader
+                .credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new())
+                .http_client(http::https_on_first_request());
+        }
+        CredentialSource::Fixed(credentials) => loader = loader.credentials_provider(credentials),
     }
     loader.load().await
 }
@@ -105,7 +128,7 @@ pub fn open(settings: &AwsSettings, sdk: &SdkConfig) -> Result<Backend, String> 
         // sign the checksum of an empty body.
         .request_checksum_calculation(aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired)
         .build();
-    let tokens = CognitoTokens::new(&settings.issuer(), &settings.client_id, &settings.jwks_url())?;
+    let tokens = CognitoTokens::new(&settings.issuer(), &settings.client_id, &settings.jwks_url());
     let sqs = aws_sdk_sqs::Client::new(sdk);
     Ok(Backend {
         name: "aws",

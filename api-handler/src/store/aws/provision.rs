@@ -26,7 +26,7 @@ pub const EMULATOR_KEY: &str = "testing";
 /// The SDK configuration for an emulator at `endpoint`: its region and dummy credentials.
 pub async fn emulator_sdk_config(endpoint: &str, region: &str) -> SdkConfig {
     let credentials = aws_sdk_dynamodb::config::Credentials::new(EMULATOR_KEY, EMULATOR_KEY, None, None, "emulator");
-    super::sdk_config(region, Some(endpoint), Some(credentials)).await
+    super::sdk_config(region, Some(endpoint), super::CredentialSource::Fixed(credentials)).await
 }
 
 /// A fresh cursor secret: 32 random bytes, hex-encoded.

@@ -8,7 +8,7 @@
 //! fetched again on an unknown `kid` at most once per [`REFETCH_INTERVAL`].
 
 use std::collections::HashMap;
-use std::sync::{PoisonError, RwLock};
+use std::sync::{OnceLock, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -37,7 +37,10 @@ pub struct CognitoTokens {
     client_id: String,
     jwks_url: String,
     validation: Validation,
-    http: reqwest::Client,
+    /// Built on the first fetch: loading the system's root certificates
+    /// costs milliseconds of a cold start, and a Lambda behind the gateway's
+    /// JWT authorizer never fetches.
+    http: OnceLock<reqwest::Client>,
     cache: RwLock<KeyCache>,
     fetching: tokio::sync::Mutex<()>,
 }
@@ -56,7 +59,7 @@ struct AccessClaims {
 
 impl CognitoTokens {
     /// A verifier for tokens of `issuer` issued to `client_id`, with keys at `jwks_url`.
-    pub fn new(issuer: &str, client_id: &str, jwks_url: &str) -> Result<CognitoTokens, String> {
+    pub fn new(issuer: &str, client_id: &str, jwks_url: &str) -> CognitoTokens {
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_issuer(&[issuer]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
@@ -64,18 +67,26 @@ impl CognitoTokens {
         validation.validate_aud = false;
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECS;
-        let http = reqwest::Client::builder()
-            .timeout(FETCH_TIMEOUT)
-            .build()
-            .map_err(|err| format!("cannot build the HTTP client for the signing keys: {err}"))?;
-        Ok(CognitoTokens {
+        CognitoTokens {
             client_id: client_id.to_owned(),
             jwks_url: jwks_url.to_owned(),
             validation,
-            http,
+            http: OnceLock::new(),
             cache: RwLock::new(KeyCache::default()),
             fetching: tokio::sync::Mutex::new(()),
-        })
+        }
+    }
+
+    /// The HTTP client of the key fetches, built on first use.
+    fn http(&self) -> Result<&reqwest::Client, String> {
+        if let Some(client) = self.http.get() {
+            return Ok(client);
+        }
+        let client = reqwest::Client::builder()
+            .timeout(FETCH_TIMEOUT)
+            .build()
+            .map_err(|err| format!("cannot build the HTTP client for the signing keys: {err}"))?;
+        Ok(self.http.get_or_init(|| client))
     }
 
     fn cached(&self, kid: &str) -> Option<DecodingKey> {
@@ -119,7 +130,8 @@ impl CognitoTokens {
             ApiError::unavailable("the token signing keys cannot be fetched right now", 1)
         };
         let response = self
-            .http
+            .http()
+            .map_err(unavailable)?
             .get(&self.jwks_url)
             .send()
             .await
@@ -260,7 +272,7 @@ mod tests {
     #[tokio::test]
     async fn access_tokens_of_this_pool_and_client_pass_and_others_do_not() {
         let (url, fetches) = key_server().await;
-        let tokens = CognitoTokens::new(ISSUER, CLIENT, &url).unwrap();
+        let tokens = CognitoTokens::new(ISSUER, CLIENT, &url);
         assert_eq!(fetches.load(Ordering::SeqCst), 0, "no fetch before the first token");
         let user = tokens.verify(&token("test-key", claims(json!({})))).await.unwrap();
         assert_eq!((user.id.as_str(), user.scopes.len()), ("5f0c-user", 1));
@@ -303,7 +315,7 @@ mod tests {
     #[tokio::test]
     async fn an_unknown_key_refetches_at_most_once_per_interval() {
         let (url, fetches) = key_server().await;
-        let tokens = CognitoTokens::new(ISSUER, CLIENT, &url).unwrap();
+        let tokens = CognitoTokens::new(ISSUER, CLIENT, &url);
         let unknown = token("rotated-key", claims(json!({})));
         for _ in 0..3 {
             assert_eq!(
@@ -325,14 +337,14 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
         drop(listener);
-        let tokens = CognitoTokens::new(ISSUER, CLIENT, &url).unwrap();
+        let tokens = CognitoTokens::new(ISSUER, CLIENT, &url);
         let err = tokens.verify(&token("test-key", claims(json!({})))).await.unwrap_err();
         assert_eq!(err.status().as_u16(), 503);
     }
 
     #[test]
     fn gateway_claims_must_come_from_an_access_token() {
-        let tokens = CognitoTokens::new(ISSUER, CLIENT, "http://127.0.0.1:9/jwks.json").unwrap();
+        let tokens = CognitoTokens::new(ISSUER, CLIENT, "http://127.0.0.1:9/jwks.json");
         let mut claims: HashMap<String, String> = [("sub", "5f0c-user"), ("token_use", "id")]
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .into();
