@@ -4,6 +4,7 @@
 //! in-process criterion benchmarks. The table goes to stdout and to
 //! `bench/RESULTS.md` with the machine, date and commit.
 
+mod build;
 mod lambda;
 mod runtime_api;
 
@@ -58,12 +59,25 @@ pub(crate) fn run(criterion_args: &[&str]) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start an async runtime")?;
-    let rows = runtime.block_on(measure(&venv.bin("python"), &settings))?;
+    let mut rows = runtime.block_on(measure(&venv.bin("python"), &settings))?;
+    drop(moto);
+    let gen_routes = build::gen_routes()?;
+    let rebuild = build::rebuild_after_one_handler()?;
+    for (what, time) in [
+        ("`cargo xtask gen-routes --check`, everything built", gen_routes),
+        ("dev rebuild after editing one handler file", rebuild),
+    ] {
+        rows.push(Row {
+            what: what.to_owned(),
+            rust: format!("{:.1} s", time.as_secs_f64()),
+            python: "–".to_owned(),
+            ratio: "–".to_owned(),
+        });
+    }
     let table = render(&rows)?;
     print!("{table}");
     std::fs::write(project_root().join(RESULTS), &table).with_context(|| format!("cannot write {RESULTS}"))?;
     eprintln!("wrote {RESULTS}");
-    drop(moto);
     let mut args = vec!["bench", "--package", "route-framework", "--bench", "dispatch", "--"];
     // `cargo xtask bench -- --measurement-time 2` passes its own `--` along.
     args.extend(criterion_args.iter().skip_while(|arg| **arg == "--"));
