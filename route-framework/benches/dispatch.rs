@@ -2,7 +2,9 @@
 //!
 //! - `lookup/*/N`: finding the route among N synthetic routes, by API Gateway
 //!   route key (payload 2.0) and by path matcher (`$default`, local server),
-//!   next to a plain `HashMap<String, fn>` lookup of the same key.
+//!   next to a plain `HashMap<String, fn>` lookup of the same key and a linear
+//!   scan over the path patterns (what a dict router needs once a path has
+//!   parameters: try each pattern in turn).
 //! - `event/*`: a whole API Gateway 2.0 `GET /health` event → response, in
 //!   process, next to the same request sent through the in-process dispatcher.
 //!
@@ -21,6 +23,7 @@ use route_framework::auth::NoAuthenticator;
 use route_framework::dispatch::{Dispatcher, Incoming, Target};
 use route_framework::lambda;
 use route_framework::prelude::*;
+use route_framework::registry::Route;
 use route_framework::testing::synthetic_routes;
 
 const SIZES: [usize; 3] = [10, 100, 1000];
@@ -46,6 +49,54 @@ fn noop() -> u32 {
     7
 }
 
+/// One segment of a path pattern, for the linear-scan baseline.
+enum Segment {
+    Literal(String),
+    Param,
+}
+
+/// Every route's method and pattern, tried in order.
+fn linear_table(routes: &[&'static Route]) -> Vec<(&'static str, Vec<Segment>)> {
+    routes
+        .iter()
+        .map(|route| {
+            let segments = route
+                .path
+                .split('/')
+                .skip(1)
+                .map(|segment| match segment.starts_with('{') {
+                    true => Segment::Param,
+                    false => Segment::Literal(segment.to_owned()),
+                })
+                .collect();
+            (route.method.as_str(), segments)
+        })
+        .collect()
+}
+
+/// The index of the first pattern `method path` matches, and its parameters.
+fn linear_scan<'p>(
+    table: &[(&'static str, Vec<Segment>)],
+    method: &str,
+    path: &'p str,
+) -> Option<(usize, Vec<&'p str>)> {
+    let parts: Vec<&str> = path.split('/').skip(1).collect();
+    table.iter().enumerate().find_map(|(index, (m, segments))| {
+        if *m != method || segments.len() != parts.len() {
+            return None;
+        }
+        let mut params = Vec::new();
+        for (segment, part) in segments.iter().zip(&parts) {
+            match segment {
+                Segment::Literal(literal) if literal == part => {}
+                Segment::Literal(_) => return None,
+                Segment::Param => params.push(*part),
+            }
+        }
+        Some((index, params))
+    })
+}
+
 fn lookup(c: &mut Criterion) {
     let mut group = c.benchmark_group("lookup");
     for n in SIZES {
@@ -66,6 +117,11 @@ fn lookup(c: &mut Criterion) {
         let key = target.route_key.to_owned();
         group.bench_with_input(BenchmarkId::new("hashmap_baseline", n), &key, |b, key| {
             b.iter(|| baseline.get(black_box(key.as_str())).map(|f| f()))
+        });
+        let table = linear_table(&routes);
+        let method = target.method.as_str();
+        group.bench_with_input(BenchmarkId::new("linear_scan", n), &concrete, |b, path| {
+            b.iter(|| linear_scan(&table, black_box(method), black_box(path.as_str())).is_some())
         });
 
         let mut by_key = Incoming::new(
@@ -147,13 +203,28 @@ fn print_ratios(run_started: SystemTime) {
     let mut lines = Vec::new();
     for n in SIZES {
         let base = median_ns(&format!("lookup/hashmap_baseline/{n}"));
+        let scan = median_ns(&format!("lookup/linear_scan/{n}"));
         for name in ["route_key_table", "matcher"] {
-            if let (Some(base), Some(time)) = (base, median_ns(&format!("lookup/{name}/{n}"))) {
+            if let (Some(base), Some(scan), Some(time)) = (base, scan, median_ns(&format!("lookup/{name}/{n}"))) {
                 lines.push(format!(
-                    "lookup {name:<15} {n:>5} routes: {time:>8.1} ns = {:>5.2}x HashMap<String, fn> ({base:.1} ns)",
-                    time / base
+                    "lookup {name:<15} {n:>5} routes: {time:>8.1} ns = {:>5.2}x HashMap<String, fn> ({base:.1} ns), \
+                     {:>6.1}x faster than a linear scan ({scan:.1} ns)",
+                    time / base,
+                    scan / time
                 ));
             }
+        }
+    }
+    for name in ["route_key_table", "matcher"] {
+        let (small, large) = (SIZES[0], SIZES[SIZES.len() - 1]);
+        if let (Some(few), Some(many)) = (
+            median_ns(&format!("lookup/{name}/{small}")),
+            median_ns(&format!("lookup/{name}/{large}")),
+        ) {
+            lines.push(format!(
+                "lookup {name:<15} at {large} routes = {:.2}x its time at {small}",
+                many / few
+            ));
         }
     }
     if let (Some(base), Some(time)) = (median_ns("event/dispatch_only"), median_ns("event/apigw_v2_health")) {
