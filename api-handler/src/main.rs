@@ -17,7 +17,8 @@ fn main() -> ExitCode {
         print!("{USAGE}");
         return ExitCode::SUCCESS;
     }
-    logging::init(settings.mode == Mode::Lambda);
+    // Held to the end: dropping it writes out the last queued log lines.
+    let _logs = logging::init(settings.mode == Mode::Lambda);
     // A Lambda instance handles one event at a time: one thread serves it,
     // with no worker threads to start. The local server uses every core.
     let mut builder = match settings.mode {

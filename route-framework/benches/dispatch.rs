@@ -1,4 +1,4 @@
-//! Dispatch benchmarks, reported as ratios against baselines measured in the same run.
+//! Dispatch benchmarks, with the baselines their ratios need measured in the same run.
 //!
 //! - `lookup/*/N`: finding the route among N synthetic routes, by API Gateway
 //!   route key (payload 2.0) and by path matcher (`$default`, local server),
@@ -8,14 +8,13 @@
 //! - `event/*`: a whole API Gateway 2.0 `GET /health` event → response, in
 //!   process, next to the same request sent through the in-process dispatcher.
 //!
-//! Run with `cargo xtask bench`.
+//! Run with `cargo xtask bench`, which reports the ratios.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use bytes::Bytes;
 use criterion::{BenchmarkId, Criterion};
@@ -186,70 +185,11 @@ fn output_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/criterion")
 }
 
-/// Median time in nanoseconds of one benchmark measured by this run (not an
-/// earlier one: criterion keeps old estimates), if it was measured.
-fn median_ns(id: &str, run_started: SystemTime) -> Option<f64> {
-    let path = output_dir().join(id).join("new/estimates.json");
-    if std::fs::metadata(&path).and_then(|m| m.modified()).ok()? < run_started {
-        return None;
-    }
-    let text = std::fs::read_to_string(path).ok()?;
-    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
-    value["median"]["point_estimate"].as_f64()
-}
-
-fn print_ratios(run_started: SystemTime) {
-    let median_ns = |id: &str| median_ns(id, run_started);
-    let mut lines = Vec::new();
-    for n in SIZES {
-        let base = median_ns(&format!("lookup/hashmap_baseline/{n}"));
-        let scan = median_ns(&format!("lookup/linear_scan/{n}"));
-        for name in ["route_key_table", "matcher"] {
-            if let (Some(base), Some(scan), Some(time)) = (base, scan, median_ns(&format!("lookup/{name}/{n}"))) {
-                lines.push(format!(
-                    "lookup {name:<15} {n:>5} routes: {time:>8.1} ns = {:>5.2}x HashMap<String, fn> ({base:.1} ns), \
-                     {:>6.1}x faster than a linear scan ({scan:.1} ns)",
-                    time / base,
-                    scan / time
-                ));
-            }
-        }
-    }
-    for name in ["route_key_table", "matcher"] {
-        let (small, large) = (SIZES[0], SIZES[SIZES.len() - 1]);
-        if let (Some(few), Some(many)) = (
-            median_ns(&format!("lookup/{name}/{small}")),
-            median_ns(&format!("lookup/{name}/{large}")),
-        ) {
-            lines.push(format!(
-                "lookup {name:<15} at {large} routes = {:.2}x its time at {small}",
-                many / few
-            ));
-        }
-    }
-    if let (Some(base), Some(time)) = (median_ns("event/dispatch_only"), median_ns("event/apigw_v2_health")) {
-        lines.push(format!(
-            "event apigw_v2_health: {:.2} µs = {:.2}x dispatch alone ({:.2} µs)",
-            time / 1000.0,
-            time / base,
-            base / 1000.0
-        ));
-    }
-    if !lines.is_empty() {
-        println!("\nratios (medians of this run):");
-        for line in lines {
-            println!("  {line}");
-        }
-    }
-}
-
 fn main() {
-    let run_started = SystemTime::now();
     let mut criterion = Criterion::default()
         .output_directory(&output_dir())
         .configure_from_args();
     lookup(&mut criterion);
     event(&mut criterion);
     criterion.final_summary();
-    print_ratios(run_started);
 }

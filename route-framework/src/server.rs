@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Collected, Full, Limited};
+use hyper::body::Body as _;
 use hyper::body::Incoming as HyperBody;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -196,7 +197,7 @@ async fn serve_one(
         .iter()
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
-    let oversized = if parts.uri.to_string().len() > MAX_URI_BYTES {
+    let oversized = if target_len(&parts.uri) > MAX_URI_BYTES {
         Some(ApiError::uri_too_long(MAX_URI_BYTES))
     } else if header_bytes > MAX_HEADER_BYTES {
         Some(ApiError::headers_too_large(MAX_HEADER_BYTES))
@@ -209,7 +210,12 @@ async fn serve_one(
     }
     let local = local.filter(|routes| routes.handles(parts.uri.path()));
     let limit = local.map_or(MAX_REQUEST_BODY, LocalRoutes::body_limit);
-    let read = tokio::time::timeout(limits.body_read_timeout, Limited::new(body, limit).collect()).await;
+    // Most requests (every GET) have no body: nothing to wait for or time.
+    let read = if body.is_end_stream() {
+        Ok(Ok(Collected::default()))
+    } else {
+        tokio::time::timeout(limits.body_read_timeout, Limited::new(body, limit).collect()).await
+    };
     let body = match read {
         Ok(Ok(collected)) => collected.to_bytes(),
         Err(_) => {
@@ -236,6 +242,14 @@ async fn serve_one(
     let mut incoming = Incoming::new(parts.method, parts.uri, parts.headers, body, request_id);
     incoming.client_ip = Some(peer.ip());
     dispatcher.dispatch(incoming).await.map(Full::new)
+}
+
+/// The length of the request target as the client sent it, without
+/// formatting it: `scheme://authority` only in absolute form.
+fn target_len(uri: &http::Uri) -> usize {
+    uri.scheme_str().map_or(0, |scheme| scheme.len() + 3)
+        + uri.authority().map_or(0, |authority| authority.as_str().len())
+        + uri.path_and_query().map_or(0, |target| target.as_str().len())
 }
 
 /// Completes on Ctrl-C or (on Unix) SIGTERM.

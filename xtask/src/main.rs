@@ -16,8 +16,9 @@
 //! - `test`: every check CI runs (rustfmt, clippy, gen-routes --check, the
 //!   linters, all tests, contract fuzzing).
 //! - `bench`: the Lambda against the Python design it replaces (cold start,
-//!   warm round trip, memory, size; `bench/RESULTS.md`), then the in-process
-//!   criterion benchmarks.
+//!   warm round trip, memory, size), the local server under load next to
+//!   bare hyper, the in-process criterion benchmarks and build times, all
+//!   written to `bench/RESULTS.md`.
 
 mod bench;
 mod contract;
@@ -62,9 +63,12 @@ commands:
                         emulator and print the server's environment as KEY=VALUE lines
   test                  run every check CI runs: rustfmt, clippy, gen-routes --check, lint,
                         tests on both backends (starting moto), contract fuzzing
-  bench                 the release Lambda against bench/python-baseline under one Runtime API
-                        emulator and moto (cold start, warm round trip, peak RSS, size), written
-                        to bench/RESULTS.md; then the criterion dispatch benchmarks
+  bench [SECTION..] [-- ARGS]
+                        lambda: the release Lambda against bench/python-baseline under one
+                        Runtime API emulator and moto (cold start, warm round trip, peak RSS,
+                        size); load: the local server under oha next to bare hyper; criterion:
+                        the in-process benchmarks (ARGS go to criterion); build: gen-routes and
+                        rebuild times. All of them (no SECTION) also writes bench/RESULTS.md
 ";
 
 fn main() -> ExitCode {

@@ -1,17 +1,20 @@
 //! `cargo xtask bench`: the Lambda as deployed (`lambda` profile, aws backend,
 //! every event shape decoded) side by side with the Python design it
-//! replaces, in one run on this machine against the same emulator, then the
-//! in-process criterion benchmarks. The table goes to stdout and to
+//! replaces, in one run on this machine against the same emulator; the local
+//! server under load next to bare hyper; the in-process criterion
+//! benchmarks; build times. The tables go to stdout and to
 //! `bench/RESULTS.md` with the machine, date and commit.
 
 mod build;
+mod criterion;
 mod lambda;
+mod load;
 mod runtime_api;
 
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
 use api_handler::domain::goal::{Category, Goal, NewGoal, Period, Target};
@@ -32,7 +35,7 @@ const RESULTS: &str = "bench/RESULTS.md";
 /// The caller of the authenticated requests.
 const USER: &str = "0b5e6f5c-bench-user";
 
-/// One row of the table: what, this project, the Python design.
+/// One row of the Lambda table: what, this project, the Python design.
 struct Row {
     what: String,
     rust: String,
@@ -40,9 +43,83 @@ struct Row {
     ratio: String,
 }
 
-/// Runs every measurement, prints the table, writes [`RESULTS`], then runs
-/// the criterion benchmarks with `criterion_args`.
-pub(crate) fn run(criterion_args: &[&str]) -> anyhow::Result<()> {
+/// One titled Markdown table of the results.
+pub(crate) struct Table {
+    title: &'static str,
+    intro: String,
+    header: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// An empty table with these columns.
+    fn new(title: &'static str, intro: &str, header: &[&'static str]) -> Table {
+        Table {
+            title,
+            intro: intro.to_owned(),
+            header: header.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row, one cell per column.
+    fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+}
+
+/// The parts of the bench, in the order they run.
+const SECTIONS: [&str; 4] = ["lambda", "load", "criterion", "build"];
+
+/// Runs the `sections` named before `--` (every one when none is named),
+/// prints their tables and, after a full run, writes [`RESULTS`]. What
+/// follows `--` goes to criterion.
+pub(crate) fn run(args: &[&str]) -> anyhow::Result<()> {
+    let split = args.iter().position(|arg| *arg == "--").unwrap_or(args.len());
+    let (named, criterion_args) = (&args[..split], args.get(split + 1..).unwrap_or_default());
+    if let Some(unknown) = named.iter().find(|name| !SECTIONS.contains(name)) {
+        anyhow::bail!("no bench section `{unknown}`: the sections are {}", SECTIONS.join(", "));
+    }
+    let wanted = |section: &str| named.is_empty() || named.contains(&section);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start an async runtime")?;
+    let mut tables = Vec::new();
+    if wanted("lambda") {
+        tables.push(lambda_table(&runtime)?);
+    }
+    if wanted("load") {
+        tables.push(load_table(&load::measure(&runtime)?));
+    }
+    if wanted("criterion") {
+        let started = SystemTime::now();
+        criterion::run(criterion_args)?;
+        tables.push(criterion::table(started));
+    }
+    if wanted("build") {
+        let mut builds = Table::new("Build", "", &["measure", "time"]);
+        let gen_routes = build::gen_routes()?;
+        let rebuild = build::rebuild_after_one_handler()?;
+        for (what, time) in [
+            ("`cargo xtask gen-routes --check`, everything built", gen_routes),
+            ("dev rebuild after editing one handler file", rebuild),
+        ] {
+            builds.push(vec![what.to_owned(), format!("{:.1} s", time.as_secs_f64())]);
+        }
+        tables.push(builds);
+    }
+    let results = render(&tables);
+    print!("{results}");
+    if named.is_empty() {
+        std::fs::write(project_root().join(RESULTS), &results).with_context(|| format!("cannot write {RESULTS}"))?;
+        eprintln!("wrote {RESULTS}");
+    }
+    Ok(())
+}
+
+/// The `lambda` profile build against the Python design, on moto.
+fn lambda_table(runtime: &tokio::runtime::Runtime) -> anyhow::Result<Table> {
     util::cargo(&[
         "build",
         "--profile",
@@ -55,33 +132,67 @@ pub(crate) fn run(criterion_args: &[&str]) -> anyhow::Result<()> {
     let venv = tools::venv()?;
     let moto = Moto::start(&venv, 0)?;
     let settings = provision::provision_into(&moto.endpoint, "bench")?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start an async runtime")?;
-    let mut rows = runtime.block_on(measure(&venv.bin("python"), &settings))?;
+    let rows = runtime.block_on(measure(&venv.bin("python"), &settings))?;
     drop(moto);
-    let gen_routes = build::gen_routes()?;
-    let rebuild = build::rebuild_after_one_handler()?;
-    for (what, time) in [
-        ("`cargo xtask gen-routes --check`, everything built", gen_routes),
-        ("dev rebuild after editing one handler file", rebuild),
-    ] {
-        rows.push(Row {
-            what: what.to_owned(),
-            rust: format!("{:.1} s", time.as_secs_f64()),
-            python: "–".to_owned(),
-            ratio: "–".to_owned(),
-        });
+    let mut table = Table::new(
+        "The Lambda against the Python design",
+        "Both sides run under the same Runtime API emulator (xtask/src/bench/runtime_api.rs)\n\
+         against the same moto: this project's `--profile lambda` binary on the aws backend, and\n\
+         bench/python-baseline (boto3 clients at import, a dict router). Ratios are Python's\n\
+         figure over this project's.",
+        &["measure", "this project", "Python design", "ratio"],
+    );
+    for row in rows {
+        table.push(vec![row.what, row.rust, row.python, row.ratio]);
     }
-    let table = render(&rows)?;
-    print!("{table}");
-    std::fs::write(project_root().join(RESULTS), &table).with_context(|| format!("cannot write {RESULTS}"))?;
-    eprintln!("wrote {RESULTS}");
-    let mut args = vec!["bench", "--package", "route-framework", "--bench", "dispatch", "--"];
-    // `cargo xtask bench -- --measurement-time 2` passes its own `--` along.
-    args.extend(criterion_args.iter().skip_while(|arg| **arg == "--"));
-    util::cargo(&args)
+    Ok(table)
+}
+
+/// The local server's loads, each against its baseline.
+fn load_table(loads: &load::Loads) -> Table {
+    let mut table = Table::new(
+        "The local server under load",
+        &format!(
+            "`oha` with {} connections for {} s per row, on the same machine as the server. The\n\
+             local server is the `--release` binary on the embedded backend with its JSON request\n\
+             logs on, as `cargo run --release` starts it; the bare server is hyper alone\n\
+             (route-framework/examples/bare_hyper.rs) answering the same `/health` body.",
+            load::CONNECTIONS,
+            load::SECONDS
+        ),
+        &["request", "server", "requests/s", "p50", "p99", "against"],
+    );
+    let percent = |load: &load::Load, base: &load::Load, of: &str| {
+        format!(
+            "{:.0}% of {of}",
+            100.0 * load.requests_per_sec / base.requests_per_sec.max(1e-9)
+        )
+    };
+    for (request, server, load, against) in [
+        ("`GET /health`", "bare hyper", &loads.bare_health, "–".to_owned()),
+        (
+            "`GET /health`",
+            "local server",
+            &loads.health,
+            percent(&loads.health, &loads.bare_health, "bare hyper"),
+        ),
+        (
+            "`GET /goals/{goalId}`, bearer token",
+            "local server",
+            &loads.goal,
+            percent(&loads.goal, &loads.health, "its `GET /health`"),
+        ),
+    ] {
+        table.push(vec![
+            request.to_owned(),
+            server.to_owned(),
+            format!("{:.0}", load.requests_per_sec),
+            format!("{:.2} ms", load.p50_ms),
+            format!("{:.2} ms", load.p99_ms),
+            against,
+        ]);
+    }
+    table
 }
 
 /// The API Gateway 2.0 event of `route_key` on `path`, as the JWT
@@ -246,8 +357,8 @@ fn stripped_size(binary: &Path) -> anyhow::Result<u64> {
     Ok(size)
 }
 
-/// The Markdown table with the machine, date and commit.
-fn render(rows: &[Row]) -> anyhow::Result<String> {
+/// The Markdown tables under one heading with the machine, date and commit.
+fn render(tables: &[Table]) -> String {
     let commit = Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
         .output()
@@ -265,15 +376,19 @@ fn render(rows: &[Row]) -> anyhow::Result<String> {
     let mut out = String::from("# Benchmark results\n\n");
     let _ = writeln!(
         out,
-        "`cargo xtask bench` on {cpu} ({cores} cores), {}, commit {commit}. Both sides run under the\n\
-         same Runtime API emulator (xtask/src/bench/runtime_api.rs) against the same moto: this\n\
-         project's release binary on the aws backend, and bench/python-baseline (boto3 clients at\n\
-         import, a dict router). Ratios are Python's figure over this project's.\n",
+        "`cargo xtask bench` on {cpu} ({cores} cores), {}, commit {commit}.",
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
     );
-    out.push_str("| measure | this project | Python design | ratio |\n|---|---|---|---|\n");
-    for row in rows {
-        let _ = writeln!(out, "| {} | {} | {} | {} |", row.what, row.rust, row.python, row.ratio);
+    for table in tables {
+        let _ = write!(out, "\n## {}\n\n", table.title);
+        if !table.intro.is_empty() {
+            let _ = write!(out, "{}\n\n", table.intro);
+        }
+        let _ = writeln!(out, "| {} |", table.header.join(" | "));
+        let _ = writeln!(out, "|{}", "---|".repeat(table.header.len()));
+        for row in &table.rows {
+            let _ = writeln!(out, "| {} |", row.join(" | "));
+        }
     }
-    Ok(out)
+    out
 }

@@ -1,17 +1,20 @@
-//! The SQLite database: one writer connection, a few readers, WAL, migrations.
+//! The SQLite database: one writer connection, a pool of readers, WAL, migrations.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use tokio::sync::{Mutex as AsyncMutex, Semaphore};
 
 use crate::store::ports::{StoreError, StoreResult};
 
 /// How long a connection waits for a lock before giving up (then 503).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-/// Idle read connections kept open.
-const MAX_IDLE_READERS: usize = 4;
+/// Read connections open at once. More concurrent reads wait for one
+/// (asynchronously) instead of opening connections, and each connection
+/// keeps its prepared statements.
+const READERS: usize = 8;
 
 /// Schema versions, applied in order; the index + 1 is `PRAGMA user_version`.
 const MIGRATIONS: &[&str] = &[
@@ -25,8 +28,12 @@ const MIGRATIONS: &[&str] = &[
 #[derive(Clone)]
 pub(crate) struct Db {
     path: PathBuf,
-    writer: Arc<Mutex<Connection>>,
+    /// Held across a write transaction: writers queue here, not in threads.
+    writer: Arc<AsyncMutex<Connection>>,
+    /// Idle read connections, opened on demand up to [`READERS`].
     readers: Arc<Mutex<Vec<Connection>>>,
+    /// One permit per read connection.
+    reading: Arc<Semaphore>,
 }
 
 /// Maps a SQLite error to a [`StoreError`]: busy is retryable, the rest internal.
@@ -52,8 +59,9 @@ impl Db {
         migrate(&mut writer).map_err(|err| format!("cannot migrate {}: {err}", path.display()))?;
         Ok(Db {
             path: path.to_owned(),
-            writer: Arc::new(Mutex::new(writer)),
-            readers: Arc::new(Mutex::new(Vec::new())),
+            writer: Arc::new(AsyncMutex::new(writer)),
+            readers: Arc::new(Mutex::new(Vec::with_capacity(READERS))),
+            reading: Arc::new(Semaphore::new(READERS)),
         })
     }
 
@@ -64,9 +72,8 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> StoreResult<T> + Send + 'static,
     {
-        let writer = Arc::clone(&self.writer);
+        let mut conn = Arc::clone(&self.writer).lock_owned().await;
         blocking(move || {
-            let mut conn = writer.lock().map_err(|_| poisoned())?;
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(db_error)?;
@@ -83,10 +90,15 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&rusqlite::Transaction<'_>) -> StoreResult<T> + Send + 'static,
     {
+        let permit = Arc::clone(&self.reading)
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Internal("the database is closed".to_owned()))?;
         let readers = Arc::clone(&self.readers);
         let path = self.path.clone();
         blocking(move || {
-            let idle = readers.lock().map_err(|_| poisoned())?.pop();
+            // A panic elsewhere cannot leave the list itself inconsistent.
+            let idle = readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
             let mut conn = match idle {
                 Some(conn) => conn,
                 None => open_connection(&path).map_err(db_error)?,
@@ -96,18 +108,13 @@ impl Db {
                 tx.finish().map_err(db_error)?;
                 Ok(value)
             });
-            let mut idle = readers.lock().map_err(|_| poisoned())?;
-            if idle.len() < MAX_IDLE_READERS {
-                idle.push(conn);
-            }
+            // The permit bounds the connections, so every one goes back.
+            readers.lock().unwrap_or_else(PoisonError::into_inner).push(conn);
+            drop(permit);
             result
         })
         .await
     }
-}
-
-fn poisoned() -> StoreError {
-    StoreError::Internal("a database lock was poisoned by a panic".to_owned())
 }
 
 /// Runs blocking database work off the async threads.
@@ -150,9 +157,42 @@ pub(crate) use crate::store::codec::timestamp as ts;
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use rusqlite::Connection;
 
-    use super::{Db, MIGRATIONS};
+    use super::{Db, MIGRATIONS, READERS};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_reads_share_a_bounded_pool_of_connections() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let db = Db::open(&dir.path().join("app.db")).unwrap();
+        let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let reads = (0..4 * READERS).map(|_| {
+            let (db, running, most) = (db.clone(), Arc::clone(&running), Arc::clone(&most));
+            tokio::spawn(async move {
+                db.read(move |tx| {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    let version: i64 = tx
+                        .pragma_query_value(None, "user_version", |row| row.get(0))
+                        .map_err(super::db_error)?;
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    Ok(version)
+                })
+                .await
+            })
+        });
+        for read in reads.collect::<Vec<_>>() {
+            assert_eq!(read.await.unwrap().unwrap(), MIGRATIONS.len() as i64);
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!(most <= READERS, "{most} reads ran at once");
+        let idle = db.readers.lock().unwrap().len();
+        assert!((1..=READERS).contains(&idle), "{idle} connections kept open");
+    }
 
     #[test]
     fn a_database_of_the_first_schema_keeps_its_profiles() {

@@ -1,0 +1,288 @@
+//! The local server under load: the `--release` binary on the embedded
+//! backend, as `cargo run --release` starts it (JSON request logs on),
+//! driven by `oha` at a fixed concurrency for a fixed time, next to a bare
+//! hyper server returning the same `/health` body in the same run.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+use anyhow::{Context, bail};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+
+use crate::util::{self, project_root};
+
+/// The load generator, installed into `target/tools` on first use.
+const OHA: &str = "oha@1.16.0";
+/// Connections held open by the load generator.
+pub(crate) const CONNECTIONS: usize = 32;
+/// How long each load runs.
+pub(crate) const SECONDS: u64 = 10;
+
+/// What one load run measured.
+pub(crate) struct Load {
+    /// Responses per second, all of them the expected status.
+    pub(crate) requests_per_sec: f64,
+    /// Median latency, in milliseconds.
+    pub(crate) p50_ms: f64,
+    /// 99th percentile latency, in milliseconds.
+    pub(crate) p99_ms: f64,
+}
+
+/// The three runs of one bench.
+pub(crate) struct Loads {
+    /// `GET /health` from the bare hyper server.
+    pub(crate) bare_health: Load,
+    /// `GET /health` from the local server.
+    pub(crate) health: Load,
+    /// An authenticated `GET /goals/{goalId}` from the local server.
+    pub(crate) goal: Load,
+}
+
+/// A server process, killed when dropped.
+struct Running {
+    child: Child,
+    /// Closing it stops the bare server.
+    _stdin: Option<ChildStdin>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Builds what it needs, then loads the bare server and the local server.
+pub(crate) fn measure(runtime: &tokio::runtime::Runtime) -> anyhow::Result<Loads> {
+    let oha = install_oha()?;
+    util::cargo(&["build", "--release", "--package", "api-handler", "--bin", "api-handler"])?;
+    util::cargo(&[
+        "build",
+        "--release",
+        "--package",
+        "route-framework",
+        "--example",
+        "bare_hyper",
+    ])?;
+    let data = project_root().join("target/bench-data");
+    let _ = std::fs::remove_dir_all(&data);
+    let measured = local_server(&data).and_then(|(server, addr)| {
+        let (health_body, token, goal_id) = runtime.block_on(seed(addr))?;
+        let (bare, bare_addr) = bare_server(&health_body)?;
+        eprintln!("load: bare hyper, GET /health, {CONNECTIONS} connections for {SECONDS} s");
+        let bare_health = run_oha(&oha, bare_addr, "/health", None)?;
+        drop(bare);
+        eprintln!("load: local server, GET /health");
+        let health = run_oha(&oha, addr, "/health", None)?;
+        eprintln!("load: local server, authenticated GET /goals/{{goalId}}");
+        let goal = run_oha(&oha, addr, &format!("/goals/{goal_id}"), Some(&token))?;
+        drop(server);
+        Ok(Loads {
+            bare_health,
+            health,
+            goal,
+        })
+    });
+    let _ = std::fs::remove_dir_all(&data);
+    measured
+}
+
+/// `oha`, from `target/tools` (installed there with `cargo install` first).
+fn install_oha() -> anyhow::Result<PathBuf> {
+    let (_, version) = OHA.split_once('@').context("OHA names a version")?;
+    let root = project_root().join(format!("target/tools/oha-{version}"));
+    let program = root.join("bin/oha");
+    if !program.exists() {
+        let root = root.display().to_string();
+        util::cargo(&["install", OHA, "--locked", "--root", &root])?;
+    }
+    Ok(program)
+}
+
+/// The release binary as a local server on a free port, data in `data`.
+fn local_server(data: &Path) -> anyhow::Result<(Running, SocketAddr)> {
+    let mut child = Command::new(project_root().join("target/release/api-handler"))
+        .args(["--port", "0", "--data-dir"])
+        .arg(data)
+        .env_remove("AWS_LAMBDA_RUNTIME_API")
+        .env_remove("APP_BACKEND")
+        .env_remove("HOST")
+        .env_remove("PORT")
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("cannot start target/release/api-handler")?;
+    let stderr = child.stderr.take().context("the server's stderr")?;
+    let running = Running { child, _stdin: None };
+    let mut reader = BufReader::new(stderr);
+    // The server logs its address in its first lines; the rest are drained
+    // (and dropped) so that its logging never blocks on a full pipe.
+    for _ in 0..20 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            break;
+        }
+        let log: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+        if let Some(address) = log["address"].as_str() {
+            let addr = address.parse().context("the logged address")?;
+            std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+            return Ok((running, addr));
+        }
+    }
+    bail!("the local server did not log its address")
+}
+
+/// The bare hyper example answering `body`.
+fn bare_server(body: &str) -> anyhow::Result<(Running, SocketAddr)> {
+    let mut child = Command::new(project_root().join("target/release/examples/bare_hyper"))
+        .arg(body)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("cannot start the bare_hyper example")?;
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take().context("the bare server's stdout")?;
+    let running = Running { child, _stdin: stdin };
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .context("the bare server's address")?;
+    let addr = line
+        .trim()
+        .parse()
+        .with_context(|| format!("not an address: {line:?}"))?;
+    Ok((running, addr))
+}
+
+/// One request over a fresh connection: the status and the body.
+async fn call(
+    addr: SocketAddr,
+    method: http::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> anyhow::Result<(http::StatusCode, Bytes)> {
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    let mut request = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header(http::header::HOST, addr.to_string());
+    if let Some(token) = token {
+        request = request.header(http::header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    let body = match body {
+        Some(body) => {
+            request = request.header(http::header::CONTENT_TYPE, "application/json");
+            Bytes::from(body.to_string())
+        }
+        None => Bytes::new(),
+    };
+    let response = sender.send_request(request.body(Full::new(body))?).await?;
+    let status = response.status();
+    Ok((status, response.into_body().collect().await?.to_bytes()))
+}
+
+/// The same call, which must answer `expected`; its body as JSON.
+async fn call_json(
+    addr: SocketAddr,
+    method: http::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+    expected: u16,
+) -> anyhow::Result<Value> {
+    let (status, bytes) = call(addr, method.clone(), path, token, body).await?;
+    if status.as_u16() != expected {
+        bail!(
+            "{method} {path} answered {status}, not {expected}: {}",
+            String::from_utf8_lossy(&bytes)
+        );
+    }
+    serde_json::from_slice(&bytes).with_context(|| format!("{method} {path} did not answer JSON"))
+}
+
+/// The `/health` body, then a registered user's access token and one of
+/// their goals, made through the server's own routes.
+async fn seed(addr: SocketAddr) -> anyhow::Result<(String, String, String)> {
+    let (status, health) = call(addr, http::Method::GET, "/health", None, None).await?;
+    if status != http::StatusCode::OK {
+        bail!("GET /health answered {status}");
+    }
+    let credentials = json!({ "email": "bench@example.com", "password": "Bench-pass-1" });
+    call_json(
+        addr,
+        http::Method::POST,
+        "/auth/register",
+        None,
+        Some(credentials.clone()),
+        201,
+    )
+    .await?;
+    let login = call_json(addr, http::Method::POST, "/auth/login", None, Some(credentials), 200).await?;
+    let token = login["accessToken"].as_str().context("an access token")?.to_owned();
+    let goal = json!({
+        "title": "Swim",
+        "category": "fitness",
+        "target": { "value": 10, "unit": "km" },
+        "period": "weekly",
+    });
+    let goal = call_json(addr, http::Method::POST, "/goals", Some(&token), Some(goal), 201).await?;
+    let goal_id = goal["goalId"].as_str().context("a goal id")?.to_owned();
+    let health = String::from_utf8(health.to_vec()).context("the /health body is not UTF-8")?;
+    Ok((health, token, goal_id))
+}
+
+/// `oha` against `http://{addr}{path}`: every response must be a 200.
+fn run_oha(oha: &Path, addr: SocketAddr, path: &str, token: Option<&str>) -> anyhow::Result<Load> {
+    let mut command = Command::new(oha);
+    command.args(["--no-tui", "--output-format", "json"]).args([
+        "-c",
+        &CONNECTIONS.to_string(),
+        "-z",
+        &format!("{SECONDS}s"),
+    ]);
+    if let Some(token) = token {
+        command.args(["-H", &format!("Authorization: Bearer {token}")]);
+    }
+    let output = command
+        .arg(format!("http://{addr}{path}"))
+        .stdin(Stdio::null())
+        .output()
+        .context("cannot run oha")?;
+    if !output.status.success() {
+        bail!("oha failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    let report: Value = serde_json::from_slice(&output.stdout).context("oha's JSON report")?;
+    let statuses = &report["statusCodeDistribution"];
+    let total: u64 = statuses
+        .as_object()
+        .map(|statuses| statuses.values().filter_map(Value::as_u64).sum())
+        .unwrap_or(0);
+    if total == 0 || statuses["200"].as_u64() != Some(total) {
+        bail!(
+            "GET {path}: not every response was a 200: {statuses}, errors {}",
+            report["errorDistribution"]
+        );
+    }
+    let seconds = |key: &str| {
+        report["latencyPercentiles"][key]
+            .as_f64()
+            .context("oha's latency percentiles")
+    };
+    Ok(Load {
+        requests_per_sec: report["summary"]["requestsPerSec"]
+            .as_f64()
+            .context("oha's request rate")?,
+        p50_ms: seconds("p50")? * 1_000.0,
+        p99_ms: seconds("p99")? * 1_000.0,
+    })
+}
