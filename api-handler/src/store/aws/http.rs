@@ -1,12 +1,16 @@
-//! The SDK's HTTPS client for the Lambda: the same rustls client, without
-//! loading the system's root certificates while the SDK clients are built.
+//! The SDK's HTTPS client: hyper and rustls with the *ring* provider (the
+//! SDK's default client is fixed to aws-lc, a large C library), proxies
+//! read from the environment as the default client reads them, and no root
+//! certificates loaded while the SDK clients are built.
 //!
-//! smithy's client loads them in `validate_base_client_config`, on purpose,
-//! to take the cost off the first request. A Lambda answers many requests
-//! (`GET /health`, any 4xx) without calling AWS, so here that cost moves to
-//! the first call instead, out of every cold start.
+//! smithy's client loads the certificates in `validate_base_client_config`,
+//! on purpose, to take the cost off the first request. A Lambda answers many
+//! requests (`GET /health`, any 4xx) without calling AWS, so here that cost
+//! moves to the first call instead, out of every cold start.
 
+use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Builder, ConnectorBuilder};
 use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
 use aws_smithy_runtime_api::client::http::{HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector};
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
@@ -26,10 +30,16 @@ impl HttpClient for OnFirstRequest {
     }
 }
 
-/// The rustls (aws-lc) HTTPS client, connectors built on first use.
+/// The HTTPS client of every SDK client, connectors built on first use.
 pub(crate) fn https_on_first_request() -> SharedHttpClient {
-    let client = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
-        .build_https();
+    let client = Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::Ring));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    });
     SharedHttpClient::new(OnFirstRequest(client))
 }

@@ -72,10 +72,8 @@ pub enum CredentialSource {
     /// instance metadata), resolved on first use: for a server outside Lambda.
     Chain,
     /// The environment only, which is where Lambda puts the role's
-    /// credentials; and the root certificates are loaded on the first call
-    /// to AWS. Building the chain would build its STS client, and every SDK
-    /// client would load the system's root certificates, during every cold
-    /// start.
+    /// credentials. Building the chain would build its STS client during
+    /// every cold start.
     Lambda,
     /// Fixed credentials: an emulator's, or a test's.
     Fixed(Credentials),
@@ -83,7 +81,8 @@ pub enum CredentialSource {
 
 /// The one SDK configuration every client is built from: `region`,
 /// `endpoint_url` (`AWS_ENDPOINT_URL`) if set, bounded timeouts and retries,
-/// and credentials from `credentials`.
+/// credentials from `credentials`, and the HTTPS client of `http.rs`, which
+/// loads the root certificates on the first call to AWS.
 pub async fn sdk_config(region: &str, endpoint_url: Option<&str>, credentials: CredentialSource) -> SdkConfig {
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(CONNECT_TIMEOUT)
@@ -97,16 +96,16 @@ pub async fn sdk_config(region: &str, endpoint_url: Option<&str>, credentials: C
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(region.to_owned()))
         .timeout_config(timeouts)
-        .retry_config(retries);
+        .retry_config(retries)
+        .http_client(http::https_on_first_request());
     if let Some(endpoint) = endpoint_url {
         loader = loader.endpoint_url(endpoint);
     }
     match credentials {
         CredentialSource::Chain => {}
         CredentialSource::Lambda => {
-            loader = loader
-                .credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new())
-                .http_client(http::https_on_first_request());
+            loader =
+                loader.credentials_provider(aws_config::environment::EnvironmentVariableCredentialsProvider::new());
         }
         CredentialSource::Fixed(credentials) => loader = loader.credentials_provider(credentials),
     }

@@ -82,6 +82,9 @@ impl CognitoTokens {
         if let Some(client) = self.http.get() {
             return Ok(client);
         }
+        // reqwest takes rustls's process-wide provider: ring, the one this
+        // build has (an Err means one is installed already).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(FETCH_TIMEOUT)
             .build()
