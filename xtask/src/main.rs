@@ -68,7 +68,8 @@ commands:
                         Runtime API emulator and moto (cold start, warm round trip, peak RSS,
                         size); load: the local server under oha next to bare hyper; criterion:
                         the in-process benchmarks (ARGS go to criterion); build: gen-routes and
-                        rebuild times. All of them (no SECTION) also writes bench/RESULTS.md
+                        rebuild times. No SECTION runs them all. Each replaces its section of
+                        bench/RESULTS.md
 ";
 
 fn main() -> ExitCode {

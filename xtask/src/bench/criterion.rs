@@ -44,6 +44,15 @@ fn time(ns: f64) -> String {
     }
 }
 
+/// `2.0× faster than` or `1.3× slower than`: `ns` against `base`.
+fn relative(ns: f64, base: f64) -> String {
+    if ns <= base {
+        format!("{:.1}× faster than", base / ns)
+    } else {
+        format!("{:.1}× slower than", ns / base)
+    }
+}
+
 /// What the run since `since` measured, as a table; benchmarks it did not
 /// run (filtered out by criterion's arguments) are left out.
 pub(crate) fn table(since: SystemTime) -> Table {
@@ -87,8 +96,8 @@ pub(crate) fn table(since: SystemTime) -> Table {
         cached,
         cached.zip(uncached).map(|(cached, uncached)| {
             format!(
-                "{:.1}× faster than verifying ES256 each time ({})",
-                uncached / cached,
+                "{} verifying ES256 each time ({})",
+                relative(cached, uncached),
                 time(uncached)
             )
         }),
@@ -100,10 +109,10 @@ pub(crate) fn table(since: SystemTime) -> Table {
             let ns = median(&format!("lookup/{name}/{n}"));
             let against = ns.zip(hashmap).zip(scan).map(|((ns, hashmap), scan)| {
                 format!(
-                    "{:.2}× a `HashMap<String, fn>` get ({}); {:.1}× faster than a linear scan of the patterns ({})",
+                    "{:.2}× a `HashMap<String, fn>` get ({}); {} a linear scan of the patterns ({})",
                     ns / hashmap,
                     time(hashmap),
-                    scan / ns,
+                    relative(ns, scan),
                     time(scan)
                 )
             });

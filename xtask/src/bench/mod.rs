@@ -71,9 +71,9 @@ impl Table {
 /// The parts of the bench, in the order they run.
 const SECTIONS: [&str; 4] = ["lambda", "load", "criterion", "build"];
 
-/// Runs the `sections` named before `--` (every one when none is named),
-/// prints their tables and, after a full run, writes [`RESULTS`]. What
-/// follows `--` goes to criterion.
+/// Runs the `sections` named before `--` (every one when none is named)
+/// and writes their tables into [`RESULTS`], then prints it. What follows
+/// `--` goes to criterion.
 pub(crate) fn run(args: &[&str]) -> anyhow::Result<()> {
     let split = args.iter().position(|arg| *arg == "--").unwrap_or(args.len());
     let (named, criterion_args) = (&args[..split], args.get(split + 1..).unwrap_or_default());
@@ -109,12 +109,12 @@ pub(crate) fn run(args: &[&str]) -> anyhow::Result<()> {
         }
         tables.push(builds);
     }
-    let results = render(&tables);
+    let path = project_root().join(RESULTS);
+    let previous = std::fs::read_to_string(&path).unwrap_or_default();
+    let results = render(&tables, &previous);
     print!("{results}");
-    if named.is_empty() {
-        std::fs::write(project_root().join(RESULTS), &results).with_context(|| format!("cannot write {RESULTS}"))?;
-        eprintln!("wrote {RESULTS}");
-    }
+    std::fs::write(&path, &results).with_context(|| format!("cannot write {RESULTS}"))?;
+    eprintln!("wrote {RESULTS}");
     Ok(())
 }
 
@@ -357,8 +357,10 @@ fn stripped_size(binary: &Path) -> anyhow::Result<u64> {
     Ok(size)
 }
 
-/// The Markdown tables under one heading with the machine, date and commit.
-fn render(tables: &[Table]) -> String {
+/// The results file: `tables`, each under its title with the date and
+/// commit it was measured at, in place of the sections of the same title in
+/// `previous` (the file as it was), whose other sections stay.
+fn render(tables: &[Table], previous: &str) -> String {
     let commit = Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
         .output()
@@ -373,22 +375,43 @@ fn render(tables: &[Table]) -> String {
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let mut out = String::from("# Benchmark results\n\n");
-    let _ = writeln!(
-        out,
-        "`cargo xtask bench` on {cpu} ({cores} cores), {}, commit {commit}.",
+    let stamp = format!(
+        "Measured {}, commit {commit}.",
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
     );
+    let mut sections: Vec<(String, String)> = previous
+        .split("\n## ")
+        .skip(1)
+        .filter_map(|section| {
+            let (title, body) = section.split_once('\n')?;
+            Some((title.to_owned(), format!("## {title}\n{}", body.trim_end())))
+        })
+        .collect();
     for table in tables {
-        let _ = write!(out, "\n## {}\n\n", table.title);
+        let mut text = format!("## {}\n\n{stamp}", table.title);
         if !table.intro.is_empty() {
-            let _ = write!(out, "{}\n\n", table.intro);
+            let _ = write!(text, " {}", table.intro);
         }
-        let _ = writeln!(out, "| {} |", table.header.join(" | "));
-        let _ = writeln!(out, "|{}", "---|".repeat(table.header.len()));
+        let _ = write!(
+            text,
+            "\n\n| {} |\n|{}",
+            table.header.join(" | "),
+            "---|".repeat(table.header.len())
+        );
         for row in &table.rows {
-            let _ = writeln!(out, "| {} |", row.join(" | "));
+            let _ = write!(text, "\n| {} |", row.join(" | "));
         }
+        match sections.iter_mut().find(|(title, _)| title == table.title) {
+            Some(section) => section.1 = text,
+            None => sections.push((table.title.to_owned(), text)),
+        }
+    }
+    let mut out = format!(
+        "# Benchmark results\n\n`cargo xtask bench` on {cpu} ({cores} cores); `cargo xtask bench SECTION`\n\
+         (lambda, load, criterion, build) measures one part again and replaces its section.\n"
+    );
+    for (_, text) in sections {
+        let _ = write!(out, "\n{text}\n");
     }
     out
 }
