@@ -4,12 +4,13 @@
 //! resident memory read from `/proc`.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use serde_json::Value;
 
+use super::Running;
 use super::runtime_api::{Answer, RuntimeApi};
 
 /// How to start one function.
@@ -20,16 +21,6 @@ pub(crate) struct Bootstrap {
     pub(crate) args: Vec<String>,
     /// Its environment, beside `AWS_LAMBDA_RUNTIME_API`.
     pub(crate) env: Vec<(String, String)>,
-}
-
-/// Kills the function when the measurement ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 impl Bootstrap {

@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
 use bytes::Bytes;
@@ -14,6 +14,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 
+use super::Running;
 use crate::util::{self, project_root};
 
 /// The load generator, installed into `target/tools` on first use.
@@ -41,20 +42,6 @@ pub(crate) struct Loads {
     pub(crate) health: Load,
     /// An authenticated `GET /goals/{goalId}` from the local server.
     pub(crate) goal: Load,
-}
-
-/// A server process, killed when dropped.
-struct Running {
-    child: Child,
-    /// Closing it stops the bare server.
-    _stdin: Option<ChildStdin>,
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Builds what it needs, then loads the bare server and the local server.
@@ -120,7 +107,7 @@ fn local_server(data: &Path) -> anyhow::Result<(Running, SocketAddr)> {
         .spawn()
         .context("cannot start target/release/api-handler")?;
     let stderr = child.stderr.take().context("the server's stderr")?;
-    let running = Running { child, _stdin: None };
+    let running = Running(child);
     let mut reader = BufReader::new(stderr);
     // The server logs its address in its first lines; the rest are drained
     // (and dropped) so that its logging never blocks on a full pipe.
@@ -147,9 +134,9 @@ fn bare_server(body: &str) -> anyhow::Result<(Running, SocketAddr)> {
         .stdout(Stdio::piped())
         .spawn()
         .context("cannot start the bare_hyper example")?;
-    let stdin = child.stdin.take();
+    // Its stdin stays with the child, open until the server is stopped.
     let stdout = child.stdout.take().context("the bare server's stdout")?;
-    let running = Running { child, _stdin: stdin };
+    let running = Running(child);
     let mut line = String::new();
     BufReader::new(stdout)
         .read_line(&mut line)

@@ -3,7 +3,7 @@
 //! replaces, in one run on this machine against the same emulator; the local
 //! server under load next to bare hyper; the in-process criterion
 //! benchmarks; build times. The tables go to stdout and to
-//! `bench/RESULTS.md` with the machine, date and commit.
+//! `bench/RESULTS.md`, each with the date and commit it was measured at.
 
 mod build;
 mod criterion;
@@ -13,7 +13,7 @@ mod runtime_api;
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Child, Command};
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
@@ -35,12 +35,15 @@ const RESULTS: &str = "bench/RESULTS.md";
 /// The caller of the authenticated requests.
 const USER: &str = "0b5e6f5c-bench-user";
 
-/// One row of the Lambda table: what, this project, the Python design.
-struct Row {
-    what: String,
-    rust: String,
-    python: String,
-    ratio: String,
+/// A child process, killed and reaped when dropped, however the
+/// measurement ends.
+pub(crate) struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 /// One titled Markdown table of the results.
@@ -153,9 +156,7 @@ fn lambda_table(runtime: &tokio::runtime::Runtime) -> anyhow::Result<Table> {
          figure over this project's.",
         &["measure", "this project", "Python design", "ratio"],
     );
-    for row in rows {
-        table.push(vec![row.what, row.rust, row.python, row.ratio]);
-    }
+    table.rows = rows;
     Ok(table)
 }
 
@@ -254,8 +255,9 @@ async fn seed_goal(settings: &AwsSettings) -> anyhow::Result<String> {
     Ok(goal.goal_id)
 }
 
-/// Every side-by-side measurement.
-async fn measure(python: &Path, settings: &AwsSettings) -> anyhow::Result<Vec<Row>> {
+/// Every side-by-side measurement: what, this project, the Python design,
+/// the ratio.
+async fn measure(python: &Path, settings: &AwsSettings) -> anyhow::Result<Vec<Vec<String>>> {
     let goal_id = seed_goal(settings).await?;
     let mut env = provision::env_pairs(settings);
     env.push(("AWS_DEFAULT_REGION".to_owned(), settings.region.clone()));
@@ -283,28 +285,25 @@ async fn measure(python: &Path, settings: &AwsSettings) -> anyhow::Result<Vec<Ro
     let read_python = event("GET /goals", "/goals", Value::Null, &settings.client_id)?;
 
     let mut rows = Vec::new();
-    eprintln!("cold starts: GET /health ×{SPAWNS} each");
-    let (rc, pc) = (
-        lambda::cold_starts(&rust, &health, 200, SPAWNS).await?,
-        lambda::cold_starts(&py, &health, 200, SPAWNS).await?,
-    );
-    rows.push(faster(
-        &format!("cold start, `GET /health` (spawn → first answer, median of {SPAWNS})"),
-        quantile(&rc, 0.5),
-        quantile(&pc, 0.5),
-    ));
-    eprintln!("cold starts: authenticated reads ×{SPAWNS} each");
-    let (rc, pc) = (
-        lambda::cold_starts(&rust, &read_rust, 200, SPAWNS).await?,
-        lambda::cold_starts(&py, &read_python, 200, SPAWNS).await?,
-    );
-    rows.push(faster(
-        &format!(
-            "cold start, authenticated read against moto (Rust `GET /goals/{{goalId}}`, Python `GET /goals`; median of {SPAWNS})"
+    for (what, rust_event, python_event) in [
+        ("`GET /health`", &health, &health),
+        (
+            "authenticated read against moto (Rust `GET /goals/{goalId}`, Python `GET /goals`)",
+            &read_rust,
+            &read_python,
         ),
-        quantile(&rc, 0.5),
-        quantile(&pc, 0.5),
-    ));
+    ] {
+        eprintln!("cold starts: {what} ×{SPAWNS} each");
+        let (rc, pc) = (
+            lambda::cold_starts(&rust, rust_event, 200, SPAWNS).await?,
+            lambda::cold_starts(&py, python_event, 200, SPAWNS).await?,
+        );
+        rows.push(faster(
+            &format!("cold start, {what} (spawn → first answer, median of {SPAWNS})"),
+            quantile(&rc, 0.5),
+            quantile(&pc, 0.5),
+        ));
+    }
     eprintln!("warm: {INVOCATIONS} invocations each");
     let (rw, pw) = (
         lambda::warm(&rust, &health, 200, INVOCATIONS).await?,
@@ -317,35 +316,35 @@ async fn measure(python: &Path, settings: &AwsSettings) -> anyhow::Result<Vec<Ro
             quantile(&pw.round_trips, q),
         ));
     }
-    rows.push(Row {
-        what: format!("peak RSS after {INVOCATIONS} invocations"),
-        rust: megabytes(rw.peak_rss_kib * 1024),
-        python: megabytes(pw.peak_rss_kib * 1024),
-        ratio: format!("{:.1}× less", pw.peak_rss_kib as f64 / rw.peak_rss_kib.max(1) as f64),
-    });
-    rows.push(Row {
-        what: "Lambda binary size (`--profile lambda`, stripped)".to_owned(),
-        rust: megabytes(stripped_size(&rust.program)?),
-        python: "– (runtime's boto3)".to_owned(),
-        ratio: "–".to_owned(),
-    });
-    rows.push(Row {
-        what: "container image, compressed".to_owned(),
-        rust: "skipped: no docker engine on this machine".to_owned(),
-        python: "–".to_owned(),
-        ratio: "–".to_owned(),
-    });
+    rows.push(vec![
+        format!("peak RSS after {INVOCATIONS} invocations"),
+        megabytes(rw.peak_rss_kib * 1024),
+        megabytes(pw.peak_rss_kib * 1024),
+        format!("{:.1}× less", pw.peak_rss_kib as f64 / rw.peak_rss_kib.max(1) as f64),
+    ]);
+    rows.push(vec![
+        "Lambda binary size (`--profile lambda`, stripped)".to_owned(),
+        megabytes(stripped_size(&rust.program)?),
+        "– (runtime's boto3)".to_owned(),
+        "–".to_owned(),
+    ]);
+    rows.push(vec![
+        "container image, compressed".to_owned(),
+        "skipped: no docker engine on this machine".to_owned(),
+        "–".to_owned(),
+        "–".to_owned(),
+    ]);
     Ok(rows)
 }
 
 /// A row where less time is better.
-fn faster(what: &str, rust: Duration, python: Duration) -> Row {
-    Row {
-        what: what.to_owned(),
-        rust: millis(rust),
-        python: millis(python),
-        ratio: format!("{:.1}× faster", python.as_secs_f64() / rust.as_secs_f64().max(1e-9)),
-    }
+fn faster(what: &str, rust: Duration, python: Duration) -> Vec<String> {
+    vec![
+        what.to_owned(),
+        millis(rust),
+        millis(python),
+        format!("{:.1}× faster", python.as_secs_f64() / rust.as_secs_f64().max(1e-9)),
+    ]
 }
 
 fn millis(time: Duration) -> String {
