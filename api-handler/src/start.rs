@@ -72,8 +72,19 @@ pub fn service(backend: Backend) -> Result<Service, StartError> {
 }
 
 /// The embedded backend on `data_dir`, its blob URLs starting with `public_url`.
+#[cfg(feature = "embedded")]
 pub fn embedded(data_dir: &Path, public_url: &str) -> Result<Backend, StartError> {
     store::embedded::open(data_dir, public_url).map_err(StartError::Backend)
+}
+
+/// A build without the embedded backend (the Lambda's) says so.
+#[cfg(not(feature = "embedded"))]
+pub fn embedded(_data_dir: &Path, _public_url: &str) -> Result<Backend, StartError> {
+    Err(StartError::Backend(
+        "this binary was built without the embedded backend (cargo feature `embedded`, left out of the \
+         Lambda build): set APP_BACKEND=aws, or build with default features"
+            .to_owned(),
+    ))
 }
 
 /// The backend `settings` choose; blob URLs of the embedded one start

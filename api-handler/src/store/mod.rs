@@ -1,12 +1,13 @@
 //! Storage and services: the ports (traits) and their adapters.
 //!
 //! Handlers and app services only see the ports in [`ports`], gathered in a
-//! [`Backend`]; [`embedded`] implements every port with SQLite and files in a
-//! data directory (the default for `cargo run`), [`aws`] with DynamoDB,
-//! Cognito, S3 and SQS (the default in Lambda).
+//! [`Backend`]; `embedded` implements every port with SQLite and files in a
+//! data directory (the default for `cargo run`; cargo feature `embedded`),
+//! [`aws`] with DynamoDB, Cognito, S3 and SQS (the default in Lambda).
 
 pub mod aws;
 mod codec;
+#[cfg(feature = "embedded")]
 pub mod embedded;
 pub mod ports;
 

@@ -71,6 +71,17 @@ impl Table {
     }
 }
 
+/// What `cargo rustc --profile lambda` builds for the Lambda, here and in
+/// Dockerfile.api-handler: the app without its embedded backend, so no
+/// SQLite, password hashing or local keys are linked in.
+pub(crate) const LAMBDA_PACKAGE: [&str; 5] = [
+    "--package",
+    "api-handler",
+    "--no-default-features",
+    "--bin",
+    "api-handler",
+];
+
 /// What `cargo rustc` passes to the compilation of the Lambda's binary
 /// alone, here and in Dockerfile.api-handler: link it at a fixed address,
 /// not position-independent, so that the loader has no relocations to apply
@@ -131,16 +142,9 @@ pub(crate) fn run(args: &[&str]) -> anyhow::Result<()> {
 
 /// The `lambda` profile build against the Python design, on moto.
 fn lambda_table(runtime: &tokio::runtime::Runtime) -> anyhow::Result<Table> {
-    let mut build = vec![
-        "rustc",
-        "--profile",
-        "lambda",
-        "--package",
-        "api-handler",
-        "--bin",
-        "api-handler",
-        "--",
-    ];
+    let mut build = vec!["rustc", "--profile", "lambda"];
+    build.extend(LAMBDA_PACKAGE);
+    build.push("--");
     build.extend(LAMBDA_BINARY_FLAGS);
     util::cargo(&build)?;
     let venv = tools::venv()?;
@@ -428,18 +432,24 @@ fn render(tables: &[Table], previous: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::LAMBDA_BINARY_FLAGS;
+    use super::{LAMBDA_BINARY_FLAGS, LAMBDA_PACKAGE};
     use crate::util::project_root;
 
     #[test]
     fn the_image_links_the_lambda_as_the_bench_measures_it() {
         let dockerfile = std::fs::read_to_string(project_root().join("Dockerfile.api-handler")).unwrap();
-        let flags = format!("--bin api-handler -- {}", LAMBDA_BINARY_FLAGS.join(" "));
+        let package = LAMBDA_PACKAGE.join(" ");
+        let flags = format!("{package} -- {}", LAMBDA_BINARY_FLAGS.join(" "));
         let builds: Vec<&str> = dockerfile.matches("cargo zigbuild rustc").collect();
         assert_eq!(builds.len(), 1, "the application build is `cargo zigbuild rustc`");
         assert!(
             dockerfile.contains(&flags),
             "Dockerfile.api-handler must build with `{flags}`"
+        );
+        // The dependency layer builds them with the same features.
+        assert!(
+            dockerfile.contains(&format!("{package}\n")),
+            "Dockerfile.api-handler's dependency build must name `{package}`"
         );
     }
 }
