@@ -25,10 +25,12 @@ fn event(route_key: &str, path: &str, claims: &Value) -> Value {
 }
 
 async fn answer(service: &api_handler::Service, event: Value) -> Value {
-    let event = lambda_http::LambdaEvent::new(event, lambda_http::Context::default());
-    lambda::answer(&service.dispatcher, &service.events, event)
+    let payload = serde_json::value::to_raw_value(&event).unwrap();
+    let event = lambda_http::LambdaEvent::new(payload, lambda_http::Context::default());
+    let answer = lambda::answer(&service.dispatcher, &service.events, event)
         .await
-        .unwrap()
+        .unwrap();
+    serde_json::to_value(answer).unwrap()
 }
 
 fn body(response: &Value) -> Value {

@@ -71,8 +71,10 @@ fn events(log: &Log) -> Arc<EventDispatcher> {
 
 async fn answer(events: &EventDispatcher, event: Value) -> Result<Value, lambda_http::Error> {
     let harness = common::client();
-    let event = lambda_http::LambdaEvent::new(event, lambda_http::Context::default());
-    lambda::answer(&harness.dispatcher, events, event).await
+    let payload = serde_json::value::to_raw_value(&event).unwrap();
+    let event = lambda_http::LambdaEvent::new(payload, lambda_http::Context::default());
+    let answer = lambda::answer(&harness.dispatcher, events, event).await?;
+    Ok(serde_json::to_value(answer).unwrap())
 }
 
 /// An SQS record; `group` makes it a FIFO queue's.

@@ -8,13 +8,15 @@ use std::net::IpAddr;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
+use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue, Uri};
 use lambda_http::aws_lambda_events::alb::AlbTargetGroupRequest;
-use lambda_http::aws_lambda_events::apigw::{ApiGatewayProxyRequest, ApiGatewayV2httpRequest};
+use lambda_http::aws_lambda_events::apigw::ApiGatewayProxyRequest;
 use lambda_http::aws_lambda_events::query_map::QueryMap;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::{Answer, v2};
 use crate::dispatch::{GatewayAuth, Incoming, Target};
 use crate::error::ApiError;
 use crate::response::IntoResponse;
@@ -56,9 +58,9 @@ pub(super) fn decode(shape: HttpShape, event: Value, fallback_id: &str) -> Resul
         .map(str::to_owned);
     let request_id = request_id_in_event.unwrap_or_else(|| fallback_id.to_owned());
     let decoded = match shape {
-        HttpShape::V2 => serde_json::from_value(event)
+        HttpShape::V2 => v2::Event::deserialize(event)
             .map_err(|err| malformed(&format!("an HTTP API 2.0 event: {err}")))
-            .and_then(|event| v2(event, &request_id)),
+            .and_then(|event| event.into_incoming(&request_id)),
         HttpShape::V1 => serde_json::from_value(event)
             .map_err(|err| malformed(&format!("a REST API event: {err}")))
             .and_then(|event| v1(event, &request_id)),
@@ -72,41 +74,6 @@ pub(super) fn decode(shape: HttpShape, event: Value, fallback_id: &str) -> Resul
 /// The 400 of an event that does not decode.
 fn malformed(what: &str) -> ApiError {
     ApiError::bad_request(format!("the request could not be read from {what}"))
-}
-
-/// One HTTP API 2.0 (or function URL) event.
-fn v2(event: ApiGatewayV2httpRequest, request_id: &str) -> Result<Incoming, ApiError> {
-    let context = event.request_context;
-    let path = event.raw_path.or(context.http.path).unwrap_or_else(|| "/".to_owned());
-    let mut headers = event.headers;
-    if let Some(cookies) = event.cookies.filter(|cookies| !cookies.is_empty()) {
-        let value = HeaderValue::from_str(&cookies.join("; "))
-            .map_err(|_| ApiError::bad_request("a cookie holds a character headers cannot carry"))?;
-        headers.insert(COOKIE, value);
-    }
-    let target = match context.route_key.as_deref() {
-        Some(key) if key != "$default" => Target::RouteKey(key.to_owned()),
-        _ => Target::Path,
-    };
-    let gateway_auth = context
-        .authorizer
-        .and_then(|authorizer| authorizer.jwt)
-        .map(|jwt| GatewayAuth {
-            claims: jwt.claims,
-            scopes: jwt.scopes,
-        });
-    Ok(Incoming {
-        method: context.http.method,
-        uri: uri(&path, event.raw_query_string.as_deref().unwrap_or_default())?,
-        path,
-        headers,
-        body: body(event.body, event.is_base64_encoded)?,
-        request_id: request_id.to_owned(),
-        target,
-        path_params: event.path_parameters.into_iter().collect(),
-        gateway_auth,
-        client_ip: ip(context.http.source_ip.as_deref()),
-    })
 }
 
 /// One REST API (payload 1.0) event.
@@ -173,7 +140,7 @@ fn alb(event: AlbTargetGroupRequest, request_id: &str) -> Result<Incoming, ApiEr
 ///
 /// Both must hold only what RFC 3986 allows there, percent-encoded where it
 /// says so: a gateway passes on whatever the client sent.
-fn uri(path: &str, query: &str) -> Result<Uri, ApiError> {
+pub(super) fn uri(path: &str, query: &str) -> Result<Uri, ApiError> {
     if !path.starts_with('/') {
         return Err(ApiError::bad_request("the request path must start with `/`"));
     }
@@ -245,7 +212,7 @@ fn plain(byte: u8, extra: &[u8]) -> bool {
 }
 
 /// The body, base64-decoded when the event says it is encoded.
-fn body(body: Option<String>, base64: bool) -> Result<Bytes, ApiError> {
+pub(super) fn body(body: Option<String>, base64: bool) -> Result<Bytes, ApiError> {
     let Some(body) = body else {
         return Ok(Bytes::new());
     };
@@ -282,7 +249,7 @@ fn raw_query(multi: &QueryMap, single: &QueryMap) -> String {
 }
 
 /// A `sourceIp`, if it is an address.
-fn ip(source: Option<&str>) -> Option<IpAddr> {
+pub(super) fn ip(source: Option<&str>) -> Option<IpAddr> {
     source.and_then(|text| text.parse().ok())
 }
 
@@ -297,50 +264,29 @@ fn rest_claims(fields: &HashMap<String, Value>) -> Option<GatewayAuth> {
 }
 
 /// The 400 answer to an event that did not decode, in `shape`'s format.
-pub(super) fn rejected(shape: HttpShape, request_id: &str, error: ApiError) -> Value {
+pub(super) fn rejected(shape: HttpShape, request_id: &str, error: ApiError) -> Answer {
     tracing::warn!(request_id, error = error.message(), "malformed HTTP event");
     encode(shape, error.into_response().finalize(request_id, false))
 }
 
 /// The dispatcher's response in `shape`'s response format.
-pub(super) fn encode(shape: HttpShape, response: http::Response<Bytes>) -> Value {
+pub(super) fn encode(shape: HttpShape, response: http::Response<Bytes>) -> Answer {
+    let alb_multi = match shape {
+        HttpShape::V2 => return Answer::http(v2::Response::new(response)),
+        HttpShape::V1 => None,
+        HttpShape::Alb { multi } => Some(multi),
+    };
     let (parts, body) = response.into_parts();
     let (body, is_base64) = lambda_body(parts.headers.get(CONTENT_TYPE), &body);
     let status = parts.status.as_u16();
-    match shape {
-        HttpShape::V2 => {
-            // Payload 2.0 has one value per header and cookies on their own.
-            let cookies: Vec<&str> = parts
-                .headers
-                .get_all(SET_COOKIE)
-                .iter()
-                .filter_map(|value| value.to_str().ok())
-                .collect();
-            let mut headers = serde_json::Map::new();
-            for name in parts.headers.keys().filter(|name| **name != SET_COOKIE) {
-                let values: Vec<&str> = parts
-                    .headers
-                    .get_all(name)
-                    .iter()
-                    .filter_map(|value| value.to_str().ok())
-                    .collect();
-                headers.insert(name.as_str().to_owned(), Value::from(values.join(", ")));
-            }
-            json!({
-                "statusCode": status,
-                "headers": headers,
-                "cookies": cookies,
-                "body": body,
-                "isBase64Encoded": is_base64,
-            })
-        }
-        HttpShape::V1 => json!({
+    Answer::json(match alb_multi {
+        None => json!({
             "statusCode": status,
             "multiValueHeaders": multi_value_headers(&parts.headers),
             "body": body,
             "isBase64Encoded": is_base64,
         }),
-        HttpShape::Alb { multi } => {
+        Some(multi) => {
             let reason = parts.status.canonical_reason().unwrap_or_default();
             let mut answer = json!({
                 "statusCode": status,
@@ -356,7 +302,7 @@ pub(super) fn encode(shape: HttpShape, response: http::Response<Bytes>) -> Value
             answer[key] = headers;
             answer
         }
-    }
+    })
 }
 
 /// Every header with all its values.
@@ -386,7 +332,7 @@ fn single_value_headers(headers: &HeaderMap) -> Value {
 }
 
 /// Text bodies stay text; anything else is sent base64-encoded.
-fn lambda_body(content_type: Option<&HeaderValue>, body: &Bytes) -> (String, bool) {
+pub(super) fn lambda_body(content_type: Option<&HeaderValue>, body: &Bytes) -> (String, bool) {
     let textual = content_type
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/") || ct.starts_with("application/json") || ct.contains("+json"));

@@ -2,18 +2,23 @@
 //!
 //! HTTP events (API Gateway 1.0 and 2.0, function URLs, ALB) go through the
 //! dispatcher; a malformed one is a 400 in the error contract, never a panic
-//! or an invocation error. SQS batches go to their consumers record by
+//! or an invocation error. An HTTP API 2.0 event, the one API Gateway sends
+//! on every request, is read straight from its text in one pass; every other
+//! event is read into a JSON tree first and handled by its shape. SQS batches go to their consumers record by
 //! record and are answered with the records to deliver again
 //! (`batchItemFailures`), never an invocation error. EventBridge scheduled
 //! events run the job their rule names. Anything else is an invocation
 //! error naming the shape.
 
 mod http_event;
+mod v2;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use lambda_http::LambdaEvent;
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 pub use self::http_event::HttpShape;
@@ -27,7 +32,7 @@ use crate::registry::Job;
 /// Every HTTP outcome is an `Ok` HTTP response: an `Err` would become an
 /// invocation error that API Gateway turns into a bare 500.
 pub async fn run(dispatcher: Arc<Dispatcher>, events: Arc<EventDispatcher>) -> Result<(), lambda_http::Error> {
-    lambda_http::lambda_runtime::run(lambda_http::service_fn(move |event: LambdaEvent<Value>| {
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(move |event: LambdaEvent<Box<RawValue>>| {
         let (dispatcher, events) = (Arc::clone(&dispatcher), Arc::clone(&events));
         async move { answer(&dispatcher, &events, event).await }
     }))
@@ -91,15 +96,56 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-/// Answers one raw event by its shape. Only an event of no known shape, a
-/// schedule that names no job and a failed job are an `Err` (an invocation
-/// error, logged; EventBridge retries a failed job).
+/// What an invocation is answered with; the runtime sends it back as JSON.
+#[derive(Debug)]
+pub struct Answer(AnswerKind);
+
+/// An HTTP API 2.0 response, written as it is serialized, or any other JSON.
+#[derive(Debug)]
+enum AnswerKind {
+    Http(v2::Response),
+    Json(Value),
+}
+
+impl Answer {
+    /// An HTTP API 2.0 response.
+    fn http(response: v2::Response) -> Answer {
+        Answer(AnswerKind::Http(response))
+    }
+
+    /// Any other answer.
+    fn json(value: Value) -> Answer {
+        Answer(AnswerKind::Json(value))
+    }
+}
+
+impl Serialize for Answer {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            AnswerKind::Http(response) => response.serialize(serializer),
+            AnswerKind::Json(value) => value.serialize(serializer),
+        }
+    }
+}
+
+/// Answers one raw event, as the runtime delivers its text, by its shape.
+/// Only an event of no known shape, a schedule that names no job and a
+/// failed job are an `Err` (an invocation error, logged; EventBridge
+/// retries a failed job).
 pub async fn answer(
     dispatcher: &Dispatcher,
     events: &EventDispatcher,
-    event: LambdaEvent<Value>,
-) -> Result<Value, lambda_http::Error> {
+    event: LambdaEvent<Box<RawValue>>,
+) -> Result<Answer, lambda_http::Error> {
     let LambdaEvent { payload, context } = event;
+    if let Some(event) = v2::read(payload.get()) {
+        let request_id = event.request_id().unwrap_or(&context.request_id).to_owned();
+        return Ok(match event.into_incoming(&request_id) {
+            Ok(incoming) => http_event::encode(HttpShape::V2, dispatcher.dispatch(incoming).await),
+            Err(error) => http_event::rejected(HttpShape::V2, &request_id, error),
+        });
+    }
+    let payload: Value = serde_json::from_str(payload.get())?;
     let shape = match event_shape(&payload) {
         Ok(shape) => shape,
         Err(description) => {
@@ -123,7 +169,7 @@ pub async fn answer(
                 .run_job(run)
                 .await
                 .map_err(|failure| format!("the job `{job}` failed: {failure}"))?;
-            json!({ "job": job, "done": true })
+            Answer::json(json!({ "job": job, "done": true }))
         }
         EventShape::Sqs => {
             let records = payload
@@ -139,7 +185,7 @@ pub async fn answer(
             }
             let failed = events.deliver(messages, &context.request_id).await;
             let failures: Vec<Value> = failed.into_iter().map(|id| json!({ "itemIdentifier": id })).collect();
-            json!({ "batchItemFailures": failures })
+            Answer::json(json!({ "batchItemFailures": failures }))
         }
     })
 }
@@ -174,4 +220,122 @@ fn job_run(events: &EventDispatcher, event: &Value, request_id: &str) -> Result<
         event_id: event_id.to_owned(),
         request_id: request_id.to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::http_event::{self, HttpShape};
+    use super::{EventShape, event_shape, v2};
+
+    const FIXTURES: [&str; 3] = [
+        include_str!("../../tests/data/apigw-v2-health.json"),
+        include_str!("../../tests/data/apigw-v2-echo.json"),
+        include_str!("../../tests/data/apigw-v2-jwt-authorizer.json"),
+    ];
+
+    /// What a reader made of an event, comparable: the request (path
+    /// parameters and claims sorted), or the 400's message.
+    fn outcome(decoded: Result<crate::dispatch::Incoming, String>) -> String {
+        match decoded {
+            Ok(mut incoming) => {
+                incoming.path_params.sort();
+                let auth = incoming.gateway_auth.take().map(|auth| {
+                    let claims: std::collections::BTreeMap<_, _> = auth.claims.into_iter().collect();
+                    format!("{claims:?} {:?}", auth.scopes)
+                });
+                format!("{incoming:?} {auth:?}")
+            }
+            Err(message) => format!("400: {message}"),
+        }
+    }
+
+    /// The one-pass reader's outcome, `None` when it leaves the event alone.
+    fn one_pass(text: &str) -> Option<String> {
+        let event = v2::read(text)?;
+        let request_id = event.request_id().unwrap_or("lambda-id").to_owned();
+        Some(outcome(
+            event
+                .into_incoming(&request_id)
+                .map_err(|error| error.message().to_owned()),
+        ))
+    }
+
+    /// The general path's outcome: a JSON tree, its shape, then its reader.
+    fn general(text: &str) -> (EventShape, String) {
+        let value: Value = serde_json::from_str(text).unwrap();
+        let shape = event_shape(&value).unwrap();
+        let EventShape::Http(http) = shape else {
+            return (shape, String::new());
+        };
+        let decoded = http_event::decode(http, value, "lambda-id").map_err(|(_, error)| error.message().to_owned());
+        (shape, outcome(decoded))
+    }
+
+    /// `event` with `extra`'s fields set (objects merged, the rest replaced).
+    fn with(event: &str, extra: Value) -> String {
+        fn merge(target: &mut Value, extra: Value) {
+            match (target, extra) {
+                (Value::Object(target), Value::Object(extra)) => {
+                    for (key, value) in extra {
+                        merge(target.entry(key).or_insert(Value::Null), value);
+                    }
+                }
+                (target, extra) => *target = extra,
+            }
+        }
+        let mut value: Value = serde_json::from_str(event).unwrap();
+        merge(&mut value, extra);
+        value.to_string()
+    }
+
+    #[test]
+    fn payload_2_0_events_are_read_in_one_pass_as_the_general_path_reads_them() {
+        let [health, echo, jwt] = FIXTURES;
+        let events = [
+            health.to_owned(),
+            echo.to_owned(),
+            jwt.to_owned(),
+            with(health, json!({ "headers": { "X-Upper": "kept", "x-list": ["a", "b"] } })),
+            with(health, json!({ "headers": null, "pathParameters": null, "cookies": null })),
+            with(health, json!({ "headers": { "x-escaped": "caf\u{e9} \"quoted\"" } })),
+            with(health, json!({ "requestContext": { "http": { "method": "" }, "requestId": null } })),
+            with(health, json!({ "rawPath": null, "requestContext": { "http": { "path": "/from-context" } } })),
+            with(echo, json!({ "body": "not base64!" })),
+            with(echo, json!({ "rawQueryString": "q=a b" })),
+            with(health, json!({ "requestContext": { "http": { "method": "GE T" } } })),
+        ];
+        for event in &events {
+            let read = one_pass(event).unwrap_or_else(|| panic!("not read in one pass: {event}"));
+            assert_eq!(general(event), (EventShape::Http(HttpShape::V2), read), "{event}");
+        }
+    }
+
+    #[test]
+    fn events_of_other_shapes_or_unexpected_types_are_left_to_the_general_path() {
+        let [health, ..] = FIXTURES;
+        let elb = json!({ "elb": { "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/a/b" } });
+        let cases = [
+            with(health, json!({ "requestContext": elb })),
+            with(health, json!({ "requestContext": { "elb": null } })),
+            with(health, json!({ "source": "aws.events", "detail-type": "Scheduled Event" })),
+            with(health, json!({ "headers": { "x-number": 7 } })),
+            with(health, json!({ "headers": { "x-bad": "line\nbreak" } })),
+            with(health, json!({ "requestContext": { "http": null } })),
+            with(health, json!({ "isBase64Encoded": "yes" })),
+            include_str!("../../tests/data/apigw-v1-health.json").to_owned(),
+            include_str!("../../tests/data/sqs-batch.json").to_owned(),
+            include_str!("../../tests/data/eventbridge-scheduled.json").to_owned(),
+        ];
+        for event in &cases {
+            assert!(v2::read(event).is_none(), "read in one pass: {event}");
+        }
+        // Those the general path still takes as payload 2.0 are its 400s.
+        for event in &cases[3..7] {
+            let (shape, outcome) = general(event);
+            assert_eq!(shape, EventShape::Http(HttpShape::V2), "{event}");
+            assert!(outcome.starts_with("400: "), "{event}: {outcome}");
+        }
+    }
 }
