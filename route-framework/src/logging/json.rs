@@ -1,0 +1,374 @@
+//! JSON log lines: one object per event, `timestamp`, `level`, the event's
+//! fields (its message first), `target` and, inside spans, `spans` (each
+//! with its name and fields, outermost first), written straight into the
+//! line being formatted: no intermediate serializer, and the timestamp's
+//! date and time formatted once a second.
+
+use std::cell::RefCell;
+use std::fmt::{self, Write};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::field::RecordFields;
+use tracing_subscriber::fmt::format::Writer;
+use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
+use tracing_subscriber::registry::LookupSpan;
+
+/// Formats each event as one JSON object on one line.
+pub(crate) struct JsonLines;
+
+/// Formats a span's fields as JSON members (`,"name":value` each), for
+/// [`JsonLines`] to put in its `spans`.
+pub(crate) struct JsonFields;
+
+impl<'writer> FormatFields<'writer> for JsonFields {
+    fn format_fields<R: RecordFields>(&self, mut writer: Writer<'writer>, fields: R) -> fmt::Result {
+        let mut members = Fields {
+            out: &mut writer,
+            result: Ok(()),
+        };
+        fields.record(&mut members);
+        members.result
+    }
+}
+
+impl<S> FormatEvent<S, JsonFields> for JsonLines
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn format_event(
+        &self,
+        ctx: &FmtContext<'_, S, JsonFields>,
+        mut writer: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
+        // Written into a `String` first: one call into `writer` instead of
+        // one dynamic call per piece.
+        LINE.with(|line| match line.try_borrow_mut() {
+            Ok(mut line) => {
+                line.clear();
+                format_line(&mut line, ctx, event)?;
+                writer.write_str(&line)
+            }
+            // A field's `Debug` that logs: that line gets its own buffer.
+            Err(_) => {
+                let mut line = String::new();
+                format_line(&mut line, ctx, event)?;
+                writer.write_str(&line)
+            }
+        })
+    }
+}
+
+thread_local! {
+    /// The line being formatted on this thread.
+    static LINE: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// `event` as one JSON line, spans and all.
+fn format_line<S>(line: &mut String, ctx: &FmtContext<'_, S, JsonFields>, event: &Event<'_>) -> fmt::Result
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    let metadata = event.metadata();
+    line.push_str("{\"timestamp\":\"");
+    timestamp(line, SystemTime::now())?;
+    line.push_str("\",\"level\":\"");
+    line.push_str(metadata.level().as_str());
+    line.push('"');
+    let mut fields = Fields {
+        out: &mut *line,
+        result: Ok(()),
+    };
+    event.record(&mut fields);
+    fields.result?;
+    line.push_str(",\"target\":");
+    string(line, metadata.target())?;
+    if let Some(scope) = ctx.event_scope() {
+        line.push_str(",\"spans\":[");
+        for (at, span) in scope.from_root().enumerate() {
+            line.push_str(if at == 0 { "{\"name\":" } else { ",{\"name\":" });
+            string(line, span.name())?;
+            if let Some(fields) = span.extensions().get::<FormattedFields<JsonFields>>() {
+                line.push_str(fields);
+            }
+            line.push('}');
+        }
+        line.push(']');
+    }
+    line.push_str("}\n");
+    Ok(())
+}
+
+/// Writes each field as `,"name":value`.
+struct Fields<'a, W> {
+    out: &'a mut W,
+    result: fmt::Result,
+}
+
+impl<W: Write> Fields<'_, W> {
+    /// Writes one field, its value written by `value`; the first error sticks.
+    fn entry(&mut self, field: &Field, value: impl FnOnce(&mut W) -> fmt::Result) {
+        if self.result.is_ok() {
+            self.result = self
+                .out
+                .write_char(',')
+                .and_then(|()| string(self.out, field.name()))
+                .and_then(|()| self.out.write_char(':'))
+                .and_then(|()| value(self.out));
+        }
+    }
+}
+
+impl<W: Write> Visit for Fields<'_, W> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.entry(field, |out| string(out, value));
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.entry(field, |out| out.write_str(itoa::Buffer::new().format(value)));
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.entry(field, |out| out.write_str(itoa::Buffer::new().format(value)));
+    }
+
+    fn record_i128(&mut self, field: &Field, value: i128) {
+        self.entry(field, |out| out.write_str(itoa::Buffer::new().format(value)));
+    }
+
+    fn record_u128(&mut self, field: &Field, value: u128) {
+        self.entry(field, |out| out.write_str(itoa::Buffer::new().format(value)));
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        // As serde_json writes it: shortest round-trip form; JSON has no NaN
+        // or infinity.
+        if value.is_finite() {
+            self.entry(field, |out| out.write_str(ryu::Buffer::new().format_finite(value)));
+        } else {
+            self.entry(field, |out| out.write_str("null"));
+        }
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.entry(field, |out| out.write_str(if value { "true" } else { "false" }));
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.entry(field, |out| {
+            out.write_char('"')?;
+            write!(Escaped(out), "{value}")?;
+            out.write_char('"')
+        });
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.entry(field, |out| {
+            out.write_char('"')?;
+            write!(Escaped(out), "{value:?}")?;
+            out.write_char('"')
+        });
+    }
+}
+
+/// `text` as a JSON string.
+fn string<W: Write + ?Sized>(out: &mut W, text: &str) -> fmt::Result {
+    out.write_char('"')?;
+    Escaped(out).write_str(text)?;
+    out.write_char('"')
+}
+
+/// Escapes what it is given for the inside of a JSON string: `"`, `\` and
+/// control characters, as serde_json does.
+struct Escaped<'a, W: ?Sized>(&'a mut W);
+
+impl<W: Write + ?Sized> Write for Escaped<'_, W> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        let mut plain = 0;
+        for (at, byte) in text.bytes().enumerate() {
+            let escape = match byte {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                b'\r' => "\\r",
+                b'\t' => "\\t",
+                0x08 => "\\b",
+                0x0c => "\\f",
+                0..=0x1f => "",
+                _ => continue,
+            };
+            self.0.write_str(&text[plain..at])?;
+            if escape.is_empty() {
+                write!(self.0, "\\u{byte:04x}")?;
+            } else {
+                self.0.write_str(escape)?;
+            }
+            plain = at + 1;
+        }
+        self.0.write_str(&text[plain..])
+    }
+}
+
+thread_local! {
+    /// The last second formatted on this thread, and its text
+    /// (`2026-11-25T09:00:00`).
+    static SECOND: RefCell<(u64, String)> = const { RefCell::new((u64::MAX, String::new())) };
+}
+
+/// `now` in UTC to the microsecond, RFC 3339: `2026-11-25T09:00:00.123456Z`.
+fn timestamp<W: Write>(out: &mut W, now: SystemTime) -> fmt::Result {
+    let since_epoch = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let seconds = since_epoch.as_secs();
+    SECOND.with(|cached| {
+        let mut cached = cached.borrow_mut();
+        if cached.0 != seconds {
+            let time = i64::try_from(seconds)
+                .ok()
+                .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
+                .unwrap_or_default();
+            cached.1.clear();
+            write!(cached.1, "{}", time.format("%Y-%m-%dT%H:%M:%S"))?;
+            cached.0 = seconds;
+        }
+        out.write_str(&cached.1)
+    })?;
+    write!(out, ".{:06}Z", since_epoch.subsec_micros())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use serde_json::{Value, json};
+    use tracing_subscriber::fmt::MakeWriter;
+
+    use super::*;
+
+    /// Lines written by a subscriber under test.
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> MakeWriter<'a> for Lines {
+        type Writer = Lines;
+
+        fn make_writer(&'a self) -> Lines {
+            self.clone()
+        }
+    }
+
+    /// What `log` writes through a subscriber formatting with [`JsonLines`]:
+    /// each line as text and as JSON.
+    fn logged(log: impl FnOnce()) -> Vec<(String, Value)> {
+        let lines = Lines::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(lines.clone())
+            .fmt_fields(JsonFields)
+            .event_format(JsonLines)
+            .finish();
+        tracing::subscriber::with_default(subscriber, log);
+        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        assert!(text.ends_with('\n'), "{text:?}");
+        text.lines()
+            .map(|line| (line.to_owned(), serde_json::from_str(line).unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn every_kind_of_field_is_a_json_value_of_its_kind() {
+        let error = std::io::Error::other("disk \"full\"");
+        let lines = logged(|| {
+            tracing::info!(
+                request_id = "01ABC",
+                status = 200u16,
+                delta = -3,
+                latency_ms = 0.25,
+                nan = f64::NAN,
+                ok = true,
+                method = %http::Method::GET,
+                list = ?["a", "b"],
+                error = &error as &(dyn std::error::Error + 'static),
+                "request"
+            );
+            tracing::warn!("quotes \" backslash \\ newline \n tab \t bell \u{7} é ✓");
+        });
+        assert_eq!(lines.len(), 2);
+        let (text, line) = &lines[0];
+        assert_eq!(line["level"], "INFO");
+        assert_eq!(line["message"], "request");
+        assert_eq!(line["request_id"], "01ABC");
+        assert_eq!(line["status"], 200);
+        assert_eq!(line["delta"], -3);
+        assert_eq!(line["latency_ms"], 0.25);
+        assert_eq!(line["nan"], Value::Null);
+        assert_eq!(line["ok"], true);
+        assert_eq!(line["method"], "GET");
+        assert_eq!(line["list"], r#"["a", "b"]"#);
+        assert_eq!(line["error"], "disk \"full\"");
+        assert_eq!(line["target"], module_path!());
+        // The order every line keeps: timestamp, level, message, fields, target.
+        assert!(text.starts_with(r#"{"timestamp":""#), "{text}");
+        assert!(
+            text.contains(r#"","level":"INFO","message":"request","request_id":"01ABC","#),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(&format!(r#","target":"{}"}}"#, module_path!())),
+            "{text}"
+        );
+        let (_, warning) = &lines[1];
+        assert_eq!(
+            warning["message"],
+            json!("quotes \" backslash \\ newline \n tab \t bell \u{7} é ✓")
+        );
+        assert_eq!(warning["level"], "WARN");
+    }
+
+    #[test]
+    fn events_in_spans_name_them_with_their_fields_outermost_first() {
+        let lines = logged(|| {
+            let invoke = tracing::info_span!("Lambda runtime invoke", requestId = "r-1", attempt = 2);
+            let _invoke = invoke.enter();
+            let inner = tracing::info_span!("inner", path = "/a \"b\"");
+            inner.record("path", "/c");
+            let _inner = inner.enter();
+            tracing::info!("inside");
+        });
+        let (text, line) = &lines[0];
+        assert_eq!(
+            line["spans"],
+            json!([
+                { "name": "Lambda runtime invoke", "requestId": "r-1", "attempt": 2 },
+                { "name": "inner", "path": "/c" },
+            ]),
+            "{text}"
+        );
+        assert_eq!(line["message"], "inside");
+    }
+
+    #[test]
+    fn timestamps_are_rfc_3339_utc_to_the_microsecond() {
+        let mut text = String::new();
+        let at = UNIX_EPOCH + Duration::new(1_795_597_200, 123_456_789);
+        timestamp(&mut text, at).unwrap();
+        assert_eq!(text, "2026-11-25T09:00:00.123456Z");
+        // The same second again comes from the cache; the next one does not.
+        text.clear();
+        timestamp(&mut text, at + Duration::from_millis(500)).unwrap();
+        timestamp(&mut text, at + Duration::from_secs(1)).unwrap();
+        assert_eq!(text, "2026-11-25T09:00:00.623456Z2026-11-25T09:00:01.123456Z");
+    }
+}
