@@ -230,14 +230,16 @@ impl Dispatcher {
     ///
     /// Never fails: every outcome, panics included, is an HTTP response in the
     /// error contract.
-    pub async fn dispatch(&self, incoming: Incoming) -> http::Response<Bytes> {
+    pub async fn dispatch(&self, mut incoming: Incoming) -> http::Response<Bytes> {
         let started = Instant::now();
         let request_id = incoming.request_id.clone();
         let method = incoming.method.clone();
-        let path = incoming.path.clone();
         let head = method == http::Method::HEAD;
-        let (route_key, response) = match self.resolve(&incoming) {
-            Ok((route, params)) => (route.route_key, self.call(route, params, incoming).await),
+        let resolved = self.resolve(&incoming);
+        // Matched already: only the log line needs the path now.
+        let path = std::mem::take(&mut incoming.path);
+        let (route_key, response) = match resolved {
+            Ok((route, params)) => (route.route_key, self.call(route, params, incoming, &request_id).await),
             Err(err) => ("-", err.into_response()),
         };
         let status = response.status();
@@ -252,7 +254,13 @@ impl Dispatcher {
     }
 
     /// Authenticates and runs the handler, turning a panic into a 500.
-    async fn call(&self, route: &'static Route, path_params: PathParams, incoming: Incoming) -> Response {
+    async fn call(
+        &self,
+        route: &'static Route,
+        path_params: PathParams,
+        incoming: Incoming,
+        request_id: &str,
+    ) -> Response {
         let user = match self.authenticate(route, &incoming).await {
             Ok(user) => user,
             Err(err) => return err.into_response(),
@@ -268,7 +276,6 @@ impl Dispatcher {
             client_ip: incoming.client_ip,
             state: Arc::clone(&self.state),
         };
-        let request_id = parts.request_id.clone();
         let future = (route.handler)(parts, incoming.body);
         match tokio::time::timeout(self.deadline, AssertUnwindSafe(future).catch_unwind()).await {
             Ok(Ok(response)) => response,

@@ -4,18 +4,23 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Collected, Full, Limited};
 use hyper::body::Body as _;
 use hyper::body::Incoming as HyperBody;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper::body::{Frame, SizeHint};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio::time::MissedTickBehavior;
 
-use crate::connections::Connections;
+use crate::connections::{Connections, Ticket};
 use crate::dispatch::{Dispatcher, Incoming};
 use crate::error::ApiError;
 use crate::response::{IntoResponse, Response};
@@ -54,8 +59,9 @@ pub trait LocalRoutes: Send + Sync + 'static {
 pub struct Limits {
     /// Time to receive a request's headers, counted from when the server
     /// starts waiting for them: a new connection, or an idle keep-alive
-    /// one after its last response. A client that is slower, or silent, is
-    /// disconnected.
+    /// one after its last response is sent. A client that is slower, or
+    /// silent, is disconnected (checked every tenth of it, at most every
+    /// second, for all connections at once).
     pub header_read_timeout: Duration,
     /// Time to receive a whole request body once the headers are in; a slower
     /// client gets a 408.
@@ -117,6 +123,9 @@ impl Server {
         let mut shutdown = std::pin::pin!(shutdown);
         let limits = self.limits;
         let connections = Connections::default();
+        // Stopped when `serve` returns or is dropped.
+        let mut sweeper = JoinSet::new();
+        sweeper.spawn(sweep(connections.clone(), limits.header_read_timeout));
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => {
@@ -145,13 +154,12 @@ impl Server {
                         async move {
                             ticket.set_busy(true);
                             let served = serve_one(&dispatcher, local.as_deref(), limits, peer, request).await;
-                            ticket.set_busy(false);
-                            Ok::<_, Infallible>(served)
+                            Ok::<_, Infallible>(served.map(|body| Sent { body, ticket }))
                         }
                     });
+                    // No header timer here: `sweep` closes connections that
+                    // wait too long for a head, without a timer per request.
                     let connection = hyper::server::conn::http1::Builder::new()
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(limits.header_read_timeout)
                         .serve_connection(TokioIo::new(stream), service);
                     let connection = graceful.watch(connection);
                     tokio::spawn(async move {
@@ -179,6 +187,50 @@ impl Server {
                 tracing::warn!("in-flight requests did not finish within {DRAIN_TIMEOUT:?}");
             }
         }
+    }
+}
+
+/// Closes connections that have waited longer than `timeout` for a
+/// request's head, looking every tenth of it (at most every second).
+async fn sweep(connections: Connections, timeout: Duration) {
+    let every = (timeout / 10).clamp(Duration::from_millis(10), Duration::from_secs(1));
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let closed = connections.evict_idle(timeout);
+        if closed > 0 {
+            tracing::debug!(closed, "closed connections that sent no request head in time");
+        }
+    }
+}
+
+/// A response body that keeps its connection busy until it is sent (dropped).
+struct Sent {
+    body: Full<Bytes>,
+    ticket: Arc<Ticket>,
+}
+
+impl hyper::body::Body for Sent {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        Pin::new(&mut self.body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.body.size_hint()
+    }
+}
+
+impl Drop for Sent {
+    fn drop(&mut self) {
+        self.ticket.set_busy(false);
     }
 }
 
