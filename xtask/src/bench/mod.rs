@@ -169,12 +169,14 @@ fn load_table(loads: &load::Loads) -> Table {
     let mut table = Table::new(
         "The local server under load",
         &format!(
-            "`oha` with {} connections for {} s per row, on the same machine as the server. The\n\
-             local server is the `--release` binary on the embedded backend with its JSON request\n\
-             logs on, as `cargo run --release` starts it; the bare server is hyper alone\n\
-             (route-framework/examples/bare_hyper.rs) answering the same `/health` body.",
+            "`oha` with {} connections for {} s per run, on the same machine as the servers, in\n\
+             {} interleaved rounds of the three runs; each row is its median round. The local\n\
+             server is the `--release` binary on the embedded backend with its JSON request logs\n\
+             on (read by the bench), as `cargo run --release` starts it; the bare server is hyper\n\
+             alone (route-framework/examples/bare_hyper.rs) answering the same `/health` body.",
             load::CONNECTIONS,
-            load::SECONDS
+            load::SECONDS,
+            load::ROUNDS
         ),
         &["request", "server", "requests/s", "p50", "p99", "against"],
     );
