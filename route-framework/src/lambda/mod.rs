@@ -297,11 +297,23 @@ mod tests {
             health.to_owned(),
             echo.to_owned(),
             jwt.to_owned(),
-            with(health, json!({ "headers": { "X-Upper": "kept", "x-list": ["a", "b"] } })),
-            with(health, json!({ "headers": null, "pathParameters": null, "cookies": null })),
+            with(
+                health,
+                json!({ "headers": { "X-Upper": "kept", "x-list": ["a", "b"] } }),
+            ),
+            with(
+                health,
+                json!({ "headers": null, "pathParameters": null, "cookies": null }),
+            ),
             with(health, json!({ "headers": { "x-escaped": "caf\u{e9} \"quoted\"" } })),
-            with(health, json!({ "requestContext": { "http": { "method": "" }, "requestId": null } })),
-            with(health, json!({ "rawPath": null, "requestContext": { "http": { "path": "/from-context" } } })),
+            with(
+                health,
+                json!({ "requestContext": { "http": { "method": "" }, "requestId": null } }),
+            ),
+            with(
+                health,
+                json!({ "rawPath": null, "requestContext": { "http": { "path": "/from-context" } } }),
+            ),
             with(echo, json!({ "body": "not base64!" })),
             with(echo, json!({ "rawQueryString": "q=a b" })),
             with(health, json!({ "requestContext": { "http": { "method": "GE T" } } })),
@@ -319,7 +331,10 @@ mod tests {
         let cases = [
             with(health, json!({ "requestContext": elb })),
             with(health, json!({ "requestContext": { "elb": null } })),
-            with(health, json!({ "source": "aws.events", "detail-type": "Scheduled Event" })),
+            with(
+                health,
+                json!({ "source": "aws.events", "detail-type": "Scheduled Event" }),
+            ),
             with(health, json!({ "headers": { "x-number": 7 } })),
             with(health, json!({ "headers": { "x-bad": "line\nbreak" } })),
             with(health, json!({ "requestContext": { "http": null } })),
