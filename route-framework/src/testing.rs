@@ -222,3 +222,16 @@ fn echo_route(parts: RequestParts, _body: Bytes) -> BoxFuture<'static, Response>
         Response::json(&serde_json::json!({ "route": parts.route_key(), "params": params }))
     })
 }
+
+/// `extra` merged into `target`: objects member by member, anything else
+/// replaced. Builds variants of a recorded event for tests.
+pub fn merge_json(target: &mut serde_json::Value, extra: serde_json::Value) {
+    match (target, extra) {
+        (serde_json::Value::Object(target), serde_json::Value::Object(extra)) => {
+            for (key, value) in extra {
+                merge_json(target.entry(key).or_insert(serde_json::Value::Null), value);
+            }
+        }
+        (target, extra) => *target = extra,
+    }
+}

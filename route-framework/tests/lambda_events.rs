@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use route_framework::lambda;
 use route_framework::prelude::*;
+use route_framework::testing::merge_json;
 use serde_json::{Value, json};
 
 /// Echo everything the event carried.
@@ -101,19 +102,8 @@ fn v2_event(route_key: &str, method: &str, raw_path: &str, extra: Value) -> Stri
         },
         "isBase64Encoded": false
     });
-    merge(&mut event, extra);
+    merge_json(&mut event, extra);
     event.to_string()
-}
-
-fn merge(target: &mut Value, extra: Value) {
-    match (target, extra) {
-        (Value::Object(target), Value::Object(extra)) => {
-            for (key, value) in extra {
-                merge(target.entry(key).or_insert(Value::Null), value);
-            }
-        }
-        (target, extra) => *target = extra,
-    }
 }
 
 #[tokio::test]
@@ -193,7 +183,7 @@ async fn rest_api_1_0_carries_multi_value_headers_and_query_strings() {
 #[tokio::test]
 async fn a_rest_api_path_that_arrives_decoded_is_served() {
     let mut event: Value = serde_json::from_str(include_str!("data/apigw-v1-echo.json")).unwrap();
-    merge(
+    merge_json(
         &mut event,
         json!({ "path": "/t/echo/café au lait", "pathParameters": { "id": "café au lait" } }),
     );
@@ -251,7 +241,7 @@ async fn function_url_style_events_verify_the_bearer_token_themselves() {
 #[tokio::test]
 async fn rest_api_cognito_authorizer_claims_name_the_user() {
     let mut event: Value = serde_json::from_str(include_str!("data/apigw-v1-health.json")).unwrap();
-    merge(
+    merge_json(
         &mut event,
         json!({
             "resource": "/t/me", "path": "/t/me",
@@ -347,7 +337,7 @@ async fn a_path_or_header_a_request_cannot_carry_is_a_400() {
 #[tokio::test]
 async fn a_malformed_rest_or_alb_event_is_a_400_in_its_own_format() {
     let mut event: Value = serde_json::from_str(include_str!("data/apigw-v1-health.json")).unwrap();
-    merge(&mut event, json!({ "httpMethod": "GE T" }));
+    merge_json(&mut event, json!({ "httpMethod": "GE T" }));
     let answer = raw(&event.to_string()).await.unwrap();
     assert_eq!(answer["statusCode"], 400, "{answer}");
     assert_eq!(answer["multiValueHeaders"]["content-type"], json!(["application/json"]));

@@ -275,18 +275,8 @@ mod tests {
 
     /// `event` with `extra`'s fields set (objects merged, the rest replaced).
     fn with(event: &str, extra: Value) -> String {
-        fn merge(target: &mut Value, extra: Value) {
-            match (target, extra) {
-                (Value::Object(target), Value::Object(extra)) => {
-                    for (key, value) in extra {
-                        merge(target.entry(key).or_insert(Value::Null), value);
-                    }
-                }
-                (target, extra) => *target = extra,
-            }
-        }
         let mut value: Value = serde_json::from_str(event).unwrap();
-        merge(&mut value, extra);
+        crate::testing::merge_json(&mut value, extra);
         value.to_string()
     }
 

@@ -182,7 +182,7 @@ fn load_table(loads: &load::Loads) -> Table {
     );
     let percent = |load: &load::Load, base: &load::Load, of: &str| {
         format!(
-            "{:.0}% of {of}",
+            "{:.1}% of {of}",
             100.0 * load.requests_per_sec / base.requests_per_sec.max(1e-9)
         )
     };

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use rusqlite::params;
 
-use super::db::{Db, db_error};
+use super::db::{CachedQuery, Db, db_error};
 use super::goals::query_all;
 use crate::domain::stats::{AggregateRows, GoalDay, Totals};
 use crate::store::ports::{Aggregates, StoreResult};
@@ -28,7 +28,7 @@ impl Aggregates for EmbeddedAggregates {
         self.db
             .read(move |tx| {
                 let totals = tx
-                    .query_row(
+                    .query_row_cached(
                         "SELECT COUNT(*), COALESCE(SUM(status = 'active'), 0), COALESCE(SUM(status = 'completed'), 0),
                          COALESCE(SUM(entries), 0) FROM goals WHERE user_id = ?1",
                         [&user_id],

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
 
-use super::db::{Db, db_error, ts};
+use super::db::{CachedQuery, Db, db_error, ts};
 use super::goals::{ATTACHMENT_COLUMNS, attachment_from_row, load_goal, query_all};
 use crate::domain::attachment::Attachment;
 use crate::store::ports::{Attachments, StoreError, StoreResult};
@@ -64,7 +64,7 @@ impl Attachments for EmbeddedAttachments {
         self.db
             .write(move |tx| {
                 let attachment = tx
-                    .query_row(
+                    .query_row_cached(
                         &format!(
                             "SELECT {ATTACHMENT_COLUMNS} FROM attachments
                              WHERE attachment_id = ?1 AND goal_id = ?2 AND user_id = ?3"

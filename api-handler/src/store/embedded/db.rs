@@ -1,10 +1,10 @@
 //! The SQLite database: one writer connection, a pool of readers, WAL, migrations.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Params, Row, TransactionBehavior};
 use tokio::sync::{Mutex as AsyncMutex, Semaphore};
 
 use crate::store::ports::{StoreError, StoreResult};
@@ -27,13 +27,37 @@ const MIGRATIONS: &[&str] = &[
 /// A handle on the database; cheap to clone.
 #[derive(Clone)]
 pub(crate) struct Db {
-    path: PathBuf,
+    path: Arc<Path>,
     /// Held across a write transaction: writers queue here, not in threads.
     writer: Arc<AsyncMutex<Connection>>,
     /// Idle read connections, opened on demand up to [`READERS`].
     readers: Arc<Mutex<Vec<Connection>>>,
     /// One permit per read connection.
     reading: Arc<Semaphore>,
+}
+
+/// Statements a connection keeps prepared: more than the store's distinct
+/// queries, so none is parsed twice.
+const STATEMENT_CACHE: usize = 128;
+
+/// `query_row` through the connection's statement cache: each query is
+/// parsed once per connection, not on every call.
+pub(crate) trait CachedQuery {
+    /// The first row of `sql` with `params`, read by `f`.
+    fn query_row_cached<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: Params,
+        F: FnOnce(&Row<'_>) -> rusqlite::Result<T>;
+}
+
+impl CachedQuery for Connection {
+    fn query_row_cached<T, P, F>(&self, sql: &str, params: P, f: F) -> rusqlite::Result<T>
+    where
+        P: Params,
+        F: FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
 }
 
 /// Maps a SQLite error to a [`StoreError`]: busy is retryable, the rest internal.
@@ -58,7 +82,7 @@ impl Db {
         let mut writer = open_connection(path).map_err(|err| format!("cannot open {}: {err}", path.display()))?;
         migrate(&mut writer).map_err(|err| format!("cannot migrate {}: {err}", path.display()))?;
         Ok(Db {
-            path: path.to_owned(),
+            path: Arc::from(path),
             writer: Arc::new(AsyncMutex::new(writer)),
             readers: Arc::new(Mutex::new(Vec::with_capacity(READERS))),
             reading: Arc::new(Semaphore::new(READERS)),
@@ -95,7 +119,7 @@ impl Db {
             .await
             .map_err(|_| StoreError::Internal("the database is closed".to_owned()))?;
         let readers = Arc::clone(&self.readers);
-        let path = self.path.clone();
+        let path = Arc::clone(&self.path);
         blocking(move || {
             // A panic elsewhere cannot leave the list itself inconsistent.
             let idle = readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
@@ -130,6 +154,7 @@ fn open_connection(path: &Path) -> rusqlite::Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;

@@ -5,7 +5,7 @@ use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, Row, ToSql, Transaction, params, params_from_iter};
 use serde::de::DeserializeOwned;
 
-use super::db::{Db, db_error, ts};
+use super::db::{CachedQuery, Db, db_error, ts};
 use super::outbox;
 use crate::domain::attachment::Attachment;
 use crate::domain::events::DomainEvent;
@@ -95,7 +95,7 @@ pub(super) fn goal_from_row(row: &Row<'_>) -> rusqlite::Result<Goal> {
 
 /// The user's goal, or 404 (also when it is someone else's).
 pub(super) fn load_goal(tx: &Transaction<'_>, user_id: &str, goal_id: &str) -> StoreResult<Goal> {
-    tx.query_row(
+    tx.query_row_cached(
         &format!("SELECT {GOAL_COLUMNS} FROM goals WHERE goal_id = ?1 AND user_id = ?2"),
         [goal_id, user_id],
         goal_from_row,

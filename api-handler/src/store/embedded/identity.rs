@@ -16,7 +16,7 @@ use route_framework::error::ApiError;
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use super::db::{Db, db_error, ts};
+use super::db::{CachedQuery, Db, db_error, ts};
 use super::keys::SigningKeys;
 use crate::domain::identity::{Tokens, normalize_email};
 use crate::domain::{new_id, stats};
@@ -180,7 +180,7 @@ impl Identity for EmbeddedIdentity {
         let confirmed = self
             .db
             .read(move |tx| {
-                tx.query_row("SELECT confirmed FROM users WHERE email = ?1", [email], |row| {
+                tx.query_row_cached("SELECT confirmed FROM users WHERE email = ?1", [email], |row| {
                     row.get::<_, bool>(0)
                 })
                 .optional()
@@ -199,7 +199,7 @@ impl Identity for EmbeddedIdentity {
         let row = self
             .db
             .read(move |tx| {
-                tx.query_row(
+                tx.query_row_cached(
                     "SELECT user_id, password_hash, confirmed FROM users WHERE email = ?1",
                     [lookup],
                     |row| {
@@ -246,7 +246,7 @@ impl Identity for EmbeddedIdentity {
             .write(move |tx| {
                 let now = Utc::now();
                 let row = tx
-                    .query_row(
+                    .query_row_cached(
                         "SELECT t.user_id, t.family, t.expires_at, t.used_at, u.email
                          FROM refresh_tokens t JOIN users u ON u.user_id = t.user_id WHERE t.token_hash = ?1",
                         [&hash],

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::db::{Db, db_error, ts};
+use super::db::{CachedQuery, Db, db_error, ts};
 use super::goals::{fetch_limit, page, query_all};
 use crate::domain::notification::Notification;
 use crate::store::codec::{enum_name, parse_enum};
@@ -93,7 +93,7 @@ impl Inbox for EmbeddedInbox {
         self.db
             .write(move |tx| {
                 let found = tx
-                    .query_row(
+                    .query_row_cached(
                         "UPDATE notifications SET read_at = COALESCE(read_at, ?3)
                          WHERE user_id = ?1 AND notification_id = ?2 RETURNING notification_id",
                         params![user_id, notification_id, ts(at)],

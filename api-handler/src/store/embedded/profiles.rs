@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
 
-use super::db::{Db, db_error, ts};
+use super::db::{CachedQuery, Db, db_error, ts};
 use super::outbox;
 use crate::domain::events::DomainEvent;
 use crate::domain::profile::Profile;
@@ -21,7 +21,7 @@ impl EmbeddedProfiles {
 }
 
 fn read_profile(tx: &rusqlite::Transaction<'_>, user_id: &str) -> StoreResult<Option<Profile>> {
-    tx.query_row(
+    tx.query_row_cached(
         "SELECT user_id, email, display_name, timezone, created_at, updated_at FROM profiles WHERE user_id = ?1",
         [user_id],
         |row| {

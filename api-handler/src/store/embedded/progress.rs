@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::db::{Db, db_error, ts};
+use super::db::{CachedQuery, Db, db_error, ts};
 use super::goals::{entry_from_row, fetch_limit, load_goal, page, query_all};
 use super::outbox;
 use crate::domain::progress::{self, PeriodOf, PeriodProgress, ProgressEntry, ProgressWrite};
@@ -33,7 +33,7 @@ impl EmbeddedProgress {
 fn period_progress(tx: &Transaction<'_>, goal_id: &str, period: &PeriodOf) -> StoreResult<PeriodProgress> {
     let total = match period.days {
         Some((start, end)) => tx
-            .query_row(
+            .query_row_cached(
                 "SELECT COALESCE(SUM(value), 0) FROM daily_aggregates WHERE goal_id = ?1 AND day >= ?2 AND day < ?3",
                 params![goal_id, start, end],
                 |row| row.get(0),
@@ -43,7 +43,7 @@ fn period_progress(tx: &Transaction<'_>, goal_id: &str, period: &PeriodOf) -> St
         None => 0.0,
     };
     let target_reached = tx
-        .query_row(
+        .query_row_cached(
             "SELECT 1 FROM targets_reached WHERE goal_id = ?1 AND period_start = ?2",
             params![goal_id, period.key],
             |_| Ok(()),
@@ -105,7 +105,7 @@ fn replay(
     now: DateTime<Utc>,
 ) -> StoreResult<Option<ProgressEntry>> {
     let seen: Option<(String, String, DateTime<Utc>)> = tx
-        .query_row(
+        .query_row_cached(
             "SELECT request_hash, entry_id, created_at FROM idempotency_keys WHERE user_id = ?1 AND key = ?2",
             [user_id, &key.key],
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
@@ -126,7 +126,7 @@ fn replay(
             "this Idempotency-Key was used with a different request: use a new key".to_owned(),
         )),
         Some((_, entry_id, _)) => tx
-            .query_row(
+            .query_row_cached(
                 "SELECT entry_id, goal_id, value, note, at, created_at FROM progress
                  WHERE entry_id = ?1 AND user_id = ?2 AND goal_id = ?3",
                 [&entry_id, user_id, goal_id],

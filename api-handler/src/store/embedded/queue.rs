@@ -177,6 +177,7 @@ mod tests {
 
     use super::*;
     use crate::domain::events::EventType;
+    use crate::store::embedded::db::CachedQuery;
 
     fn queue(visibility: Duration) -> (tempfile::TempDir, EmbeddedQueue) {
         let dir = tempfile::tempdir().unwrap();
@@ -202,7 +203,7 @@ mod tests {
         let dead: i64 = queue
             .db
             .read(|tx| {
-                tx.query_row("SELECT COUNT(*) FROM queue WHERE dead_at IS NOT NULL", [], |row| {
+                tx.query_row_cached("SELECT COUNT(*) FROM queue WHERE dead_at IS NOT NULL", [], |row| {
                     row.get(0)
                 })
                 .map_err(db_error)
