@@ -186,6 +186,10 @@ struct Escaped<'a, W: ?Sized>(&'a mut W);
 
 impl<W: Write + ?Sized> Write for Escaped<'_, W> {
     fn write_str(&mut self, text: &str) -> fmt::Result {
+        // Most text needs no escape: one scan, one write.
+        if !text.bytes().any(|byte| byte < 0x20 || byte == b'"' || byte == b'\\') {
+            return self.0.write_str(text);
+        }
         let mut plain = 0;
         for (at, byte) in text.bytes().enumerate() {
             let escape = match byte {
