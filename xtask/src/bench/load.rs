@@ -26,7 +26,7 @@ pub(crate) const SECONDS: u64 = 5;
 /// Rounds of the three loads, interleaved so that the machine's drift
 /// (other tenants, frequency) weighs on each alike; each row is the median
 /// round.
-pub(crate) const ROUNDS: usize = 3;
+pub(crate) const ROUNDS: usize = 5;
 
 /// What one load run measured.
 pub(crate) struct Load {
