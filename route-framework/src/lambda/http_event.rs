@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{Answer, v2};
-use crate::dispatch::{GatewayAuth, Incoming, Target};
+use crate::dispatch::{Dispatcher, GatewayAuth, Incoming, Target};
 use crate::error::ApiError;
 use crate::response::IntoResponse;
 
@@ -263,14 +263,28 @@ fn rest_claims(fields: &HashMap<String, Value>) -> Option<GatewayAuth> {
     Some(GatewayAuth { claims, scopes: None })
 }
 
+/// The answer to an event of `shape`: the dispatcher's response to what it
+/// carried, or the 400 of the piece that did not decode (with the request
+/// id), in `shape`'s format.
+pub(super) async fn serve(
+    dispatcher: &Dispatcher,
+    shape: HttpShape,
+    decoded: Result<Incoming, (String, ApiError)>,
+) -> Answer {
+    match decoded {
+        Ok(incoming) => encode(shape, dispatcher.dispatch(incoming).await),
+        Err((request_id, error)) => rejected(shape, &request_id, error),
+    }
+}
+
 /// The 400 answer to an event that did not decode, in `shape`'s format.
-pub(super) fn rejected(shape: HttpShape, request_id: &str, error: ApiError) -> Answer {
+fn rejected(shape: HttpShape, request_id: &str, error: ApiError) -> Answer {
     tracing::warn!(request_id, error = error.message(), "malformed HTTP event");
     encode(shape, error.into_response().finalize(request_id, false))
 }
 
 /// The dispatcher's response in `shape`'s response format.
-pub(super) fn encode(shape: HttpShape, response: http::Response<Bytes>) -> Answer {
+fn encode(shape: HttpShape, response: http::Response<Bytes>) -> Answer {
     let alb_multi = match shape {
         HttpShape::V2 => return Answer::http(v2::Response::new(response)),
         HttpShape::V1 => None,

@@ -140,10 +140,8 @@ pub async fn answer(
     let LambdaEvent { payload, context } = event;
     if let Some(event) = v2::read(payload.get()) {
         let request_id = event.request_id().unwrap_or(&context.request_id).to_owned();
-        return Ok(match event.into_incoming(&request_id) {
-            Ok(incoming) => http_event::encode(HttpShape::V2, dispatcher.dispatch(incoming).await),
-            Err(error) => http_event::rejected(HttpShape::V2, &request_id, error),
-        });
+        let decoded = event.into_incoming(&request_id).map_err(|error| (request_id, error));
+        return Ok(http_event::serve(dispatcher, HttpShape::V2, decoded).await);
     }
     let payload: Value = serde_json::from_str(payload.get())?;
     let shape = match event_shape(&payload) {
@@ -158,10 +156,10 @@ pub async fn answer(
         }
     };
     Ok(match shape {
-        EventShape::Http(shape) => match http_event::decode(shape, payload, &context.request_id) {
-            Ok(incoming) => http_event::encode(shape, dispatcher.dispatch(incoming).await),
-            Err((request_id, error)) => http_event::rejected(shape, &request_id, error),
-        },
+        EventShape::Http(shape) => {
+            let decoded = http_event::decode(shape, payload, &context.request_id);
+            http_event::serve(dispatcher, shape, decoded).await
+        }
         EventShape::Scheduled => {
             let run = job_run(events, &payload, &context.request_id)?;
             let job = run.job.name;

@@ -200,15 +200,15 @@ impl<'de> Visitor<'de> for HeadersVisitor {
 
     fn visit_map<M: MapAccess<'de>>(self, mut access: M) -> Result<HeaderMap, M::Error> {
         let mut map = HeaderMap::with_capacity(access.size_hint().unwrap_or(16));
-        while let Some(name) = access.next_key::<Cow<'de, str>>()? {
+        while let Some(Text(name)) = access.next_key::<Text<'de>>()? {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| de::Error::custom(format!("`{name}` is not a header name")))?;
             match access.next_value::<Values<'de>>()? {
-                Values::One(value) => {
+                Values::One(Text(value)) => {
                     map.insert(name, header_value(&value)?);
                 }
                 Values::Many(values) => {
-                    for value in values {
+                    for Text(value) in values {
                         map.append(&name, header_value(&value)?);
                     }
                 }
@@ -223,10 +223,43 @@ fn header_value<E: de::Error>(value: &str) -> Result<HeaderValue, E> {
     HeaderValue::from_str(value).map_err(|_| E::custom(format!("`{value}` is not a header value")))
 }
 
+/// A string, borrowed from the event's text unless it holds escapes (serde's
+/// own `Cow` always copies).
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(TextVisitor)
+    }
+}
+
+/// Reads a [`Text`].
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a string")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Borrowed(value)))
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(value.to_owned())))
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Text<'de>, E> {
+        Ok(Text(Cow::Owned(value)))
+    }
+}
+
 /// A header's value: a string, or a list of them.
 enum Values<'a> {
-    One(Cow<'a, str>),
-    Many(Vec<Cow<'a, str>>),
+    One(Text<'a>),
+    Many(Vec<Text<'a>>),
 }
 
 impl<'de> Deserialize<'de> for Values<'de> {
@@ -246,20 +279,20 @@ impl<'de> Visitor<'de> for ValuesVisitor {
     }
 
     fn visit_borrowed_str<E: de::Error>(self, value: &'de str) -> Result<Values<'de>, E> {
-        Ok(Values::One(Cow::Borrowed(value)))
+        TextVisitor.visit_borrowed_str(value).map(Values::One)
     }
 
     fn visit_str<E: de::Error>(self, value: &str) -> Result<Values<'de>, E> {
-        Ok(Values::One(Cow::Owned(value.to_owned())))
+        TextVisitor.visit_str(value).map(Values::One)
     }
 
     fn visit_string<E: de::Error>(self, value: String) -> Result<Values<'de>, E> {
-        Ok(Values::One(Cow::Owned(value)))
+        TextVisitor.visit_string(value).map(Values::One)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Values<'de>, A::Error> {
         let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(1));
-        while let Some(value) = seq.next_element::<Cow<'de, str>>()? {
+        while let Some(value) = seq.next_element::<Text<'de>>()? {
             values.push(value);
         }
         Ok(Values::Many(values))

@@ -21,7 +21,7 @@ pub struct Flush {
 /// (default `info`), and routes panic messages through it. Calling it twice
 /// is harmless: the second call keeps the first subscriber.
 ///
-/// Lines are JSON objects (`timestamp`, `level`, the event's fields, `target`)
+/// Lines are JSON objects (`timestamp`, `level`, the event's fields, `target`, `spans`)
 /// in Lambda and when stderr is not a terminal, readable text on a terminal.
 /// In Lambda (`lambda`) each line is written before the call that logs
 /// returns, so none is pending when the instance is frozen. Otherwise a
