@@ -1,5 +1,6 @@
 //! The local server's open connections: which one to give up at the cap,
-//! and which have waited too long for a request.
+//! which have waited too long for a request, and when all have finished
+//! after a shutdown.
 //!
 //! A connection is busy while one of its requests is being served and its
 //! response sent, and idle otherwise: before its first request's head has
@@ -8,14 +9,28 @@
 //! silent clients cannot keep real requests out; only when every connection
 //! is busy is the new one refused. [`Connections::evict_idle`], run
 //! periodically, closes those idle for longer than the head timeout: one
-//! scan for all of them instead of a timer per request.
+//! scan for all of them instead of a timer per request. On shutdown,
+//! [`Connections::drain`] asks each to finish its request in flight and
+//! waits until all have closed. Each connection learns what to do through
+//! its own one-shot [`Close`] signal, so serving a request touches nothing
+//! shared with the other connections.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
+
+/// What the server asks of one connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Close {
+    /// Close it now: it is idle and its place is needed, or it has waited
+    /// too long for a request.
+    Now,
+    /// Finish the request in flight, if any, then close: the server is stopping.
+    Drain,
+}
 
 /// Whether a connection is serving a request, and since when it is idle:
 /// set by its requests without taking the table's lock.
@@ -28,22 +43,38 @@ struct Activity {
 /// One open connection.
 struct Open {
     activity: Arc<Activity>,
-    /// Closes it.
-    evict: Option<oneshot::Sender<()>>,
+    /// Its signal; taken when sent (a draining connection has none left).
+    close: Option<oneshot::Sender<Close>>,
+}
+
+impl Open {
+    /// Whether it can be closed now to make room: idle and not yet told anything.
+    fn closable(&self) -> bool {
+        self.close.is_some() && !self.activity.busy.load(Ordering::Acquire)
+    }
 }
 
 /// The open connections, shared by the accept loop and the connections.
 #[derive(Clone)]
 pub(crate) struct Connections {
-    inner: Arc<Mutex<Table>>,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    table: Mutex<Table>,
+    /// Notified whenever the last open connection closes.
+    emptied: Notify,
     started: Instant,
 }
 
 impl Default for Connections {
     fn default() -> Self {
         Connections {
-            inner: Arc::default(),
-            started: Instant::now(),
+            shared: Arc::new(Shared {
+                table: Mutex::default(),
+                emptied: Notify::new(),
+                started: Instant::now(),
+            }),
         }
     }
 }
@@ -55,12 +86,12 @@ struct Table {
 }
 
 impl Table {
-    /// Closes connection `id` and forgets it.
+    /// Closes connection `id` now and forgets it.
     fn evict(&mut self, id: u64) {
         if let Some(mut evicted) = self.open.remove(&id)
-            && let Some(evict) = evicted.evict.take()
+            && let Some(close) = evicted.close.take()
         {
-            let _ = evict.send(());
+            let _ = close.send(Close::Now);
         }
     }
 }
@@ -74,20 +105,20 @@ pub(crate) struct Ticket {
 
 impl Connections {
     /// Admits a new connection under `max`: its ticket and the signal that
-    /// evicts it. At the cap the longest-idle connection is evicted; `None`
-    /// when every open connection is busy.
-    pub(crate) fn admit(&self, max: usize) -> Option<(Ticket, oneshot::Receiver<()>)> {
-        let mut table = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+    /// tells it to close. At the cap the longest-idle connection is evicted;
+    /// `None` when every open connection is busy.
+    pub(crate) fn admit(&self, max: usize) -> Option<(Ticket, oneshot::Receiver<Close>)> {
+        let mut table = self.table();
         if table.open.len() >= max {
             let oldest_idle = table
                 .open
                 .iter()
-                .filter(|(_, open)| !open.activity.busy.load(Ordering::Acquire))
+                .filter(|(_, open)| open.closable())
                 .min_by_key(|(_, open)| open.activity.idle_since.load(Ordering::Relaxed))
                 .map(|(id, _)| *id)?;
             table.evict(oldest_idle);
         }
-        let (evict, evicted) = oneshot::channel();
+        let (close, signal) = oneshot::channel();
         let id = table.next_id;
         table.next_id += 1;
         let activity = Arc::new(Activity {
@@ -98,7 +129,7 @@ impl Connections {
             id,
             Open {
                 activity: Arc::clone(&activity),
-                evict: Some(evict),
+                close: Some(close),
             },
         );
         Some((
@@ -107,7 +138,7 @@ impl Connections {
                 activity,
                 connections: self.clone(),
             },
-            evicted,
+            signal,
         ))
     }
 
@@ -115,13 +146,12 @@ impl Connections {
     pub(crate) fn evict_idle(&self, max_idle: Duration) -> usize {
         let now = self.now();
         let max_idle = u64::try_from(max_idle.as_nanos()).unwrap_or(u64::MAX);
-        let mut table = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut table = self.table();
         let stale: Vec<u64> = table
             .open
             .iter()
             .filter(|(_, open)| {
-                !open.activity.busy.load(Ordering::Acquire)
-                    && now.saturating_sub(open.activity.idle_since.load(Ordering::Relaxed)) > max_idle
+                open.closable() && now.saturating_sub(open.activity.idle_since.load(Ordering::Relaxed)) > max_idle
             })
             .map(|(id, _)| *id)
             .collect();
@@ -131,9 +161,36 @@ impl Connections {
         stale.len()
     }
 
+    /// Tells every open connection to finish its request in flight and
+    /// close, then waits until all have closed.
+    pub(crate) async fn drain(&self) {
+        let emptied = self.shared.emptied.notified();
+        let mut emptied = std::pin::pin!(emptied);
+        // Registered before looking, so the last close cannot slip between.
+        emptied.as_mut().enable();
+        {
+            let mut table = self.table();
+            for open in table.open.values_mut() {
+                if let Some(close) = open.close.take() {
+                    let _ = close.send(Close::Drain);
+                }
+            }
+            if table.open.is_empty() {
+                return;
+            }
+        }
+        emptied.await;
+    }
+
+    /// The table, even if a thread panicked holding it (it stays consistent:
+    /// every change is a single insert or remove).
+    fn table(&self) -> MutexGuard<'_, Table> {
+        self.shared.table.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Nanoseconds since the table started.
     fn now(&self) -> u64 {
-        u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX)
+        u64::try_from(self.shared.started.elapsed().as_nanos()).unwrap_or(u64::MAX)
     }
 }
 
@@ -151,8 +208,11 @@ impl Ticket {
 
 impl Drop for Ticket {
     fn drop(&mut self) {
-        let mut table = self.connections.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut table = self.connections.table();
         table.open.remove(&self.id);
+        if table.open.is_empty() {
+            self.connections.shared.emptied.notify_waiters();
+        }
     }
 }
 
@@ -160,7 +220,7 @@ impl Drop for Ticket {
 mod tests {
     use std::time::Duration;
 
-    use super::Connections;
+    use super::{Close, Connections};
 
     #[test]
     fn the_longest_idle_connection_makes_room_and_busy_ones_are_kept() {
@@ -200,5 +260,33 @@ mod tests {
             assert!(fresh_evicted.try_recv().is_err(), "the fresh one stays");
         }
         drop((idle, busy, fresh));
+    }
+
+    #[tokio::test]
+    async fn drain_tells_every_connection_and_waits_until_all_have_closed() {
+        let connections = Connections::default();
+        let (idle, mut idle_signal) = connections.admit(8).unwrap();
+        let (busy, mut busy_signal) = connections.admit(8).unwrap();
+        busy.set_busy(true);
+        let draining = connections.clone();
+        let mut drained = tokio::spawn(async move { draining.drain().await });
+        tokio::task::yield_now().await;
+        assert_eq!((&mut idle_signal).await, Ok(Close::Drain));
+        assert_eq!((&mut busy_signal).await, Ok(Close::Drain));
+        // Told already: neither is evicted for being idle, nor replaced at the cap.
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(connections.evict_idle(Duration::from_millis(1)), 0);
+        drop(idle);
+        let still_open = tokio::time::timeout(Duration::from_millis(50), &mut drained).await;
+        assert!(still_open.is_err(), "one connection is still open");
+        drop(busy);
+        tokio::time::timeout(Duration::from_secs(5), drained)
+            .await
+            .expect("drained once the last one closed")
+            .unwrap();
+        // Nothing open: nothing to wait for.
+        tokio::time::timeout(Duration::from_secs(5), connections.drain())
+            .await
+            .expect("nothing to drain");
     }
 }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -239,27 +240,49 @@ impl Dispatcher {
         // Matched already: only the log line needs the path now.
         let path = std::mem::take(&mut incoming.path);
         let (route_key, response) = match resolved {
-            Ok((route, params)) => (route.route_key, self.call(route, params, incoming, &request_id).await),
+            Ok((route, params)) => (
+                route.route_key,
+                self.call(route, params, incoming, &request_id, started).await,
+            ),
             Err(err) => ("-", err.into_response()),
         };
         let status = response.status();
         let response = response.finalize(&request_id, head);
-        let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+        // In whole microseconds: `0.031`, not `0.031025999999999998`.
+        let latency_ms = started.elapsed().as_micros() as f64 / 1000.0;
         if status.is_server_error() {
-            tracing::error!(request_id, route = route_key, %method, path, status = status.as_u16(), latency_ms, "request failed");
+            tracing::error!(
+                request_id,
+                route = route_key,
+                method = method.as_str(),
+                path,
+                status = status.as_u16(),
+                latency_ms,
+                "request failed"
+            );
         } else {
-            tracing::info!(request_id, route = route_key, %method, path, status = status.as_u16(), latency_ms, "request");
+            tracing::info!(
+                request_id,
+                route = route_key,
+                method = method.as_str(),
+                path,
+                status = status.as_u16(),
+                latency_ms,
+                "request"
+            );
         }
         response
     }
 
-    /// Authenticates and runs the handler, turning a panic into a 500.
+    /// Authenticates and runs the handler, turning a panic into a 500 and
+    /// running past the deadline (counted from `started`) into a 503.
     async fn call(
         &self,
         route: &'static Route,
         path_params: PathParams,
         incoming: Incoming,
         request_id: &str,
+        started: Instant,
     ) -> Response {
         let user = match self.authenticate(route, &incoming).await {
             Ok(user) => user,
@@ -276,8 +299,15 @@ impl Dispatcher {
             client_ip: incoming.client_ip,
             state: Arc::clone(&self.state),
         };
-        let future = (route.handler)(parts, incoming.body);
-        match tokio::time::timeout(self.deadline, AssertUnwindSafe(future).catch_unwind()).await {
+        let future = AssertUnwindSafe((route.handler)(parts, incoming.body)).catch_unwind();
+        let mut future = std::pin::pin!(future);
+        // Most handlers finish on their first poll: they need no timer.
+        let first = std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await;
+        let outcome = match first {
+            Poll::Ready(outcome) => Ok(outcome),
+            Poll::Pending => tokio::time::timeout_at((started + self.deadline).into(), future).await,
+        };
+        match outcome {
             Ok(Ok(response)) => response,
             Err(_) => {
                 tracing::error!(

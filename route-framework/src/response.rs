@@ -2,13 +2,17 @@
 
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use serde::Serialize;
 
 use crate::error::ApiError;
 
 /// Content type of every JSON body this API sends.
 pub(crate) const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// The header carrying each response's request id. Named once: a name
+/// given as text is parsed on every insert.
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// A response before the dispatcher finalises it (request id, error body, `HEAD`).
 #[derive(Debug)]
@@ -111,7 +115,7 @@ impl Response {
             }
         };
         if let Ok(value) = HeaderValue::from_str(request_id) {
-            headers.insert("x-request-id", value);
+            headers.insert(X_REQUEST_ID, value);
         }
         if status != StatusCode::NO_CONTENT {
             headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));

@@ -15,12 +15,13 @@ use hyper::body::Body as _;
 use hyper::body::Incoming as HyperBody;
 use hyper::body::{Frame, SizeHint};
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::GracefulConnection;
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 use tokio::time::MissedTickBehavior;
 
-use crate::connections::{Connections, Ticket};
+use crate::connections::{Close, Connections, Ticket};
 use crate::dispatch::{Dispatcher, Incoming};
 use crate::error::ApiError;
 use crate::response::{IntoResponse, Response};
@@ -119,7 +120,6 @@ impl Server {
         local: Option<Arc<dyn LocalRoutes>>,
         shutdown: impl Future<Output = ()>,
     ) {
-        let graceful = GracefulShutdown::new();
         let mut shutdown = std::pin::pin!(shutdown);
         let limits = self.limits;
         let connections = Connections::default();
@@ -138,42 +138,36 @@ impl Server {
                             continue;
                         }
                     };
-                    let Some((ticket, evicted)) = connections.admit(limits.max_connections) else {
+                    let Some((ticket, signal)) = connections.admit(limits.max_connections) else {
                         tracing::warn!(max = limits.max_connections, "every connection is busy: closing a new one");
                         drop(stream);
                         continue;
                     };
-                    let ticket = Arc::new(ticket);
-                    let dispatcher = Arc::clone(&dispatcher);
-                    let local = local.clone();
-                    let serving = Arc::clone(&ticket);
+                    let link = Arc::new(Link {
+                        dispatcher: Arc::clone(&dispatcher),
+                        local: local.clone(),
+                        limits,
+                        peer,
+                        ticket,
+                    });
+                    let serving = Arc::clone(&link);
                     let service = hyper::service::service_fn(move |request| {
-                        let dispatcher = Arc::clone(&dispatcher);
-                        let local = local.clone();
-                        let ticket = Arc::clone(&serving);
+                        let link = Arc::clone(&serving);
                         async move {
-                            ticket.set_busy(true);
-                            let served = serve_one(&dispatcher, local.as_deref(), limits, peer, request).await;
-                            Ok::<_, Infallible>(served.map(|body| Sent { body, ticket }))
+                            link.ticket.set_busy(true);
+                            let served = serve_one(&link, request).await;
+                            Ok::<_, Infallible>(served.map(|body| Sent { body, link }))
                         }
                     });
                     // No header timer here: `sweep` closes connections that
                     // wait too long for a head, without a timer per request.
                     let connection = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service);
-                    let connection = graceful.watch(connection);
                     tokio::spawn(async move {
-                        tokio::select! {
-                            result = connection => {
-                                if let Err(err) = result {
-                                    tracing::debug!(error = %err, "connection closed with an error");
-                                }
-                            }
-                            _ = evicted => {
-                                tracing::debug!("idle connection closed to make room at the cap");
-                            }
+                        if let Some(Err(err)) = close_on_signal(connection, signal).await {
+                            tracing::debug!(error = %err, "connection closed with an error");
                         }
-                        drop(ticket);
+                        drop(link);
                     });
                 }
                 () = &mut shutdown => break,
@@ -182,10 +176,36 @@ impl Server {
         drop(self.listener);
         tracing::info!("shutting down: draining in-flight requests");
         tokio::select! {
-            () = graceful.shutdown() => {}
+            () = connections.drain() => {}
             () = tokio::time::sleep(DRAIN_TIMEOUT) => {
                 tracing::warn!("in-flight requests did not finish within {DRAIN_TIMEOUT:?}");
             }
+        }
+    }
+}
+
+/// Serves `connection` until it ends, or until `signal` closes it (`None`)
+/// or asks it to finish its request in flight, then close.
+async fn close_on_signal<C: GracefulConnection>(
+    connection: C,
+    mut signal: oneshot::Receiver<Close>,
+) -> Option<Result<(), C::Error>> {
+    let mut connection = std::pin::pin!(connection);
+    tokio::select! {
+        // The connection first: the signal almost never fires.
+        biased;
+        result = connection.as_mut() => Some(result),
+        close = &mut signal => {
+            match close {
+                Ok(Close::Now) => {
+                    tracing::debug!("idle connection closed");
+                    return None;
+                }
+                Ok(Close::Drain) => connection.as_mut().graceful_shutdown(),
+                // The table went away without a word: just finish.
+                Err(_) => {}
+            }
+            Some(connection.await)
         }
     }
 }
@@ -205,10 +225,22 @@ async fn sweep(connections: Connections, timeout: Duration) {
     }
 }
 
+/// What one connection's requests share. Each request takes a reference to
+/// it, which only that connection's thread touches: a reference per request
+/// to the server-wide dispatcher itself would make both cores update one
+/// shared count for every request.
+struct Link {
+    dispatcher: Arc<Dispatcher>,
+    local: Option<Arc<dyn LocalRoutes>>,
+    limits: Limits,
+    peer: SocketAddr,
+    ticket: Ticket,
+}
+
 /// A response body that keeps its connection busy until it is sent (dropped).
 struct Sent {
     body: Full<Bytes>,
-    ticket: Arc<Ticket>,
+    link: Arc<Link>,
 }
 
 impl hyper::body::Body for Sent {
@@ -230,18 +262,19 @@ impl hyper::body::Body for Sent {
 
 impl Drop for Sent {
     fn drop(&mut self) {
-        self.ticket.set_busy(false);
+        self.link.ticket.set_busy(false);
     }
 }
 
 /// Reads one request (bounded) and hands it to the local routes or the dispatcher.
-async fn serve_one(
-    dispatcher: &Dispatcher,
-    local: Option<&dyn LocalRoutes>,
-    limits: Limits,
-    peer: SocketAddr,
-    request: hyper::Request<HyperBody>,
-) -> http::Response<Full<Bytes>> {
+async fn serve_one(link: &Link, request: hyper::Request<HyperBody>) -> http::Response<Full<Bytes>> {
+    let Link {
+        ref dispatcher,
+        ref local,
+        limits,
+        peer,
+        ..
+    } = *link;
     let request_id = ulid::Ulid::new().to_string();
     let (parts, body) = request.into_parts();
     let header_bytes: usize = parts
@@ -260,7 +293,7 @@ async fn serve_one(
         tracing::info!(request_id, status = error.status().as_u16(), "request head rejected");
         return error.into_response().finalize(&request_id, false).map(Full::new);
     }
-    let local = local.filter(|routes| routes.handles(parts.uri.path()));
+    let local = local.as_deref().filter(|routes| routes.handles(parts.uri.path()));
     let limit = local.map_or(MAX_REQUEST_BODY, LocalRoutes::body_limit);
     // Most requests (every GET) have no body: nothing to wait for or time.
     let read = if body.is_end_stream() {

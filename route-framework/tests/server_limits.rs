@@ -200,3 +200,58 @@ async fn an_oversized_target_or_head_is_answered_in_the_error_contract() {
         assert!(answer.contains("\"requestId\""), "{answer}");
     }
 }
+
+#[tokio::test]
+async fn on_shutdown_requests_in_flight_are_answered_and_idle_connections_closed() {
+    // Timeouts beyond the test's patience: any closing seen here is the shutdown's.
+    let server = Server::bind("127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap()
+        .with_limits(Limits {
+            header_read_timeout: Duration::from_secs(60),
+            body_read_timeout: Duration::from_secs(60),
+            ..LIMITS
+        });
+    let addr = server.local_addr().unwrap();
+    let dispatcher = Arc::clone(&common::client().dispatcher);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server.serve(dispatcher, None, async {
+        let _ = stopped.await;
+    }));
+
+    // A keep-alive connection, idle after its first answer.
+    let mut idle = TcpStream::connect(addr).await.unwrap();
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .unwrap();
+    let mut first = [0u8; 1024];
+    let read = tokio::time::timeout(PATIENCE, idle.read(&mut first))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(first[..read].starts_with(b"HTTP/1.1 200"));
+    // A request whose body is still on its way.
+    let mut in_flight = TcpStream::connect(addr).await.unwrap();
+    in_flight
+        .write_all(b"POST /health HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{")
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    stop.send(()).unwrap();
+    assert_eq!(
+        read_until_closed(&mut idle).await.as_deref(),
+        Some(""),
+        "the idle connection is closed"
+    );
+    assert!(!serving.is_finished(), "a request is still in flight");
+    in_flight.write_all(b"}").await.unwrap();
+    let answer = read_until_closed(&mut in_flight).await.expect("answered, then closed");
+    assert!(answer.starts_with("HTTP/1.1 "), "{answer}");
+    assert!(answer.contains("connection: close"), "{answer}");
+    tokio::time::timeout(PATIENCE, serving)
+        .await
+        .expect("serving ends once every connection has closed")
+        .unwrap();
+    assert!(TcpStream::connect(addr).await.is_err(), "no longer accepting");
+}
