@@ -96,7 +96,7 @@ impl Response {
     }
 
     /// Produces the wire response: renders errors with `request_id`, adds
-    /// `x-request-id` and `content-length`, and drops the body for `HEAD`.
+    /// `x-request-id`, and drops the body for `HEAD` (keeping its length).
     pub(crate) fn finalize(self, request_id: &str, head: bool) -> http::Response<Bytes> {
         let Response {
             status,
@@ -117,8 +117,12 @@ impl Response {
         if let Ok(value) = HeaderValue::from_str(request_id) {
             headers.insert(X_REQUEST_ID, value);
         }
-        if status != StatusCode::NO_CONTENT {
+        // hyper and API Gateway write `content-length` from the body itself;
+        // a `HEAD` answer has none, so it gives the length of its `GET`'s.
+        if head && status != StatusCode::NO_CONTENT {
             headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+        } else {
+            headers.remove(CONTENT_LENGTH);
         }
         let mut response = http::Response::new(if head { Bytes::new() } else { body });
         *response.status_mut() = status;
