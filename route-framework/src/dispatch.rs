@@ -250,26 +250,25 @@ impl Dispatcher {
         let response = response.finalize(&request_id, head);
         // In whole microseconds: `0.031`, not `0.031025999999999998`.
         let latency_ms = started.elapsed().as_micros() as f64 / 1000.0;
+        let method = method.as_str();
+        // One line per request; its level is part of its callsite, hence the macro.
+        macro_rules! log_request {
+            ($level:ident, $message:literal) => {
+                tracing::$level!(
+                    request_id,
+                    route = route_key,
+                    method,
+                    path,
+                    status = status.as_u16(),
+                    latency_ms,
+                    $message
+                )
+            };
+        }
         if status.is_server_error() {
-            tracing::error!(
-                request_id,
-                route = route_key,
-                method = method.as_str(),
-                path,
-                status = status.as_u16(),
-                latency_ms,
-                "request failed"
-            );
+            log_request!(error, "request failed");
         } else {
-            tracing::info!(
-                request_id,
-                route = route_key,
-                method = method.as_str(),
-                path,
-                status = status.as_u16(),
-                latency_ms,
-                "request"
-            );
+            log_request!(info, "request");
         }
         response
     }
