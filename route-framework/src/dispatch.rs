@@ -7,6 +7,7 @@
 
 use std::any::Any;
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -231,74 +232,83 @@ impl Dispatcher {
     ///
     /// Never fails: every outcome, panics included, is an HTTP response in the
     /// error contract.
-    pub async fn dispatch(&self, mut incoming: Incoming) -> http::Response<Bytes> {
-        let started = Instant::now();
-        let request_id = incoming.request_id.clone();
-        let method = incoming.method.clone();
-        let head = method == http::Method::HEAD;
-        let resolved = self.resolve(&incoming);
-        // Matched already: only the log line needs the path now.
-        let path = std::mem::take(&mut incoming.path);
-        let (route_key, response) = match resolved {
-            Ok((route, params)) => (
-                route.route_key,
-                self.call(route, params, incoming, &request_id, started).await,
-            ),
-            Err(err) => ("-", err.into_response()),
-        };
-        let status = response.status();
-        let response = response.finalize(&request_id, head);
-        // In whole microseconds: `0.031`, not `0.031025999999999998`.
-        let latency_ms = started.elapsed().as_micros() as f64 / 1000.0;
-        let method = method.as_str();
-        // One line per request; its level is part of its callsite, hence the macro.
-        macro_rules! log_request {
-            ($level:ident, $message:literal) => {
-                tracing::$level!(
-                    request_id,
-                    route = route_key,
-                    method,
-                    path,
-                    status = status.as_u16(),
-                    latency_ms,
-                    $message
-                )
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an `async fn` keeps its arguments twice in its state, and the request is large: \
+                  every future awaiting this one holds that state, and moves it in once"
+    )]
+    pub fn dispatch(&self, mut incoming: Incoming) -> impl Future<Output = http::Response<Bytes>> + Send + '_ {
+        async move {
+            let started = Instant::now();
+            let head = incoming.method == http::Method::HEAD;
+            let (route_key, response) = match self.resolve(&incoming) {
+                Ok((route, params)) => (route.route_key, self.call(route, params, &mut incoming, started).await),
+                Err(err) => ("-", err.into_response()),
             };
+            let status = response.status();
+            let response = response.finalize(&incoming.request_id, head);
+            // In whole microseconds: `0.031`, not `0.031025999999999998`.
+            let latency_ms = started.elapsed().as_micros() as u64 as f64 / 1000.0;
+            let Incoming {
+                ref request_id,
+                ref method,
+                ref path,
+                ..
+            } = incoming;
+            let method = method.as_str();
+            // One line per request; its level is part of its callsite, hence
+            // the macro. The message is a plain text field: given as format
+            // arguments, it would be formatted on every request.
+            macro_rules! log_request {
+                ($level:ident, $message:literal) => {
+                    tracing::$level!(
+                        message = $message,
+                        request_id,
+                        route = route_key,
+                        method,
+                        path,
+                        status = status.as_u16(),
+                        latency_ms,
+                    )
+                };
+            }
+            if status.is_server_error() {
+                log_request!(error, "request failed");
+            } else {
+                log_request!(info, "request");
+            }
+            response
         }
-        if status.is_server_error() {
-            log_request!(error, "request failed");
-        } else {
-            log_request!(info, "request");
-        }
-        response
     }
 
     /// Authenticates and runs the handler, turning a panic into a 500 and
-    /// running past the deadline (counted from `started`) into a 503.
+    /// running past the deadline (counted from `started`) into a 503. The
+    /// handler takes the request's URI, headers and body; the method, path
+    /// and id stay for the log line.
     async fn call(
         &self,
         route: &'static Route,
         path_params: PathParams,
-        incoming: Incoming,
-        request_id: &str,
+        incoming: &mut Incoming,
         started: Instant,
     ) -> Response {
-        let user = match self.authenticate(route, &incoming).await {
+        let user = match self.authenticate(route, incoming).await {
             Ok(user) => user,
             Err(err) => return err.into_response(),
         };
         let parts = RequestParts {
-            method: incoming.method,
-            uri: incoming.uri,
-            headers: incoming.headers,
+            method: incoming.method.clone(),
+            uri: std::mem::take(&mut incoming.uri),
+            headers: std::mem::take(&mut incoming.headers),
             path_params,
             user,
-            request_id: incoming.request_id,
+            request_id: incoming.request_id.clone(),
             route_key: route.route_key,
             client_ip: incoming.client_ip,
             state: Arc::clone(&self.state),
         };
-        let future = AssertUnwindSafe((route.handler)(parts, incoming.body)).catch_unwind();
+        let body = std::mem::take(&mut incoming.body);
+        let future = AssertUnwindSafe((route.handler)(parts, body)).catch_unwind();
         let mut future = std::pin::pin!(future);
         // Most handlers finish on their first poll: they need no timer.
         let first = std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await;
@@ -306,6 +316,7 @@ impl Dispatcher {
             Poll::Ready(outcome) => Ok(outcome),
             Poll::Pending => tokio::time::timeout_at((started + self.deadline).into(), future).await,
         };
+        let request_id = &incoming.request_id;
         match outcome {
             Ok(Ok(response)) => response,
             Err(_) => {

@@ -1,5 +1,7 @@
 //! Handler outputs: anything that converts into a [`Response`].
 
+use std::cell::RefCell;
+
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
@@ -56,7 +58,7 @@ impl Response {
 
     /// Serialises `value` as a 200 JSON response; a serialisation failure is a logged 500.
     pub fn json<T: Serialize + ?Sized>(value: &T) -> Self {
-        match serde_json::to_vec(value) {
+        match to_json(value) {
             Ok(body) => Response::bytes(APPLICATION_JSON, body),
             Err(err) => {
                 tracing::error!(error = %err, "failed to serialise a response body");
@@ -129,6 +131,31 @@ impl Response {
         *response.headers_mut() = headers;
         response
     }
+}
+
+/// Keeps the JSON buffer of a thread up to this capacity between responses.
+const KEPT_JSON_BUFFER: usize = 256 * 1024;
+
+/// `value` as JSON, in a block of exactly its size. It is written into a
+/// buffer the thread keeps, then copied: one allocation, where a vector of
+/// its own would grow a few times, then need another block for `Bytes` to
+/// share it (a vector with room to spare cannot become `Bytes` as it is).
+fn to_json<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Bytes> {
+    thread_local! {
+        static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|buffer| match buffer.try_borrow_mut() {
+        Ok(mut buffer) => {
+            buffer.clear();
+            let written = serde_json::to_writer(&mut *buffer, value).map(|()| Bytes::copy_from_slice(&buffer));
+            if buffer.capacity() > KEPT_JSON_BUFFER {
+                *buffer = Vec::new();
+            }
+            written
+        }
+        // A `Serialize` that itself makes a JSON response: a vector of its own.
+        Err(_) => serde_json::to_vec(value).map(Bytes::from),
+    })
 }
 
 /// Conversion of a handler's output into a [`Response`].
@@ -235,5 +262,36 @@ pub struct NoContent;
 impl IntoResponse for NoContent {
     fn into_response(self) -> Response {
         Response::empty(StatusCode::NO_CONTENT)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::{Serialize, Serializer};
+
+    use super::{KEPT_JSON_BUFFER, to_json};
+
+    /// Serialises as the JSON body of a response made while serialising.
+    struct Nested;
+
+    impl Serialize for Nested {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let inner = to_json(&["inner"]).map_err(serde::ser::Error::custom)?;
+            serializer.serialize_str(&String::from_utf8_lossy(&inner))
+        }
+    }
+
+    #[test]
+    fn json_bodies_are_exact_whatever_the_thread_serialised_before() {
+        let large = "x".repeat(KEPT_JSON_BUFFER + 1);
+        for value in [
+            serde_json::json!({ "large": large }),
+            serde_json::json!({ "small": 1 }),
+            serde_json::json!([]),
+        ] {
+            let body = to_json(&value).unwrap();
+            assert_eq!(&body[..], serde_json::to_vec(&value).unwrap(), "{value}");
+        }
+        assert_eq!(&to_json(&Nested).unwrap()[..], br#""[\"inner\"]""#);
     }
 }

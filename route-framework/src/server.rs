@@ -10,6 +10,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::TryFutureExt;
 use http_body_util::{BodyExt, Collected, Full, Limited};
 use hyper::body::Body as _;
 use hyper::body::Incoming as HyperBody;
@@ -155,13 +156,30 @@ impl Server {
                         let link = Arc::clone(&serving);
                         async move {
                             link.ticket.set_busy(true);
-                            let served = serve_one(&link, request).await;
-                            Ok::<_, Infallible>(served.map(|body| Sent { body, link }))
+                            // One after the other, so that this future holds
+                            // the state of one of the two at a time.
+                            let served = match read(&link, request).await {
+                                Read::Answered(response) => response,
+                                Read::Dispatch(incoming) => link.dispatcher.dispatch(incoming).await,
+                            };
+                            Ok::<_, Infallible>(served.map(|body| Sent {
+                                body: Full::new(body),
+                                link,
+                            }))
                         }
                     });
                     // No header timer here: `sweep` closes connections that
                     // wait too long for a head, without a timer per request.
+                    //
+                    // Half-closed connections are kept: a client that shuts
+                    // its side after sending still gets its answer, and a
+                    // handler is not dropped half-way because its client
+                    // left (as in Lambda). It also spares a read for an
+                    // early end of stream while every request is in flight,
+                    // which allocated a fresh read buffer each time, the
+                    // request's headers still holding the old one.
                     let connection = hyper::server::conn::http1::Builder::new()
+                        .half_close(true)
                         .serve_connection(TokioIo::new(stream), service);
                     tokio::spawn(async move {
                         if let Some(Err(err)) = close_on_signal(connection, signal).await {
@@ -266,10 +284,22 @@ impl Drop for Sent {
     }
 }
 
-/// Reads one request (bounded) and hands it to the local routes or the dispatcher.
-async fn serve_one(link: &Link, request: hyper::Request<HyperBody>) -> http::Response<Full<Bytes>> {
+/// A request read: answered already, or for the dispatcher.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "returned once and taken apart at once: a box would be one more allocation per request"
+)]
+enum Read {
+    /// Refused, or answered by the local routes.
+    Answered(http::Response<Bytes>),
+    /// For the dispatcher.
+    Dispatch(Incoming),
+}
+
+/// Reads one request (bounded): refuses it, answers it from the local
+/// routes, or hands it back for the dispatcher.
+async fn read(link: &Link, request: hyper::Request<HyperBody>) -> Read {
     let Link {
-        ref dispatcher,
         ref local,
         limits,
         peer,
@@ -291,22 +321,23 @@ async fn serve_one(link: &Link, request: hyper::Request<HyperBody>) -> http::Res
     };
     if let Some(error) = oversized {
         tracing::info!(request_id, status = error.status().as_u16(), "request head rejected");
-        return error.into_response().finalize(&request_id, false).map(Full::new);
+        return Read::Answered(error.into_response().finalize(&request_id, false));
     }
     let local = local.as_deref().filter(|routes| routes.handles(parts.uri.path()));
     let limit = local.map_or(MAX_REQUEST_BODY, LocalRoutes::body_limit);
     // Most requests (every GET) have no body: nothing to wait for or time.
     let read = if body.is_end_stream() {
-        Ok(Ok(Collected::default()))
+        Ok(Ok(Bytes::new()))
     } else {
-        tokio::time::timeout(limits.body_read_timeout, Limited::new(body, limit).collect()).await
+        let collect = Limited::new(body, limit).collect();
+        tokio::time::timeout(limits.body_read_timeout, collect.map_ok(Collected::to_bytes)).await
     };
     let body = match read {
-        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Ok(bytes)) => bytes,
         Err(_) => {
             let error = ApiError::request_timeout(limits.body_read_timeout);
             tracing::info!(request_id, status = error.status().as_u16(), "request body too slow");
-            return error.into_response().finalize(&request_id, false).map(Full::new);
+            return Read::Answered(error.into_response().finalize(&request_id, false));
         }
         Ok(Err(err)) => {
             let error = if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
@@ -315,18 +346,18 @@ async fn serve_one(link: &Link, request: hyper::Request<HyperBody>) -> http::Res
                 ApiError::bad_request("the request body could not be read")
             };
             tracing::info!(request_id, status = error.status().as_u16(), "request body rejected");
-            return error.into_response().finalize(&request_id, false).map(Full::new);
+            return Read::Answered(error.into_response().finalize(&request_id, false));
         }
     };
     if let Some(local) = local {
         let head = parts.method == http::Method::HEAD;
         let response = local.serve(&parts.method, &parts.uri, &parts.headers, body).await;
         tracing::info!(request_id, route = "local", method = %parts.method, status = response.status().as_u16(), "request");
-        return response.finalize(&request_id, head).map(Full::new);
+        return Read::Answered(response.finalize(&request_id, head));
     }
     let mut incoming = Incoming::new(parts.method, parts.uri, parts.headers, body, request_id);
     incoming.client_ip = Some(peer.ip());
-    dispatcher.dispatch(incoming).await.map(Full::new)
+    Read::Dispatch(incoming)
 }
 
 /// The length of the request target as the client sent it, without

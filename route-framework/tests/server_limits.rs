@@ -9,9 +9,17 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use route_framework::prelude::*;
 use route_framework::server::{Limits, Server};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+/// A handler that takes a moment: its client can leave while it runs.
+#[route("GET /t/slow", public)]
+async fn slow() -> NoContent {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    NoContent
+}
 
 const LIMITS: Limits = Limits {
     header_read_timeout: Duration::from_millis(300),
@@ -93,6 +101,20 @@ async fn an_idle_keep_alive_connection_is_closed() {
         .unwrap();
     let answered = read_until_closed(&mut stream).await.expect("closed after idling");
     assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
+}
+
+#[tokio::test]
+async fn a_client_that_shuts_its_side_after_sending_still_gets_its_answer() {
+    let (addr, _stop) = start().await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /t/slow HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .unwrap();
+    // Its end of stream arrives while the handler runs.
+    stream.shutdown().await.unwrap();
+    let answer = read_until_closed(&mut stream).await.expect("answered, then closed");
+    assert!(answer.starts_with("HTTP/1.1 204"), "{answer:?}");
 }
 
 #[tokio::test]

@@ -4,10 +4,13 @@
 //! 400 in the error contract, in the shape the event's caller expects.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::net::IpAddr;
 
 use base64::Engine as _;
 use bytes::Bytes;
+use futures_util::FutureExt;
+use futures_util::future::Either;
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, HeaderValue, Uri};
 use lambda_http::aws_lambda_events::alb::AlbTargetGroupRequest;
@@ -266,14 +269,21 @@ fn rest_claims(fields: &HashMap<String, Value>) -> Option<GatewayAuth> {
 /// The answer to an event of `shape`: the dispatcher's response to what it
 /// carried, or the 400 of the piece that did not decode (with the request
 /// id), in `shape`'s format.
-pub(super) async fn serve(
+///
+/// Not an `async fn`, which would keep the request in its state beside the
+/// dispatcher's future that holds it too.
+pub(super) fn serve(
     dispatcher: &Dispatcher,
     shape: HttpShape,
     decoded: Result<Incoming, (String, ApiError)>,
-) -> Answer {
+) -> impl Future<Output = Answer> + Send + '_ {
     match decoded {
-        Ok(incoming) => encode(shape, dispatcher.dispatch(incoming).await),
-        Err((request_id, error)) => rejected(shape, &request_id, error),
+        Ok(incoming) => Either::Left(
+            dispatcher
+                .dispatch(incoming)
+                .map(move |response| encode(shape, response)),
+        ),
+        Err((request_id, error)) => Either::Right(std::future::ready(rejected(shape, &request_id, error))),
     }
 }
 

@@ -38,7 +38,36 @@ pub(crate) struct Load {
     pub(crate) p99_ms: f64,
 }
 
-/// The median runs of one bench.
+/// One load's throughput against its baseline's, round by round.
+pub(crate) struct Ratio {
+    /// The median of the rounds' ratios.
+    pub(crate) median: f64,
+    /// The lowest round's.
+    pub(crate) low: f64,
+    /// The highest round's.
+    pub(crate) high: f64,
+}
+
+impl Ratio {
+    /// `runs` against `baseline`, paired by round: the runs of one round
+    /// are seconds apart, so the machine's drift between rounds weighs on
+    /// both sides of each ratio alike.
+    fn paired(runs: &[Load], baseline: &[Load]) -> Ratio {
+        let mut ratios: Vec<f64> = runs
+            .iter()
+            .zip(baseline)
+            .map(|(run, base)| run.requests_per_sec / base.requests_per_sec.max(1e-9))
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        Ratio {
+            median: ratios.get(ratios.len() / 2).copied().unwrap_or(0.0),
+            low: ratios.first().copied().unwrap_or(0.0),
+            high: ratios.last().copied().unwrap_or(0.0),
+        }
+    }
+}
+
+/// The median runs of one bench, and the ratios.
 pub(crate) struct Loads {
     /// `GET /health` from the bare hyper server.
     pub(crate) bare_health: Load,
@@ -46,6 +75,10 @@ pub(crate) struct Loads {
     pub(crate) health: Load,
     /// An authenticated `GET /goals/{goalId}` from the local server.
     pub(crate) goal: Load,
+    /// The local `GET /health` against bare hyper's.
+    pub(crate) health_ratio: Ratio,
+    /// The authenticated read against the local `GET /health`.
+    pub(crate) goal_ratio: Ratio,
 }
 
 /// Builds what it needs, then loads the bare server and the local server.
@@ -78,11 +111,15 @@ pub(crate) fn measure(runtime: &tokio::runtime::Runtime) -> anyhow::Result<Loads
         }
         drop(bare);
         drop(server);
+        let health_ratio = Ratio::paired(&runs[1], &runs[0]);
+        let goal_ratio = Ratio::paired(&runs[2], &runs[1]);
         let [bare_health, health, goal] = runs.map(median);
         Ok(Loads {
             bare_health,
             health,
             goal,
+            health_ratio,
+            goal_ratio,
         })
     });
     let _ = std::fs::remove_dir_all(&data);

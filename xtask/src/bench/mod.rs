@@ -170,7 +170,9 @@ fn load_table(loads: &load::Loads) -> Table {
         "The local server under load",
         &format!(
             "`oha` with {} connections for {} s per run, on the same machine as the servers, in\n\
-             {} interleaved rounds of the three runs; each row is its median round. The local\n\
+             {} interleaved rounds of the three runs; each row is its median round, and each ratio\n\
+             the median of the rounds' own ratios (a round's runs are seconds apart, so the\n\
+             machine's drift weighs on both sides alike), with their range. The local\n\
              server is the `--release` binary on the embedded backend with its JSON request logs\n\
              on (read by the bench), as `cargo run --release` starts it; the bare server is hyper\n\
              alone (route-framework/examples/bare_hyper.rs) answering the same `/health` body.",
@@ -180,10 +182,12 @@ fn load_table(loads: &load::Loads) -> Table {
         ),
         &["request", "server", "requests/s", "p50", "p99", "against"],
     );
-    let percent = |load: &load::Load, base: &load::Load, of: &str| {
+    let percent = |ratio: &load::Ratio, of: &str| {
         format!(
-            "{:.1}% of {of}",
-            100.0 * load.requests_per_sec / base.requests_per_sec.max(1e-9)
+            "{:.1}% of {of} (rounds: {:.1}–{:.1}%)",
+            100.0 * ratio.median,
+            100.0 * ratio.low,
+            100.0 * ratio.high
         )
     };
     for (request, server, load, against) in [
@@ -192,13 +196,13 @@ fn load_table(loads: &load::Loads) -> Table {
             "`GET /health`",
             "local server",
             &loads.health,
-            percent(&loads.health, &loads.bare_health, "bare hyper"),
+            percent(&loads.health_ratio, "bare hyper"),
         ),
         (
             "`GET /goals/{goalId}`, bearer token",
             "local server",
             &loads.goal,
-            percent(&loads.goal, &loads.health, "its `GET /health`"),
+            percent(&loads.goal_ratio, "its `GET /health`"),
         ),
     ] {
         table.push(vec![
