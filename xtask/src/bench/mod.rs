@@ -175,7 +175,8 @@ fn load_table(loads: &load::Loads) -> Table {
              machine's drift weighs on both sides alike), with their range. The local\n\
              server is the `--release` binary on the embedded backend with its JSON request logs\n\
              on (read by the bench), as `cargo run --release` starts it; the bare server is hyper\n\
-             alone (route-framework/examples/bare_hyper.rs) answering the same `/health` body.",
+             alone (route-framework/examples/bare_hyper.rs) giving the same `/health` answer on\n\
+             the wire: the body, its content type and an `x-request-id` (fixed) of the same length.",
             load::CONNECTIONS,
             load::SECONDS,
             load::ROUNDS
