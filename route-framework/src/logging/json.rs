@@ -6,10 +6,11 @@
 
 use std::cell::RefCell;
 use std::fmt::{self, Write};
+use std::rc::Rc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use tracing::field::{Field, Visit};
-use tracing::{Event, Subscriber};
+use tracing::{Event, Metadata, Subscriber};
 use tracing_subscriber::field::RecordFields;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields, FormattedFields};
@@ -26,6 +27,7 @@ impl<'writer> FormatFields<'writer> for JsonFields {
     fn format_fields<R: RecordFields>(&self, mut writer: Writer<'writer>, fields: R) -> fmt::Result {
         let mut members = Fields {
             out: &mut writer,
+            keys: None,
             result: Ok(()),
         };
         fields.record(&mut members);
@@ -77,14 +79,21 @@ where
     line.push_str("\",\"level\":\"");
     line.push_str(metadata.level().as_str());
     line.push('"');
+    let callsite = KEYS.with(|keys| keys.try_borrow_mut().ok().map(|mut keys| keys.of(metadata)));
     let mut fields = Fields {
         out: &mut *line,
+        keys: callsite.as_deref().map(|callsite| &callsite.fields[..]),
         result: Ok(()),
     };
     event.record(&mut fields);
     fields.result?;
-    line.push_str(",\"target\":");
-    string(line, metadata.target())?;
+    match &callsite {
+        Some(callsite) => line.push_str(&callsite.target),
+        None => {
+            line.push_str(",\"target\":");
+            string(line, metadata.target())?;
+        }
+    }
     if let Some(scope) = ctx.event_scope() {
         line.push_str(",\"spans\":[");
         for (at, span) in scope.from_root().enumerate() {
@@ -104,6 +113,8 @@ where
 /// Writes each field as `,"name":value`.
 struct Fields<'a, W> {
     out: &'a mut W,
+    /// The fields' keys, when they are known in advance (an event's).
+    keys: Option<&'a [String]>,
     result: fmt::Result,
 }
 
@@ -111,13 +122,71 @@ impl<W: Write> Fields<'_, W> {
     /// Writes one field, its value written by `value`; the first error sticks.
     fn entry(&mut self, field: &Field, value: impl FnOnce(&mut W) -> fmt::Result) {
         if self.result.is_ok() {
-            self.result = self
-                .out
-                .write_str(",\"")
-                .and_then(|()| Escaped(self.out).write_str(field.name()))
-                .and_then(|()| self.out.write_str("\":"))
-                .and_then(|()| value(self.out));
+            let key = match self.keys.and_then(|keys| keys.get(field.index())) {
+                Some(key) => self.out.write_str(key),
+                None => self
+                    .out
+                    .write_str(",\"")
+                    .and_then(|()| Escaped(self.out).write_str(field.name()))
+                    .and_then(|()| self.out.write_str("\":")),
+            };
+            self.result = key.and_then(|()| value(self.out));
         }
+    }
+}
+
+/// How many callsites' keys each thread keeps.
+const KEPT_CALLSITES: usize = 16;
+
+thread_local! {
+    /// What the callsites this thread logged from lately share.
+    static KEYS: RefCell<Keys> = const { RefCell::new(Keys { callsites: Vec::new(), next: 0 }) };
+}
+
+/// The JSON a callsite's every line shares, escaped once instead of on
+/// every event: a few callsites (the request line above all) log most lines.
+struct Callsite {
+    /// Its fields as keys (`,"name":`), in their order.
+    fields: Box<[String]>,
+    /// Its target member (`,"target":"…"`).
+    target: String,
+}
+
+/// The callsites a thread logged from lately.
+struct Keys {
+    callsites: Vec<(&'static Metadata<'static>, Rc<Callsite>)>,
+    /// The entry to replace next once all are taken.
+    next: usize,
+}
+
+impl Keys {
+    /// What `metadata`'s lines share.
+    fn of(&mut self, metadata: &'static Metadata<'static>) -> Rc<Callsite> {
+        if let Some((_, callsite)) = self.callsites.iter().find(|(at, _)| std::ptr::eq(*at, metadata)) {
+            return Rc::clone(callsite);
+        }
+        // Writing to a `String` cannot fail.
+        let fields = metadata
+            .fields()
+            .iter()
+            .map(|field| {
+                let mut key = String::from(",\"");
+                let _ = Escaped(&mut key).write_str(field.name());
+                key.push_str("\":");
+                key
+            })
+            .collect();
+        let mut target = String::from(",\"target\":");
+        let _ = string(&mut target, metadata.target());
+        let callsite = Rc::new(Callsite { fields, target });
+        let entry = (metadata, Rc::clone(&callsite));
+        if self.callsites.len() < KEPT_CALLSITES {
+            self.callsites.push(entry);
+        } else {
+            self.callsites[self.next] = entry;
+            self.next = (self.next + 1) % KEPT_CALLSITES;
+        }
+        callsite
     }
 }
 
@@ -184,9 +253,11 @@ fn thousandths(value: f64) -> Option<u64> {
     if !(0.0..4_294_967_296.0).contains(&value) || value.is_sign_negative() {
         return None;
     }
-    let scaled = (value * 1000.0).round();
+    // To the nearest thousandth: the value is positive, and a cast truncates
+    // (`round` is a library call on the baseline x86-64 target).
+    let scaled = (value * 1000.0 + 0.5) as u64;
     // Exact: the decimal `scaled / 1000` reads back as `value` itself.
-    (scaled / 1000.0 == value).then_some(scaled as u64)
+    (scaled as f64 / 1000.0 == value).then_some(scaled)
 }
 
 /// `thousandths / 1000` as ryu writes it: `0.007`, `12.5`, `3.0`.
@@ -408,6 +479,26 @@ mod tests {
         assert!(text.contains(fields), "{text}");
         assert!(text.ends_with(r#","target":"route_framework::dispatch"}"#), "{text}");
         assert!(line["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{text}");
+    }
+
+    #[test]
+    fn field_names_are_escaped_keys_from_any_number_of_callsites() {
+        macro_rules! callsites {
+            ($($at:literal)*) => {
+                $(tracing::info!(at = $at, "quoted \"name\"" = $at, "callsite");)*
+            };
+        }
+        let lines = logged(|| {
+            for _ in 0..3 {
+                callsites!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19);
+            }
+        });
+        assert_eq!(lines.len(), 60);
+        for (at, (text, line)) in lines.iter().enumerate() {
+            let at = at % 20;
+            assert_eq!(line["at"], at, "{text}");
+            assert_eq!(line["quoted \"name\""], at, "{text}");
+        }
     }
 
     #[test]
