@@ -65,6 +65,11 @@ struct Shared {
     /// Notified whenever the last open connection closes.
     emptied: Notify,
     started: Instant,
+    /// When the next sweep is due, in nanoseconds from `started`: the time a
+    /// connection that finishes a response takes as its idle start. While
+    /// sweeps keep time it is no earlier than the true one (so none is
+    /// closed early), and it costs a request no clock read.
+    next_sweep: AtomicU64,
 }
 
 impl Default for Connections {
@@ -74,6 +79,7 @@ impl Default for Connections {
                 table: Mutex::default(),
                 emptied: Notify::new(),
                 started: Instant::now(),
+                next_sweep: AtomicU64::new(0),
             }),
         }
     }
@@ -143,8 +149,14 @@ impl Connections {
     }
 
     /// Closes every connection idle for longer than `max_idle`; how many.
-    pub(crate) fn evict_idle(&self, max_idle: Duration) -> usize {
+    /// `every` is how long until the next call: connections that become
+    /// idle meanwhile count as idle from then.
+    pub(crate) fn evict_idle(&self, max_idle: Duration, every: Duration) -> usize {
         let now = self.now();
+        let every = u64::try_from(every.as_nanos()).unwrap_or(u64::MAX);
+        self.shared
+            .next_sweep
+            .store(now.saturating_add(every), Ordering::Relaxed);
         let max_idle = u64::try_from(max_idle.as_nanos()).unwrap_or(u64::MAX);
         let mut table = self.table();
         let stale: Vec<u64> = table
@@ -198,9 +210,8 @@ impl Ticket {
     /// Marks the connection busy (a request is being served) or idle again.
     pub(crate) fn set_busy(&self, busy: bool) {
         if !busy {
-            self.activity
-                .idle_since
-                .store(self.connections.now(), Ordering::Relaxed);
+            let next_sweep = self.connections.shared.next_sweep.load(Ordering::Relaxed);
+            self.activity.idle_since.store(next_sweep, Ordering::Relaxed);
         }
         self.activity.busy.store(busy, Ordering::Release);
     }
@@ -245,14 +256,14 @@ mod tests {
         let (busy, mut busy_evicted) = connections.admit(8).unwrap();
         busy.set_busy(true);
         assert_eq!(
-            connections.evict_idle(Duration::from_secs(3600)),
+            connections.evict_idle(Duration::from_secs(3600), Duration::ZERO),
             0,
             "nobody idle for an hour"
         );
         std::thread::sleep(Duration::from_millis(20));
         let (fresh, mut fresh_evicted) = connections.admit(8).unwrap();
         // Idle for at least 20 ms: the first; the busy one and the fresh one stay.
-        let closed = connections.evict_idle(Duration::from_millis(10));
+        let closed = connections.evict_idle(Duration::from_millis(10), Duration::ZERO);
         assert!(idle_evicted.try_recv().is_ok(), "the idle one went");
         assert!(busy_evicted.try_recv().is_err(), "the busy one stays");
         assert!((1..=2).contains(&closed), "{closed}");
@@ -260,6 +271,25 @@ mod tests {
             assert!(fresh_evicted.try_recv().is_err(), "the fresh one stays");
         }
         drop((idle, busy, fresh));
+    }
+
+    #[test]
+    fn a_connection_idle_after_a_response_counts_from_the_next_sweep() {
+        let connections = Connections::default();
+        let (served, mut served_evicted) = connections.admit(8).unwrap();
+        // The next sweep an hour away: its wait has not begun.
+        connections.evict_idle(Duration::from_secs(3600), Duration::from_secs(3600));
+        served.set_busy(true);
+        served.set_busy(false);
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(connections.evict_idle(Duration::from_millis(1), Duration::ZERO), 0);
+        assert!(served_evicted.try_recv().is_err(), "not idle yet");
+        // Sweeps back to back: it counts from the last one.
+        served.set_busy(true);
+        served.set_busy(false);
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(connections.evict_idle(Duration::from_millis(1), Duration::ZERO), 1);
+        assert!(served_evicted.try_recv().is_ok(), "idle for too long");
     }
 
     #[tokio::test]
@@ -275,7 +305,7 @@ mod tests {
         assert_eq!((&mut busy_signal).await, Ok(Close::Drain));
         // Told already: neither is evicted for being idle, nor replaced at the cap.
         std::thread::sleep(Duration::from_millis(5));
-        assert_eq!(connections.evict_idle(Duration::from_millis(1)), 0);
+        assert_eq!(connections.evict_idle(Duration::from_millis(1), Duration::ZERO), 0);
         drop(idle);
         let still_open = tokio::time::timeout(Duration::from_millis(50), &mut drained).await;
         assert!(still_open.is_err(), "one connection is still open");

@@ -63,7 +63,8 @@ pub struct Limits {
     /// starts waiting for them: a new connection, or an idle keep-alive
     /// one after its last response is sent. A client that is slower, or
     /// silent, is disconnected (checked every tenth of it, at most every
-    /// second, for all connections at once).
+    /// second, for all connections at once; a keep-alive connection's wait
+    /// counts from the first check after its response).
     pub header_read_timeout: Duration,
     /// Time to receive a whole request body once the headers are in; a slower
     /// client gets a 408.
@@ -236,7 +237,7 @@ async fn sweep(connections: Connections, timeout: Duration) {
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        let closed = connections.evict_idle(timeout);
+        let closed = connections.evict_idle(timeout, every);
         if closed > 0 {
             tracing::debug!(closed, "closed connections that sent no request head in time");
         }
