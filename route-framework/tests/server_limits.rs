@@ -65,6 +65,13 @@ async fn read_until_closed(stream: &mut TcpStream) -> Option<String> {
     closed.ok().map(|()| String::from_utf8_lossy(&seen).into_owned())
 }
 
+/// A connection to `addr` that has sent `request`.
+async fn sent(addr: SocketAddr, request: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    stream
+}
+
 async fn health(addr: SocketAddr) -> String {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     stream
@@ -94,11 +101,7 @@ async fn trickled_headers_and_silent_clients_are_disconnected() {
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed() {
     let (addr, _stop) = start().await;
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
-        .await
-        .unwrap();
+    let mut stream = sent(addr, b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n").await;
     let answered = read_until_closed(&mut stream).await.expect("closed after idling");
     assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
 }
@@ -106,11 +109,7 @@ async fn an_idle_keep_alive_connection_is_closed() {
 #[tokio::test]
 async fn a_client_that_shuts_its_side_after_sending_still_gets_its_answer() {
     let (addr, _stop) = start().await;
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(b"GET /t/slow HTTP/1.1\r\nHost: t\r\n\r\n")
-        .await
-        .unwrap();
+    let mut stream = sent(addr, b"GET /t/slow HTTP/1.1\r\nHost: t\r\n\r\n").await;
     // Its end of stream arrives while the handler runs.
     stream.shutdown().await.unwrap();
     let answer = read_until_closed(&mut stream).await.expect("answered, then closed");
