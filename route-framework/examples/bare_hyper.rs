@@ -26,8 +26,9 @@ use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-/// The local server's request id header, and a fixed value as long as its ids (ULIDs).
+/// The local server's request id header.
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+/// A fixed request id, as long as the local server's (ULIDs).
 const REQUEST_ID: &str = "01KBAREHYPERFIXEDREQUESTID";
 
 fn main() -> ExitCode {

@@ -144,18 +144,20 @@ fn to_json<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Bytes> {
     thread_local! {
         static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
-    BUFFER.with(|buffer| match buffer.try_borrow_mut() {
-        Ok(mut buffer) => {
-            buffer.clear();
-            let written = serde_json::to_writer(&mut *buffer, value).map(|()| Bytes::copy_from_slice(&buffer));
-            if buffer.capacity() > KEPT_JSON_BUFFER {
-                *buffer = Vec::new();
-            }
-            written
+    let kept = BUFFER.try_with(|buffer| {
+        let mut buffer = buffer.try_borrow_mut().ok()?;
+        buffer.clear();
+        let written = serde_json::to_writer(&mut *buffer, value).map(|()| Bytes::copy_from_slice(&buffer));
+        if buffer.capacity() > KEPT_JSON_BUFFER {
+            *buffer = Vec::new();
         }
-        // A `Serialize` that itself makes a JSON response: a vector of its own.
-        Err(_) => serde_json::to_vec(value).map(Bytes::from),
-    })
+        Some(written)
+    });
+    // A `Serialize` that itself makes a JSON response, or a thread on its
+    // way out: a vector of its own.
+    kept.ok()
+        .flatten()
+        .unwrap_or_else(|| serde_json::to_vec(value).map(Bytes::from))
 }
 
 /// Conversion of a handler's output into a [`Response`].
