@@ -73,11 +73,7 @@ async fn sent(addr: SocketAddr, request: &[u8]) -> TcpStream {
 }
 
 async fn health(addr: SocketAddr) -> String {
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
+    let mut stream = sent(addr, b"GET /health HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n").await;
     read_until_closed(&mut stream).await.unwrap_or_default()
 }
 

@@ -89,10 +89,7 @@ where
     fields.result?;
     match &callsite {
         Some(callsite) => line.push_str(&callsite.target),
-        None => {
-            line.push_str(",\"target\":");
-            string(line, metadata.target())?;
-        }
+        None => target(line, metadata.target())?,
     }
     if let Some(scope) = ctx.event_scope() {
         line.push_str(",\"spans\":[");
@@ -124,15 +121,24 @@ impl<W: Write> Fields<'_, W> {
         if self.result.is_ok() {
             let key = match self.keys.and_then(|keys| keys.get(field.index())) {
                 Some(key) => self.out.write_str(key),
-                None => self
-                    .out
-                    .write_str(",\"")
-                    .and_then(|()| Escaped(self.out).write_str(field.name()))
-                    .and_then(|()| self.out.write_str("\":")),
+                None => key(self.out, field.name()),
             };
             self.result = key.and_then(|()| value(self.out));
         }
     }
+}
+
+/// `,"name":`, the key of a field.
+fn key<W: Write + ?Sized>(out: &mut W, name: &str) -> fmt::Result {
+    out.write_str(",\"")?;
+    Escaped(out).write_str(name)?;
+    out.write_str("\":")
+}
+
+/// `,"target":"…"`, the member naming where a line was logged.
+fn target<W: Write + ?Sized>(out: &mut W, target: &str) -> fmt::Result {
+    out.write_str(",\"target\":")?;
+    string(out, target)
 }
 
 /// How many callsites' keys each thread keeps.
@@ -170,15 +176,14 @@ impl Keys {
             .fields()
             .iter()
             .map(|field| {
-                let mut key = String::from(",\"");
-                let _ = Escaped(&mut key).write_str(field.name());
-                key.push_str("\":");
-                key
+                let mut member = String::new();
+                let _ = key(&mut member, field.name());
+                member
             })
             .collect();
-        let mut target = String::from(",\"target\":");
-        let _ = string(&mut target, metadata.target());
-        let callsite = Rc::new(Callsite { fields, target });
+        let mut member = String::new();
+        let _ = target(&mut member, metadata.target());
+        let callsite = Rc::new(Callsite { fields, target: member });
         let entry = (metadata, Rc::clone(&callsite));
         if self.callsites.len() < KEPT_CALLSITES {
             self.callsites.push(entry);
