@@ -53,8 +53,9 @@ pub struct Incoming {
     pub method: http::Method,
     /// The request URI; its query is what `Query<T>` reads.
     pub uri: Uri,
-    /// The path to match, without any API Gateway stage prefix.
-    pub path: String,
+    /// The path to match and log when it is not the URI's own: API
+    /// Gateway's, without its stage prefix. `None`: the URI's path.
+    pub path: Option<String>,
     /// Request headers.
     pub headers: HeaderMap,
     /// The whole body.
@@ -72,10 +73,15 @@ pub struct Incoming {
 }
 
 impl Incoming {
+    /// The path to match: [`Incoming::path`], else the URI's.
+    pub fn path(&self) -> &str {
+        self.path.as_deref().unwrap_or_else(|| self.uri.path())
+    }
+
     /// A request identified only by its path, as the local server and tests see it.
     pub fn new(method: http::Method, uri: Uri, headers: HeaderMap, body: Bytes, request_id: String) -> Self {
         Incoming {
-            path: uri.path().to_owned(),
+            path: None,
             method,
             uri,
             headers,
@@ -214,7 +220,7 @@ impl Dispatcher {
         }
         let matched = self
             .matcher
-            .at(&incoming.path)
+            .at(incoming.path())
             .map_err(|_| ApiError::not_found("no route matches this path"))?;
         let route = self.paths[*matched.value].select(&incoming.method)?;
         let mut params = Vec::with_capacity(route.params.len());
@@ -252,10 +258,9 @@ impl Dispatcher {
             let Incoming {
                 ref request_id,
                 ref method,
-                ref path,
                 ..
             } = incoming;
-            let method = method.as_str();
+            let (method, path) = (method.as_str(), incoming.path());
             // One line per request; its level is part of its callsite, hence
             // the macro. The message is a plain text field: given as format
             // arguments, it would be formatted on every request.
@@ -283,8 +288,7 @@ impl Dispatcher {
 
     /// Authenticates and runs the handler, turning a panic into a 500 and
     /// running past the deadline (counted from `started`) into a 503. The
-    /// handler takes the request's URI, headers and body; the method, path
-    /// and id stay for the log line.
+    /// handler takes the request's body; its extractors borrow the rest.
     async fn call(
         &self,
         route: &'static Route,
@@ -296,25 +300,31 @@ impl Dispatcher {
             Ok(user) => user,
             Err(err) => return err.into_response(),
         };
+        let body = std::mem::take(&mut incoming.body);
         let parts = RequestParts {
-            method: incoming.method.clone(),
-            uri: std::mem::take(&mut incoming.uri),
-            headers: std::mem::take(&mut incoming.headers),
+            method: &incoming.method,
+            uri: &incoming.uri,
+            headers: &incoming.headers,
             path_params,
             user,
-            request_id: incoming.request_id.clone(),
+            request_id: &incoming.request_id,
             route_key: route.route_key,
             client_ip: incoming.client_ip,
-            state: Arc::clone(&self.state),
+            state: &*self.state,
         };
-        let body = std::mem::take(&mut incoming.body);
-        let future = AssertUnwindSafe((route.handler)(parts, body)).catch_unwind();
-        let mut future = std::pin::pin!(future);
-        // Most handlers finish on their first poll: they need no timer.
-        let first = std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await;
-        let outcome = match first {
-            Poll::Ready(outcome) => Ok(outcome),
-            Poll::Pending => tokio::time::timeout_at((started + self.deadline).into(), future).await,
+        // The adapter runs the extractors before it returns the handler's
+        // future: a panic can come from either.
+        let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(parts, body))) {
+            Ok(future) => {
+                let mut future = std::pin::pin!(AssertUnwindSafe(future).catch_unwind());
+                // Most handlers finish on their first poll: they need no timer.
+                let first = std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await;
+                match first {
+                    Poll::Ready(outcome) => Ok(outcome),
+                    Poll::Pending => tokio::time::timeout_at((started + self.deadline).into(), future).await,
+                }
+            }
+            Err(panic) => Ok(Err(panic)),
         };
         let request_id = &incoming.request_id;
         match outcome {

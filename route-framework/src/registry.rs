@@ -12,9 +12,10 @@ use crate::request::RequestParts;
 use crate::response::Response;
 use crate::schema::{ResponseDoc, SchemaFn};
 
-/// The adapter the macro generates for a handler: runs its extractors, calls it
-/// and converts its output into a [`Response`].
-pub type HandlerFn = fn(RequestParts, Bytes) -> BoxFuture<'static, Response>;
+/// The adapter the macro generates for a handler: runs its extractors when
+/// called (they are synchronous), then returns the future that calls the
+/// handler and converts its output into a [`Response`].
+pub type HandlerFn = fn(RequestParts<'_>, Bytes) -> BoxFuture<'static, Response>;
 
 /// The adapter the macro generates for a consumer or a job: runs its
 /// extractors (the payload from the bytes) and calls it.

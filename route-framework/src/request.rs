@@ -18,34 +18,36 @@ pub type SharedState = Arc<dyn Any + Send + Sync>;
 /// The parts of a request that extractors read.
 ///
 /// The dispatcher builds it once the route is known and the caller is
-/// authenticated; the body travels beside it so only the last extractor can
-/// consume it.
-pub struct RequestParts {
-    pub(crate) method: http::Method,
-    pub(crate) uri: Uri,
-    pub(crate) headers: HeaderMap,
+/// authenticated, and lends it to the handler's adapter, which runs the
+/// extractors before the handler's future exists: the request itself is
+/// borrowed, not moved or counted. The body travels beside it so only the
+/// last extractor can consume it.
+pub struct RequestParts<'a> {
+    pub(crate) method: &'a http::Method,
+    pub(crate) uri: &'a Uri,
+    pub(crate) headers: &'a HeaderMap,
     pub(crate) path_params: PathParams,
     pub(crate) user: Option<User>,
-    pub(crate) request_id: String,
+    pub(crate) request_id: &'a str,
     pub(crate) route_key: &'static str,
     pub(crate) client_ip: Option<IpAddr>,
-    pub(crate) state: SharedState,
+    pub(crate) state: &'a (dyn Any + Send + Sync),
 }
 
-impl RequestParts {
+impl RequestParts<'_> {
     /// The request method as sent (`HEAD` for a `GET` route served to `HEAD`).
     pub fn method(&self) -> &http::Method {
-        &self.method
+        self.method
     }
 
     /// The request URI (path and query) as sent.
     pub fn uri(&self) -> &Uri {
-        &self.uri
+        self.uri
     }
 
     /// The request headers.
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        self.headers
     }
 
     /// The matched route's path parameters, in path order.
@@ -60,7 +62,7 @@ impl RequestParts {
 
     /// The request id that appears in logs and error bodies.
     pub fn request_id(&self) -> &str {
-        &self.request_id
+        self.request_id
     }
 
     /// The matched route's key, such as `GET /goals/{goalId}`.

@@ -157,11 +157,13 @@ impl Server {
                         let link = Arc::clone(&serving);
                         async move {
                             link.ticket.set_busy(true);
-                            // One after the other, so that this future holds
-                            // the state of one of the two at a time.
-                            let served = match read(&link, request).await {
-                                Read::Answered(response) => response,
-                                Read::Dispatch(incoming) => link.dispatcher.dispatch(incoming).await,
+                            // Most requests (every GET) are whole once their
+                            // head is read: they go to the dispatcher without
+                            // another future, or another move, in between.
+                            let served = match admit(&link, request) {
+                                Admitted::Refused(response) => response,
+                                Admitted::Whole(incoming) => link.dispatcher.dispatch(incoming).await,
+                                Admitted::Unread(unread) => unread.serve(&link).await,
                             };
                             Ok::<_, Infallible>(served.map(|body| Sent {
                                 body: Full::new(body),
@@ -285,27 +287,28 @@ impl Drop for Sent {
     }
 }
 
-/// A request read: answered already, or for the dispatcher.
-#[expect(
-    clippy::large_enum_variant,
-    reason = "returned once and taken apart at once: a box would be one more allocation per request"
-)]
-enum Read {
-    /// Refused, or answered by the local routes.
-    Answered(http::Response<Bytes>),
-    /// For the dispatcher.
-    Dispatch(Incoming),
+/// A request whose head is read.
+enum Admitted {
+    /// Refused on its head alone.
+    Refused(http::Response<Bytes>),
+    /// Without a body, for the dispatcher.
+    Whole(Incoming),
+    /// With a body still to read, or for the local routes.
+    Unread(Unread),
 }
 
-/// Reads one request (bounded): refuses it, answers it from the local
-/// routes, or hands it back for the dispatcher.
-async fn read(link: &Link, request: hyper::Request<HyperBody>) -> Read {
-    let Link {
-        ref local,
-        limits,
-        peer,
-        ..
-    } = *link;
+/// A request whose body is still to be read.
+struct Unread {
+    parts: http::request::Parts,
+    body: HyperBody,
+    request_id: String,
+    /// Whether the local routes answer it.
+    local: bool,
+}
+
+/// Gives the request its id and checks its head (bounded): refused, whole,
+/// or with its body still to read.
+fn admit(link: &Link, request: hyper::Request<HyperBody>) -> Admitted {
     let request_id = ulid::Ulid::new().to_string();
     let (parts, body) = request.into_parts();
     let header_bytes: usize = parts
@@ -322,43 +325,76 @@ async fn read(link: &Link, request: hyper::Request<HyperBody>) -> Read {
     };
     if let Some(error) = oversized {
         tracing::info!(request_id, status = error.status().as_u16(), "request head rejected");
-        return Read::Answered(error.into_response().finalize(&request_id, false));
+        return Admitted::Refused(error.into_response().finalize(&request_id, false));
     }
-    let local = local.as_deref().filter(|routes| routes.handles(parts.uri.path()));
-    let limit = local.map_or(MAX_REQUEST_BODY, LocalRoutes::body_limit);
-    // Most requests (every GET) have no body: nothing to wait for or time.
-    let read = if body.is_end_stream() {
-        Ok(Ok(Bytes::new()))
-    } else {
-        let collect = Limited::new(body, limit).collect();
-        tokio::time::timeout(limits.body_read_timeout, collect.map_ok(Collected::to_bytes)).await
-    };
-    let body = match read {
-        Ok(Ok(bytes)) => bytes,
-        Err(_) => {
-            let error = ApiError::request_timeout(limits.body_read_timeout);
-            tracing::info!(request_id, status = error.status().as_u16(), "request body too slow");
-            return Read::Answered(error.into_response().finalize(&request_id, false));
-        }
-        Ok(Err(err)) => {
-            let error = if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
-                ApiError::payload_too_large(limit)
-            } else {
-                ApiError::bad_request("the request body could not be read")
-            };
-            tracing::info!(request_id, status = error.status().as_u16(), "request body rejected");
-            return Read::Answered(error.into_response().finalize(&request_id, false));
-        }
-    };
-    if let Some(local) = local {
-        let head = parts.method == http::Method::HEAD;
-        let response = local.serve(&parts.method, &parts.uri, &parts.headers, body).await;
-        tracing::info!(request_id, route = "local", method = %parts.method, status = response.status().as_u16(), "request");
-        return Read::Answered(response.finalize(&request_id, head));
+    let local = link
+        .local
+        .as_deref()
+        .is_some_and(|routes| routes.handles(parts.uri.path()));
+    if local || !body.is_end_stream() {
+        return Admitted::Unread(Unread {
+            parts,
+            body,
+            request_id,
+            local,
+        });
     }
+    Admitted::Whole(incoming(link, parts, Bytes::new(), request_id))
+}
+
+/// The dispatcher's request.
+fn incoming(link: &Link, parts: http::request::Parts, body: Bytes, request_id: String) -> Incoming {
     let mut incoming = Incoming::new(parts.method, parts.uri, parts.headers, body, request_id);
-    incoming.client_ip = Some(peer.ip());
-    Read::Dispatch(incoming)
+    incoming.client_ip = Some(link.peer.ip());
+    incoming
+}
+
+impl Unread {
+    /// Reads the body (bounded), then answers: from the local routes, or
+    /// through the dispatcher.
+    async fn serve(self, link: &Link) -> http::Response<Bytes> {
+        let Unread {
+            parts,
+            body,
+            request_id,
+            local,
+        } = self;
+        let local = link.local.as_deref().filter(|_| local);
+        let limit = local.map_or(MAX_REQUEST_BODY, LocalRoutes::body_limit);
+        let timeout = link.limits.body_read_timeout;
+        let read = if body.is_end_stream() {
+            Ok(Ok(Bytes::new()))
+        } else {
+            let collect = Limited::new(body, limit).collect();
+            tokio::time::timeout(timeout, collect.map_ok(Collected::to_bytes)).await
+        };
+        let body = match read {
+            Ok(Ok(bytes)) => bytes,
+            Err(_) => {
+                let error = ApiError::request_timeout(timeout);
+                tracing::info!(request_id, status = error.status().as_u16(), "request body too slow");
+                return error.into_response().finalize(&request_id, false);
+            }
+            Ok(Err(err)) => {
+                let error = if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
+                    ApiError::payload_too_large(limit)
+                } else {
+                    ApiError::bad_request("the request body could not be read")
+                };
+                tracing::info!(request_id, status = error.status().as_u16(), "request body rejected");
+                return error.into_response().finalize(&request_id, false);
+            }
+        };
+        match local {
+            Some(local) => {
+                let head = parts.method == http::Method::HEAD;
+                let response = local.serve(&parts.method, &parts.uri, &parts.headers, body).await;
+                tracing::info!(request_id, route = "local", method = %parts.method, status = response.status().as_u16(), "request");
+                response.finalize(&request_id, head)
+            }
+            None => link.dispatcher.dispatch(incoming(link, parts, body, request_id)).await,
+        }
+    }
 }
 
 /// The length of the request target as the client sent it, without

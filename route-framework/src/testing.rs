@@ -212,15 +212,14 @@ pub fn synthetic_routes(n: usize) -> Vec<&'static Route> {
         .collect()
 }
 
-fn echo_route(parts: RequestParts, _body: Bytes) -> BoxFuture<'static, Response> {
-    Box::pin(async move {
-        let params: serde_json::Map<String, serde_json::Value> = parts
-            .path_params()
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v.clone())))
-            .collect();
-        Response::json(&serde_json::json!({ "route": parts.route_key(), "params": params }))
-    })
+fn echo_route(parts: RequestParts<'_>, _body: Bytes) -> BoxFuture<'static, Response> {
+    let params: serde_json::Map<String, serde_json::Value> = parts
+        .path_params()
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v.clone())))
+        .collect();
+    let response = Response::json(&serde_json::json!({ "route": parts.route_key(), "params": params }));
+    Box::pin(std::future::ready(response))
 }
 
 /// `extra` merged into `target`: objects member by member, anything else

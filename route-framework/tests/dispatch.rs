@@ -113,6 +113,21 @@ async fn panics() -> NoContent {
     panic!("secret internal detail")
 }
 
+/// An extractor with a bug.
+struct Faulty;
+
+impl route_framework::extract::FromRequestParts for Faulty {
+    fn from_request_parts(_: &route_framework::request::RequestParts) -> Result<Self, ApiError> {
+        panic!("secret extractor detail")
+    }
+}
+
+/// A handler whose extractor panics.
+#[route("GET /t/faulty-extractor", public)]
+async fn faulty_extractor(_faulty: Faulty) -> NoContent {
+    NoContent
+}
+
 /// A handler that never finishes.
 #[route("GET /t/stuck", public)]
 async fn stuck() -> NoContent {
@@ -519,12 +534,14 @@ async fn a_user_extractor_on_a_public_route_is_401() {
 }
 
 #[tokio::test]
-async fn a_panicking_handler_is_a_500_without_internal_detail() {
-    let response = client().get("/t/panic").send().await;
-    let body = assert_error(&response, 500, "internal");
-    assert!(!response.text().contains("secret"), "{body}");
-    // The dispatcher keeps serving.
-    assert_eq!(client().get("/health").send().await.status, 200);
+async fn a_panicking_handler_or_extractor_is_a_500_without_internal_detail() {
+    for path in ["/t/panic", "/t/faulty-extractor"] {
+        let response = client().get(path).send().await;
+        let body = assert_error(&response, 500, "internal");
+        assert!(!response.text().contains("secret"), "{path}: {body}");
+        // The dispatcher keeps serving.
+        assert_eq!(client().get("/health").send().await.status, 200);
+    }
 }
 
 #[tokio::test]

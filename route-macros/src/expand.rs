@@ -77,6 +77,10 @@ fn check_path_params(cx: &Ctxt, key: &RouteKey, handler: &Handler<'_>) {
 
 /// Emits the function unchanged, plus (in an anonymous const) the adapter that
 /// runs the extractors and the `inventory` submission of the route record.
+///
+/// The extractors run before the handler's future is boxed: they are
+/// synchronous, and that future then holds the arguments, not the whole
+/// request (which would be moved into it, and boxed, on every request).
 fn generate(item: &ItemFn, attr: &RouteAttr, key: &RouteKey, handler: &Handler<'_>) -> TokenStream {
     let krate = quote!(::route_framework::__private);
     let name = handler.name;
@@ -96,7 +100,8 @@ fn generate(item: &ItemFn, attr: &RouteAttr, key: &RouteKey, handler: &Handler<'
             let #arg = match #call {
                 ::core::result::Result::Ok(value) => value,
                 ::core::result::Result::Err(rejection) => {
-                    return #krate::IntoResponse::into_response(rejection);
+                    let rejected = #krate::IntoResponse::into_response(rejection);
+                    return ::std::boxed::Box::pin(::core::future::ready(rejected));
                 }
             };
         }
@@ -139,12 +144,12 @@ fn generate(item: &ItemFn, attr: &RouteAttr, key: &RouteKey, handler: &Handler<'
         #[doc(hidden)]
         const _: () = {
             fn #adapter(
-                #parts: #krate::RequestParts,
+                #parts: #krate::RequestParts<'_>,
                 #body: #krate::Bytes,
             ) -> #krate::BoxFuture<'static, #krate::Response> {
+                #unused_body
+                #(#extractions)*
                 ::std::boxed::Box::pin(async move {
-                    #unused_body
-                    #(#extractions)*
                     let __output = #name(#(#args),*).await;
                     #respond
                 })

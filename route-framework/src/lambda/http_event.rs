@@ -94,7 +94,7 @@ fn v1(event: ApiGatewayProxyRequest, request_id: &str) -> Result<Incoming, ApiEr
     Ok(Incoming {
         method: event.http_method,
         uri: uri(&encoded_path(&path), &query)?,
-        path,
+        path: Some(path),
         headers: merged_headers(event.multi_value_headers, event.headers),
         body: body(event.body, event.is_base64_encoded)?,
         request_id: request_id.to_owned(),
@@ -128,7 +128,7 @@ fn alb(event: AlbTargetGroupRequest, request_id: &str) -> Result<Incoming, ApiEr
     Ok(Incoming {
         method: event.http_method,
         uri: uri(&encoded_path(&path), &query)?,
-        path,
+        path: Some(path),
         headers: merged_headers(event.multi_value_headers, event.headers),
         body: body(event.body, event.is_base64_encoded)?,
         request_id: request_id.to_owned(),

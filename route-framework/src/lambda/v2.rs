@@ -153,7 +153,7 @@ impl Event<'_> {
         Ok(Incoming {
             method,
             uri: uri(&path, self.raw_query_string.as_deref().unwrap_or_default())?,
-            path,
+            path: Some(path),
             headers,
             body: body(self.body.map(Cow::into_owned), self.is_base64_encoded)?,
             request_id: request_id.to_owned(),
