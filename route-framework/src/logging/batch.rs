@@ -1,14 +1,22 @@
 //! The local server's log writer: a logging thread appends its line to a
-//! shared buffer and goes on; a writer thread writes the buffer out in
-//! batches, so a request costs a short lock and a copy, not a system call or
-//! a wake-up of another thread.
+//! buffer of its own and goes on; a writer thread writes the buffers out in
+//! batches, so a request costs a short lock that no other logging thread
+//! contends and a copy, not a system call or a wake-up of another thread.
 //!
 //! Lines appear at most [`INTERVAL`] after they are logged. None is lost: a
-//! logging thread that finds [`LIMIT`] bytes waiting waits for room, and
-//! dropping the [`Guard`] writes out what is left. A line logged after that
-//! is written by the thread that logs it.
+//! logging thread that finds [`LIMIT`] bytes of its own waiting waits for
+//! room, a thread that ends leaves its buffer to be written, and dropping the
+//! [`Guard`] writes out what is left. A line logged after that is written by
+//! the thread that logs it.
+//!
+//! Each thread's lines keep their order. Lines that different threads log
+//! within one batch come out one thread's after the other's: each carries
+//! its own timestamp. (One shared buffer kept them interleaved, but both
+//! cores took its lock for every request, at a measured 0.09 µs each.)
 
+use std::cell::RefCell;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -17,30 +25,48 @@ use tracing_subscriber::fmt::MakeWriter;
 
 /// How long a line may wait before the writer writes it out.
 pub(crate) const INTERVAL: Duration = Duration::from_millis(25);
-/// Bytes waiting at which the writer does not wait for [`INTERVAL`].
+/// Bytes a thread has waiting at which the writer does not wait for [`INTERVAL`].
 const BATCH: usize = 64 * 1024;
-/// Bytes waiting at which logging threads wait for the writer.
+/// Bytes a thread has waiting at which it waits for the writer.
 pub(crate) const LIMIT: usize = 4 * 1024 * 1024;
+
+/// Locks `mutex`, even if a thread panicked holding it: a log buffer stays usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// What the logging threads and the writer share.
 struct Shared {
-    state: Mutex<State>,
-    /// Wakes the writer: the buffer is no longer empty, is a batch, or is closed.
+    /// Tells a thread's lines for this writer from another writer's.
+    id: u64,
+    /// Every logging thread's buffer, registered at its first line.
+    buffers: Mutex<Vec<Arc<Buffer>>>,
+    /// Set once by [`Guard`]: read under each buffer's lock (see [`Buffer`]).
+    closed: AtomicBool,
+    wake: Mutex<Wake>,
+    /// Wakes the writer: a buffer is no longer empty, or is a batch, or the
+    /// writer is closed.
     writer: Condvar,
-    /// Wakes logging threads waiting for room.
-    room: Condvar,
 }
 
+/// Why the writer should wake.
 #[derive(Default)]
-struct State {
-    waiting: Vec<u8>,
+struct Wake {
+    /// A buffer has lines.
+    pending: bool,
+    /// A buffer holds a batch.
+    full: bool,
     closed: bool,
 }
 
-impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
+/// One logging thread's lines. A line appended while `closed` reads false
+/// under this lock is one the writer's last pass, which takes this lock
+/// after `closed` is set, still finds.
+#[derive(Default)]
+struct Buffer {
+    lines: Mutex<Vec<u8>>,
+    /// Wakes its thread when it waits for room.
+    room: Condvar,
 }
 
 /// Appends log lines for the writer thread; cheap to clone.
@@ -57,10 +83,13 @@ pub(crate) struct Guard {
 
 /// Starts the writer thread, writing to `out`.
 pub(crate) fn start(out: impl Write + Send + 'static) -> io::Result<(Batched, Guard)> {
+    static IDS: AtomicU64 = AtomicU64::new(0);
     let shared = Arc::new(Shared {
-        state: Mutex::new(State::default()),
+        id: IDS.fetch_add(1, Ordering::Relaxed),
+        buffers: Mutex::default(),
+        closed: AtomicBool::new(false),
+        wake: Mutex::default(),
         writer: Condvar::new(),
-        room: Condvar::new(),
     });
     let thread = std::thread::Builder::new().name("log-writer".to_owned()).spawn({
         let shared = Arc::clone(&shared);
@@ -74,31 +103,52 @@ pub(crate) fn start(out: impl Write + Send + 'static) -> io::Result<(Batched, Gu
 }
 
 /// The writer thread: waits for a line, gives later lines [`INTERVAL`] to
-/// join it, writes them all, until closed and empty.
+/// join it, writes every buffer's lines, until closed and written out.
 fn write_out(shared: &Shared, mut out: impl Write) {
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut spare = Vec::with_capacity(BATCH);
     loop {
-        let mut state = shared.lock();
-        while state.waiting.is_empty() && !state.closed {
-            state = shared.writer.wait(state).unwrap_or_else(PoisonError::into_inner);
+        let mut wake = lock(&shared.wake);
+        while !wake.pending && !wake.closed {
+            wake = shared.writer.wait(wake).unwrap_or_else(PoisonError::into_inner);
         }
-        if !state.closed && state.waiting.len() < BATCH {
-            state = shared
+        if !wake.closed && !wake.full {
+            wake = shared
                 .writer
-                .wait_timeout_while(state, INTERVAL, |state| state.waiting.len() < BATCH && !state.closed)
+                .wait_timeout_while(wake, INTERVAL, |wake| !wake.full && !wake.closed)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
-        std::mem::swap(&mut state.waiting, &mut batch);
-        let (closed, full) = (state.closed, batch.len() >= LIMIT);
-        drop(state);
-        if full {
-            shared.room.notify_all();
+        let closed = wake.closed;
+        *wake = Wake {
+            closed,
+            ..Wake::default()
+        };
+        drop(wake);
+        // A thread that ended has left its buffer (the list's and this copy
+        // are the only references): written out this time, then forgotten.
+        let buffers: Vec<Arc<Buffer>> = {
+            let mut buffers = lock(&shared.buffers);
+            let all = buffers.clone();
+            buffers.retain(|buffer| Arc::strong_count(buffer) > 2 || !lock(&buffer.lines).is_empty());
+            all
+        };
+        for buffer in &buffers {
+            let mut lines = lock(&buffer.lines);
+            if lines.is_empty() {
+                continue;
+            }
+            std::mem::swap(&mut *lines, &mut spare);
+            let full = spare.len() >= LIMIT;
+            drop(lines);
+            if full {
+                buffer.room.notify_all();
+            }
+            // A write that fails (stderr closed) has nowhere to report to.
+            let _ = out.write_all(&spare);
+            spare.clear();
         }
-        // A write that fails (stderr closed) has nowhere to report to.
-        let _ = out.write_all(&batch).and_then(|()| out.flush());
-        batch.clear();
-        if closed && shared.lock().waiting.is_empty() {
+        let _ = out.flush();
+        if closed {
             return;
         }
     }
@@ -107,38 +157,90 @@ fn write_out(shared: &Shared, mut out: impl Write) {
 impl Batched {
     /// Queues one line (or writes it, once the writer has stopped).
     fn append(&self, line: &[u8]) {
-        let mut state = self.shared.lock();
-        while state.waiting.len() >= LIMIT && !state.closed {
-            state = self.shared.room.wait(state).unwrap_or_else(PoisonError::into_inner);
+        self.with_own_buffer(|buffer| self.append_to(buffer, line));
+    }
+
+    /// Queues `line` in `buffer`, this thread's.
+    fn append_to(&self, buffer: &Buffer, line: &[u8]) {
+        let closed = || self.shared.closed.load(Ordering::Acquire);
+        let mut lines = lock(&buffer.lines);
+        while lines.len() >= LIMIT && !closed() {
+            lines = buffer.room.wait(lines).unwrap_or_else(PoisonError::into_inner);
         }
-        if state.closed {
-            drop(state);
+        if closed() {
+            drop(lines);
             let _ = io::stderr().write_all(line);
             return;
         }
-        let was_empty = state.waiting.is_empty();
-        state.waiting.extend_from_slice(line);
-        let batch = state.waiting.len() >= BATCH && state.waiting.len() - line.len() < BATCH;
-        drop(state);
+        let was_empty = lines.is_empty();
+        lines.extend_from_slice(line);
+        let batch = lines.len() >= BATCH && lines.len() - line.len() < BATCH;
+        drop(lines);
         // Only the first line of a batch, and the one that fills it, wake the writer.
         if was_empty || batch {
+            let mut wake = lock(&self.shared.wake);
+            wake.pending = true;
+            wake.full |= batch;
+            drop(wake);
             self.shared.writer.notify_one();
         }
+    }
+
+    /// Runs `f` on this thread's buffer, registered with the writer at the
+    /// thread's first line.
+    fn with_own_buffer(&self, f: impl FnOnce(&Buffer)) {
+        thread_local! {
+            /// This thread's buffer with each writer (one, but for tests).
+            static OWN: RefCell<Vec<(u64, Arc<Buffer>)>> = const { RefCell::new(Vec::new()) };
+        }
+        let id = self.shared.id;
+        let mut f = Some(f);
+        let _ = OWN.try_with(|own| {
+            let Ok(mut own) = own.try_borrow_mut() else { return };
+            let at = match own.iter().position(|(of, _)| *of == id) {
+                Some(at) => at,
+                None => {
+                    // Writers gone have let go of their buffers.
+                    own.retain(|(_, buffer)| Arc::strong_count(buffer) > 1);
+                    own.push((id, self.register()));
+                    own.len() - 1
+                }
+            };
+            if let Some(f) = f.take() {
+                f(&own[at].1);
+            }
+        });
+        // A thread on its way out: a buffer for this line alone.
+        if let Some(f) = f {
+            f(&self.register());
+        }
+    }
+
+    /// A new buffer the writer writes out.
+    fn register(&self) -> Arc<Buffer> {
+        let buffer = Arc::new(Buffer::default());
+        lock(&self.shared.buffers).push(Arc::clone(&buffer));
+        buffer
     }
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        self.shared.lock().closed = true;
+        self.shared.closed.store(true, Ordering::Release);
+        lock(&self.shared.wake).closed = true;
         self.shared.writer.notify_one();
-        self.shared.room.notify_all();
+        for buffer in lock(&self.shared.buffers).iter() {
+            // Under its lock, so a thread about to wait for room sees `closed`.
+            drop(lock(&buffer.lines));
+            buffer.room.notify_all();
+        }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
     }
 }
 
-/// One logging thread's handle on the buffer: each `write` is one whole line
+/// One logging thread's handle on its buffer: each `write` is one whole line
 /// (tracing's fmt layer writes each event with one call).
 pub(crate) struct LineWriter<'a>(&'a Batched);
 
@@ -163,21 +265,26 @@ impl<'a> MakeWriter<'a> for Batched {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::AtomicUsize;
 
     use super::*;
 
-    /// A sink that records what it was given, and how many writes.
+    /// A sink that records what it was given, how many writes and the
+    /// largest, taking `delay` over each.
     #[derive(Clone, Default)]
     struct Sink {
         bytes: Arc<Mutex<Vec<u8>>>,
         writes: Arc<AtomicUsize>,
+        largest: Arc<AtomicUsize>,
+        delay: Duration,
     }
 
     impl Write for Sink {
         fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            std::thread::sleep(self.delay);
             self.bytes.lock().unwrap().extend_from_slice(bytes);
             self.writes.fetch_add(1, Ordering::Relaxed);
+            self.largest.fetch_max(bytes.len(), Ordering::Relaxed);
             Ok(bytes.len())
         }
 
@@ -236,5 +343,28 @@ mod tests {
         }
         assert_eq!(sink.bytes.lock().unwrap().as_slice(), b"alone\n");
         drop(guard);
+    }
+
+    #[test]
+    fn a_thread_far_ahead_of_a_slow_writer_waits_for_room_and_loses_nothing() {
+        let sink = Sink {
+            delay: Duration::from_millis(50),
+            ..Sink::default()
+        };
+        let (batched, guard) = start(sink.clone()).unwrap();
+        let line = |number: usize| format!("{number:09} {}\n", "x".repeat(990));
+        // 12 MB, three times what a thread may have waiting.
+        for number in 0..12_000 {
+            batched.make_writer().write_all(line(number).as_bytes()).unwrap();
+        }
+        drop(guard);
+        let text = String::from_utf8(sink.bytes.lock().unwrap().clone()).unwrap();
+        assert_eq!(text.lines().count(), 12_000);
+        for (number, written) in text.lines().enumerate() {
+            assert_eq!(format!("{written}\n"), line(number), "line {number}");
+        }
+        // Never more than the limit and the line that reached it at once.
+        let largest = sink.largest.load(Ordering::Relaxed);
+        assert!(largest <= LIMIT + 1_000, "{largest} bytes written at once");
     }
 }

@@ -24,10 +24,12 @@ pub struct Flush {
 /// Lines are JSON objects (`timestamp`, `level`, the event's fields, `target`, `spans`)
 /// in Lambda and when stderr is not a terminal, readable text on a terminal.
 /// In Lambda (`lambda`) each line is written before the call that logs
-/// returns, so none is pending when the instance is frozen. Otherwise a
-/// writer thread writes them out in batches, at most 25 ms after they are
-/// logged; a logging request waits rather than lose a line when 4 MiB are
-/// waiting.
+/// returns, so none is pending when the instance is frozen. Otherwise each
+/// thread queues its lines in a buffer of its own, and a writer thread
+/// writes them out in batches, at most 25 ms after they are logged: a
+/// thread's lines in order, different threads' lines of one batch one
+/// thread's after the other's. A logging request waits rather than lose a
+/// line when 4 MiB of its thread's are waiting.
 pub fn init(lambda: bool) -> Flush {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = lambda || !std::io::stderr().is_terminal();
