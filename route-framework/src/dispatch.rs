@@ -70,6 +70,9 @@ pub struct Incoming {
     pub gateway_auth: Option<GatewayAuth>,
     /// The client's address: the TCP peer, or the gateway's `sourceIp`.
     pub client_ip: Option<IpAddr>,
+    /// When the entry point had it whole: its latency and its handler's
+    /// deadline count from then.
+    pub received: Instant,
 }
 
 impl Incoming {
@@ -78,8 +81,21 @@ impl Incoming {
         self.path.as_deref().unwrap_or_else(|| self.uri.path())
     }
 
-    /// A request identified only by its path, as the local server and tests see it.
+    /// A request identified only by its path, as tests see it, received now.
     pub fn new(method: http::Method, uri: Uri, headers: HeaderMap, body: Bytes, request_id: String) -> Self {
+        Incoming::received_at(Instant::now(), method, uri, headers, body, request_id)
+    }
+
+    /// A request identified only by its path, received at `received`, as
+    /// the local server sees it.
+    pub fn received_at(
+        received: Instant,
+        method: http::Method,
+        uri: Uri,
+        headers: HeaderMap,
+        body: Bytes,
+        request_id: String,
+    ) -> Self {
         Incoming {
             path: None,
             method,
@@ -91,6 +107,7 @@ impl Incoming {
             path_params: Vec::new(),
             gateway_auth: None,
             client_ip: None,
+            received,
         }
     }
 }
@@ -245,7 +262,7 @@ impl Dispatcher {
     )]
     pub fn dispatch(&self, mut incoming: Incoming) -> impl Future<Output = http::Response<Bytes>> + Send + '_ {
         async move {
-            let started = Instant::now();
+            let started = incoming.received;
             let head = incoming.method == http::Method::HEAD;
             let (route_key, response) = match self.resolve(&incoming) {
                 Ok((route, params)) => (route.route_key, self.call(route, params, &mut incoming, started).await),

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use futures_util::TryFutureExt;
@@ -125,6 +125,7 @@ impl Server {
         let mut shutdown = std::pin::pin!(shutdown);
         let limits = self.limits;
         let connections = Connections::default();
+        let clock = WallClock::now();
         // Stopped when `serve` returns or is dropped.
         let mut sweeper = JoinSet::new();
         sweeper.spawn(sweep(connections.clone(), limits.header_read_timeout));
@@ -151,6 +152,7 @@ impl Server {
                         limits,
                         peer,
                         ticket,
+                        clock,
                     });
                     let serving = Arc::clone(&link);
                     let service = hyper::service::service_fn(move |request| {
@@ -256,6 +258,33 @@ struct Link {
     limits: Limits,
     peer: SocketAddr,
     ticket: Ticket,
+    clock: WallClock,
+}
+
+/// The wall clock read through the monotonic one, from a reading of both
+/// when the server started: a request's id takes its time from the instant
+/// the request arrived, one clock read for both. Should the system clock
+/// be set after the start, ids keep the order they were given in.
+#[derive(Clone, Copy)]
+struct WallClock {
+    wall: SystemTime,
+    at: Instant,
+}
+
+impl WallClock {
+    /// Both clocks, now.
+    fn now() -> WallClock {
+        WallClock {
+            wall: SystemTime::now(),
+            at: Instant::now(),
+        }
+    }
+
+    /// A new request id, a ULID of the time of `received`.
+    fn request_id(self, received: Instant) -> String {
+        let time = self.wall + received.saturating_duration_since(self.at);
+        ulid::Ulid::from_datetime(time).to_string()
+    }
 }
 
 /// A response body that keeps its connection busy until it is sent (dropped).
@@ -309,7 +338,8 @@ struct Unread {
 /// Gives the request its id and checks its head (bounded): refused, whole,
 /// or with its body still to read.
 fn admit(link: &Link, request: hyper::Request<HyperBody>) -> Admitted {
-    let request_id = ulid::Ulid::new().to_string();
+    let received = Instant::now();
+    let request_id = link.clock.request_id(received);
     let (parts, body) = request.into_parts();
     let header_bytes: usize = parts
         .headers
@@ -339,12 +369,12 @@ fn admit(link: &Link, request: hyper::Request<HyperBody>) -> Admitted {
             local,
         });
     }
-    Admitted::Whole(incoming(link, parts, Bytes::new(), request_id))
+    Admitted::Whole(incoming(link, parts, Bytes::new(), request_id, received))
 }
 
 /// The dispatcher's request.
-fn incoming(link: &Link, parts: http::request::Parts, body: Bytes, request_id: String) -> Incoming {
-    let mut incoming = Incoming::new(parts.method, parts.uri, parts.headers, body, request_id);
+fn incoming(link: &Link, parts: http::request::Parts, body: Bytes, request_id: String, received: Instant) -> Incoming {
+    let mut incoming = Incoming::received_at(received, parts.method, parts.uri, parts.headers, body, request_id);
     incoming.client_ip = Some(link.peer.ip());
     incoming
 }
@@ -392,7 +422,11 @@ impl Unread {
                 tracing::info!(request_id, route = "local", method = %parts.method, status = response.status().as_u16(), "request");
                 response.finalize(&request_id, head)
             }
-            None => link.dispatcher.dispatch(incoming(link, parts, body, request_id)).await,
+            None => {
+                // Whole only now: its handler's time counts from here.
+                let incoming = incoming(link, parts, body, request_id, Instant::now());
+                link.dispatcher.dispatch(incoming).await
+            }
         }
     }
 }

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::IpAddr;
+use std::time::Instant;
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -102,6 +103,7 @@ fn v1(event: ApiGatewayProxyRequest, request_id: &str) -> Result<Incoming, ApiEr
         path_params: event.path_parameters.into_iter().collect(),
         gateway_auth: rest_claims(&context.authorizer.fields),
         client_ip: ip(context.identity.source_ip.as_deref()),
+        received: Instant::now(),
     })
 }
 
@@ -136,6 +138,7 @@ fn alb(event: AlbTargetGroupRequest, request_id: &str) -> Result<Incoming, ApiEr
         path_params: Vec::new(),
         gateway_auth: None,
         client_ip,
+        received: Instant::now(),
     })
 }
 

@@ -12,6 +12,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::time::Instant;
 
 use http::header::{COOKIE, SET_COOKIE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
@@ -161,6 +162,7 @@ impl Event<'_> {
             path_params: self.path_parameters.into_iter().collect(),
             gateway_auth,
             client_ip: ip(context.http.source_ip.as_deref()),
+            received: Instant::now(),
         })
     }
 }
