@@ -269,7 +269,6 @@ impl Dispatcher {
                 Err(err) => ("-", err.into_response()),
             };
             let status = response.status();
-            let response = response.finalize(&incoming.request_id, head);
             // In whole microseconds: `0.031`, not `0.031025999999999998`.
             let latency_ms = started.elapsed().as_micros() as u64 as f64 / 1000.0;
             let Incoming {
@@ -299,7 +298,8 @@ impl Dispatcher {
             } else {
                 log_request!(info, "request");
             }
-            response
+            // Last: the response takes the request id.
+            response.finalize(std::mem::take(&mut incoming.request_id), head)
         }
     }
 

@@ -98,8 +98,9 @@ impl Response {
     }
 
     /// Produces the wire response: renders errors with `request_id`, adds
-    /// `x-request-id`, and drops the body for `HEAD` (keeping its length).
-    pub(crate) fn finalize(self, request_id: &str, head: bool) -> http::Response<Bytes> {
+    /// it as `x-request-id` (its bytes, not a copy), and drops the body for
+    /// `HEAD` (keeping its length).
+    pub(crate) fn finalize(self, request_id: String, head: bool) -> http::Response<Bytes> {
         let Response {
             status,
             mut headers,
@@ -113,10 +114,10 @@ impl Response {
                     headers.insert(name.clone(), value.clone());
                 }
                 headers.insert(CONTENT_TYPE, APPLICATION_JSON);
-                Bytes::from(error.body_json(request_id))
+                Bytes::from(error.body_json(&request_id))
             }
         };
-        if let Ok(value) = HeaderValue::from_str(request_id) {
+        if let Ok(value) = HeaderValue::from_maybe_shared(Bytes::from(request_id)) {
             headers.insert(X_REQUEST_ID, value);
         }
         // hyper and API Gateway write `content-length` from the body itself;

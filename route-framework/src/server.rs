@@ -355,7 +355,7 @@ fn admit(link: &Link, request: hyper::Request<HyperBody>) -> Admitted {
     };
     if let Some(error) = oversized {
         tracing::info!(request_id, status = error.status().as_u16(), "request head rejected");
-        return Admitted::Refused(error.into_response().finalize(&request_id, false));
+        return Admitted::Refused(error.into_response().finalize(request_id, false));
     }
     let local = link
         .local
@@ -403,7 +403,7 @@ impl Unread {
             Err(_) => {
                 let error = ApiError::request_timeout(timeout);
                 tracing::info!(request_id, status = error.status().as_u16(), "request body too slow");
-                return error.into_response().finalize(&request_id, false);
+                return error.into_response().finalize(request_id, false);
             }
             Ok(Err(err)) => {
                 let error = if err.downcast_ref::<http_body_util::LengthLimitError>().is_some() {
@@ -412,7 +412,7 @@ impl Unread {
                     ApiError::bad_request("the request body could not be read")
                 };
                 tracing::info!(request_id, status = error.status().as_u16(), "request body rejected");
-                return error.into_response().finalize(&request_id, false);
+                return error.into_response().finalize(request_id, false);
             }
         };
         match local {
@@ -420,7 +420,7 @@ impl Unread {
                 let head = parts.method == http::Method::HEAD;
                 let response = local.serve(&parts.method, &parts.uri, &parts.headers, body).await;
                 tracing::info!(request_id, route = "local", method = %parts.method, status = response.status().as_u16(), "request");
-                response.finalize(&request_id, head)
+                response.finalize(request_id, head)
             }
             None => {
                 // Whole only now: its handler's time counts from here.

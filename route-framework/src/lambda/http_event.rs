@@ -293,7 +293,7 @@ pub(super) fn serve(
 /// The 400 answer to an event that did not decode, in `shape`'s format.
 fn rejected(shape: HttpShape, request_id: &str, error: ApiError) -> Answer {
     tracing::warn!(request_id, error = error.message(), "malformed HTTP event");
-    encode(shape, error.into_response().finalize(request_id, false))
+    encode(shape, error.into_response().finalize(request_id.to_owned(), false))
 }
 
 /// The dispatcher's response in `shape`'s response format.
