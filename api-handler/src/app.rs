@@ -7,6 +7,9 @@ use route_framework::error::ApiError;
 use route_framework::event::{EventParts, Failure, FromEventParts};
 use route_framework::extract::FromRequestParts;
 use route_framework::request::RequestParts;
+use route_framework::response::RenderedJson;
+use route_framework::schema::JsonSchema;
+use serde::Serialize;
 
 use crate::notifications::Relay;
 use crate::paging::Cursors;
@@ -23,6 +26,25 @@ pub struct Config {
     pub backend: &'static str,
 }
 
+/// The health report `GET /health` answers.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Health {
+    status: &'static str,
+    version: &'static str,
+    backend: &'static str,
+}
+
+impl Health {
+    /// The report of a service up with `config`.
+    fn of(config: &Config) -> Health {
+        Health {
+            status: "ok",
+            version: config.version,
+            backend: config.backend,
+        }
+    }
+}
+
 /// A cheap-to-clone handle on the shared services.
 ///
 /// Handlers take it as an extractor: `async fn h(app: App) -> ..`.
@@ -33,6 +55,7 @@ pub struct App {
 
 struct Inner {
     config: Config,
+    health: RenderedJson<Health>,
     backend: Backend,
     cursors: Cursors,
     relay: Relay,
@@ -50,6 +73,7 @@ impl App {
         let relay = Relay::new(Arc::clone(&backend.outbox), Arc::clone(&backend.publisher));
         App {
             inner: Arc::new(Inner {
+                health: RenderedJson::new(&Health::of(&config)),
                 config,
                 backend,
                 cursors,
@@ -62,6 +86,11 @@ impl App {
     /// The service configuration.
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// The health report, rendered once.
+    pub fn health(&self) -> &RenderedJson<Health> {
+        &self.inner.health
     }
 
     /// Accounts and tokens.

@@ -1,6 +1,7 @@
 //! Handler outputs: anything that converts into a [`Response`].
 
 use std::cell::RefCell;
+use std::marker::PhantomData;
 
 use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
@@ -164,7 +165,7 @@ fn to_json<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Bytes> {
 /// Conversion of a handler's output into a [`Response`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a route handler",
-    note = "return `Json<T>`, `Created<T>`, `NoContent`, `WithEtag<_>`, `Response` or `Result<_, ApiError>` of those"
+    note = "return `Json<T>`, `Created<T>`, `NoContent`, `RenderedJson<T>`, `WithEtag<_>`, `Response` or `Result<_, ApiError>` of those"
 )]
 pub trait IntoResponse {
     /// Performs the conversion.
@@ -258,6 +259,49 @@ impl<R: IntoResponse> IntoResponse for WithEtag<R> {
     }
 }
 
+/// A 200 with a JSON body of `T` serialised once, ahead of time, for an
+/// answer that does not change (a health report, say): each response copies
+/// the bytes instead of serialising again. Documented as `T`, as [`Json`](crate::extract::Json) is.
+#[derive(Debug)]
+pub struct RenderedJson<T> {
+    /// `None` if `T` would not serialise (logged when rendered).
+    body: Option<Box<[u8]>>,
+    of: PhantomData<fn() -> T>,
+}
+
+impl<T: Serialize> RenderedJson<T> {
+    /// `value`, serialised now. Should that fail, the error is logged and
+    /// every response is a 500, as with `Json`.
+    pub fn new(value: &T) -> Self {
+        let body = match serde_json::to_vec(value) {
+            Ok(body) => Some(body.into_boxed_slice()),
+            Err(err) => {
+                tracing::error!(error = %err, "failed to serialise a rendered response body");
+                None
+            }
+        };
+        RenderedJson { body, of: PhantomData }
+    }
+}
+
+impl<T> Clone for RenderedJson<T> {
+    fn clone(&self) -> Self {
+        RenderedJson {
+            body: self.body.clone(),
+            of: PhantomData,
+        }
+    }
+}
+
+impl<T> IntoResponse for RenderedJson<T> {
+    fn into_response(self) -> Response {
+        match self.body {
+            Some(body) => Response::bytes(APPLICATION_JSON, Bytes::from(body)),
+            None => ApiError::internal().into_response(),
+        }
+    }
+}
+
 /// `204 No Content`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoContent;
@@ -272,7 +316,7 @@ impl IntoResponse for NoContent {
 mod tests {
     use serde::{Serialize, Serializer};
 
-    use super::{KEPT_JSON_BUFFER, to_json};
+    use super::{IntoResponse, KEPT_JSON_BUFFER, Payload, RenderedJson, to_json};
 
     /// Serialises as the JSON body of a response made while serialising.
     struct Nested;
@@ -296,5 +340,31 @@ mod tests {
             assert_eq!(&body[..], serde_json::to_vec(&value).unwrap(), "{value}");
         }
         assert_eq!(&to_json(&Nested).unwrap()[..], br#""[\"inner\"]""#);
+    }
+
+    /// Fails to serialise.
+    struct Unserialisable;
+
+    impl Serialize for Unserialisable {
+        fn serialize<S: Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("no"))
+        }
+    }
+
+    #[test]
+    fn a_rendered_body_is_its_value_as_json_every_time_or_a_500_if_it_would_not_serialise() {
+        let rendered = RenderedJson::new(&serde_json::json!({ "status": "ok", "n": 1 }));
+        for _ in 0..2 {
+            let response = rendered.clone().into_response();
+            assert_eq!(response.status(), 200);
+            assert_eq!(response.headers()["content-type"], "application/json");
+            let Payload::Bytes(body) = response.payload else {
+                panic!("no body: {response:?}")
+            };
+            assert_eq!(&body[..], br#"{"n":1,"status":"ok"}"#);
+        }
+        let broken = RenderedJson::new(&Unserialisable).into_response();
+        assert_eq!(broken.status(), 500);
+        assert!(broken.error().is_some());
     }
 }

@@ -5,7 +5,7 @@ pub use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::response::{Created, NoContent, Response, WithEtag};
+use crate::response::{Created, NoContent, RenderedJson, Response, WithEtag};
 
 /// Produces (a reference to) a type's JSON schema, registering its definitions.
 pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
@@ -27,7 +27,7 @@ pub struct ResponseDoc {
 /// Describes the success response of a handler's return type.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a route handler",
-    note = "return `Json<T>`, `Created<T>`, `NoContent`, `WithEtag<_>`, `Response` or `Result<_, ApiError>` of those"
+    note = "return `Json<T>`, `Created<T>`, `NoContent`, `RenderedJson<T>`, `WithEtag<_>`, `Response` or `Result<_, ApiError>` of those"
 )]
 pub trait DescribeResponse {
     /// The documentation.
@@ -39,6 +39,10 @@ impl<T: JsonSchema> DescribeResponse for Json<T> {
         status: 200,
         schema: Some(schema_of::<T>),
     };
+}
+
+impl<T: JsonSchema> DescribeResponse for RenderedJson<T> {
+    const DOC: ResponseDoc = <Json<T> as DescribeResponse>::DOC;
 }
 
 impl<T: JsonSchema> DescribeResponse for Created<T> {
