@@ -262,15 +262,14 @@ impl Dispatcher {
     )]
     pub fn dispatch(&self, mut incoming: Incoming) -> impl Future<Output = http::Response<Bytes>> + Send + '_ {
         async move {
-            let started = incoming.received;
             let head = incoming.method == http::Method::HEAD;
             let (route_key, response) = match self.resolve(&incoming) {
-                Ok((route, params)) => (route.route_key, self.call(route, params, &mut incoming, started).await),
+                Ok((route, params)) => (route.route_key, self.call(route, params, &mut incoming).await),
                 Err(err) => ("-", err.into_response()),
             };
             let status = response.status();
             // In whole microseconds: `0.031`, not `0.031025999999999998`.
-            let latency_ms = started.elapsed().as_micros() as u64 as f64 / 1000.0;
+            let latency_ms = incoming.received.elapsed().as_micros() as u64 as f64 / 1000.0;
             let Incoming {
                 ref request_id,
                 ref method,
@@ -304,15 +303,10 @@ impl Dispatcher {
     }
 
     /// Authenticates and runs the handler, turning a panic into a 500 and
-    /// running past the deadline (counted from `started`) into a 503. The
+    /// running past the deadline (counted from when the request was
+    /// received) into a 503. The
     /// handler takes the request's body; its extractors borrow the rest.
-    async fn call(
-        &self,
-        route: &'static Route,
-        path_params: PathParams,
-        incoming: &mut Incoming,
-        started: Instant,
-    ) -> Response {
+    async fn call(&self, route: &'static Route, path_params: PathParams, incoming: &mut Incoming) -> Response {
         let user = match self.authenticate(route, incoming).await {
             Ok(user) => user,
             Err(err) => return err.into_response(),
@@ -338,7 +332,7 @@ impl Dispatcher {
                 let first = std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await;
                 match first {
                     Poll::Ready(outcome) => Ok(outcome),
-                    Poll::Pending => tokio::time::timeout_at((started + self.deadline).into(), future).await,
+                    Poll::Pending => tokio::time::timeout_at((incoming.received + self.deadline).into(), future).await,
                 }
             }
             Err(panic) => Ok(Err(panic)),

@@ -155,9 +155,34 @@ fn write_out(shared: &Shared, mut out: impl Write) {
 }
 
 impl Batched {
-    /// Queues one line (or writes it, once the writer has stopped).
+    /// Queues one line in this thread's buffer, registered with the writer
+    /// at the thread's first line (or writes it, once the writer has stopped).
     fn append(&self, line: &[u8]) {
-        self.with_own_buffer(|buffer| self.append_to(buffer, line));
+        thread_local! {
+            /// This thread's buffer with each writer (one, but for tests).
+            static OWN: RefCell<Vec<(u64, Arc<Buffer>)>> = const { RefCell::new(Vec::new()) };
+        }
+        let id = self.shared.id;
+        let appended = OWN.try_with(|own| {
+            let Ok(mut own) = own.try_borrow_mut() else {
+                return false;
+            };
+            let at = match own.iter().position(|(of, _)| *of == id) {
+                Some(at) => at,
+                None => {
+                    // Writers gone have let go of their buffers.
+                    own.retain(|(_, buffer)| Arc::strong_count(buffer) > 1);
+                    own.push((id, self.register()));
+                    own.len() - 1
+                }
+            };
+            self.append_to(&own[at].1, line);
+            true
+        });
+        // A thread on its way out: a buffer for this line alone.
+        if !appended.unwrap_or(false) {
+            self.append_to(&self.register(), line);
+        }
     }
 
     /// Queues `line` in `buffer`, this thread's.
@@ -183,36 +208,6 @@ impl Batched {
             wake.full |= batch;
             drop(wake);
             self.shared.writer.notify_one();
-        }
-    }
-
-    /// Runs `f` on this thread's buffer, registered with the writer at the
-    /// thread's first line.
-    fn with_own_buffer(&self, f: impl FnOnce(&Buffer)) {
-        thread_local! {
-            /// This thread's buffer with each writer (one, but for tests).
-            static OWN: RefCell<Vec<(u64, Arc<Buffer>)>> = const { RefCell::new(Vec::new()) };
-        }
-        let id = self.shared.id;
-        let mut f = Some(f);
-        let _ = OWN.try_with(|own| {
-            let Ok(mut own) = own.try_borrow_mut() else { return };
-            let at = match own.iter().position(|(of, _)| *of == id) {
-                Some(at) => at,
-                None => {
-                    // Writers gone have let go of their buffers.
-                    own.retain(|(_, buffer)| Arc::strong_count(buffer) > 1);
-                    own.push((id, self.register()));
-                    own.len() - 1
-                }
-            };
-            if let Some(f) = f.take() {
-                f(&own[at].1);
-            }
-        });
-        // A thread on its way out: a buffer for this line alone.
-        if let Some(f) = f {
-            f(&self.register());
         }
     }
 
