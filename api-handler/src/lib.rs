@@ -5,7 +5,8 @@
 //! A new endpoint is one new file under `src/routes/` with an annotated async
 //! function; `build.rs` finds the file and `#[route]` registers the handler.
 //! Queue consumers (`src/consumers/`, `#[on_event]`) and scheduled jobs
-//! (`src/jobs/`, `#[schedule]`) work the same way. See the README.
+//! (`src/jobs/`, `#[schedule]`) work the same way. See the README,
+//! `docs/framework.md` and `docs/events-and-jobs.md`.
 
 pub mod accounts;
 pub mod app;
