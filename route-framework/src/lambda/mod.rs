@@ -9,18 +9,25 @@
 //! (`batchItemFailures`), never an invocation error. EventBridge scheduled
 //! events run the job their rule names. Anything else is an invocation
 //! error naming the shape.
+//!
+//! The arrows between its modules run one way: this one (shape detection)
+//! → `http_event` (every HTTP format, decoded and answered) → `answer` →
+//! `v2` (HTTP API 2.0, read in one pass) → `wire` (what the formats share:
+//! request target, body, client address).
 
+mod answer;
 mod http_event;
 mod v2;
+mod wire;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use lambda_http::LambdaEvent;
-use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
+pub use self::answer::Answer;
 pub use self::http_event::HttpShape;
 use crate::dispatch::Dispatcher;
 use crate::event::{EventDispatcher, JobRun, Message};
@@ -93,38 +100,6 @@ fn json_kind(value: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
-    }
-}
-
-/// What an invocation is answered with; the runtime sends it back as JSON.
-#[derive(Debug)]
-pub struct Answer(AnswerKind);
-
-/// An HTTP API 2.0 response, written as it is serialized, or any other JSON.
-#[derive(Debug)]
-enum AnswerKind {
-    Http(v2::Response),
-    Json(Value),
-}
-
-impl Answer {
-    /// An HTTP API 2.0 response.
-    fn http(response: v2::Response) -> Answer {
-        Answer(AnswerKind::Http(response))
-    }
-
-    /// Any other answer.
-    fn json(value: Value) -> Answer {
-        Answer(AnswerKind::Json(value))
-    }
-}
-
-impl Serialize for Answer {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match &self.0 {
-            AnswerKind::Http(response) => response.serialize(serializer),
-            AnswerKind::Json(value) => value.serialize(serializer),
-        }
     }
 }
 

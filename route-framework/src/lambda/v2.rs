@@ -20,7 +20,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeMap, SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::http_event::{body, ip, lambda_body, uri};
+use super::wire::{body, ip, lambda_body, uri};
 use crate::dispatch::{GatewayAuth, Incoming, Target};
 use crate::error::ApiError;
 
