@@ -5,10 +5,11 @@ use std::sync::Arc;
 
 use route_framework::error::ApiError;
 use route_framework::event::{EventParts, Failure, FromEventParts};
-use route_framework::extract::FromRequestParts;
+use route_framework::extract::{FromRequestParts, State};
 use route_framework::request::RequestParts;
 use route_framework::response::RenderedJson;
 use route_framework::schema::JsonSchema;
+use route_framework::signature::Signature;
 use serde::Serialize;
 
 use crate::notifications::Relay;
@@ -152,19 +153,21 @@ impl App {
 /// Handlers take the app's services as an argument: `async fn h(app: App)`.
 impl FromRequestParts for App {
     fn from_request_parts(parts: &RequestParts) -> Result<Self, ApiError> {
-        parts.state::<App>().cloned().ok_or_else(|| {
-            tracing::error!("the dispatcher was built without the app's services");
-            ApiError::internal()
-        })
+        State::<App>::from_request_parts(parts).map(|State(app)| app)
+    }
+
+    fn describe(signature: &mut Signature) {
+        <State<App> as FromRequestParts>::describe(signature);
     }
 }
 
 /// Consumers and jobs take the app's services too: `async fn job(app: App)`.
 impl FromEventParts for App {
     fn from_event_parts(parts: &EventParts) -> Result<Self, Failure> {
-        parts
-            .state::<App>()
-            .cloned()
-            .ok_or_else(|| Failure::new("the event dispatcher was built without the app's services"))
+        State::<App>::from_event_parts(parts).map(|State(app)| app)
+    }
+
+    fn describe(signature: &mut Signature) {
+        <State<App> as FromEventParts>::describe(signature);
     }
 }

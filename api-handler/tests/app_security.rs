@@ -35,7 +35,7 @@ fn sample_body(route_key: &str) -> Option<Value> {
 
 /// Whether the route's handler reads a JSON body.
 fn takes_body(route: &Route) -> bool {
-    route.request_body.is_some()
+    route.signature().body().is_some()
 }
 
 fn concrete(path: &str, ids: &[(&str, &str)]) -> String {

@@ -26,11 +26,11 @@ fn every_route_is_documented_with_its_bodies_and_auth() {
         // other methods never take one.
         assert_eq!(
             operation["requestBody"].is_object(),
-            route.request_body.is_some(),
+            route.signature().body().is_some(),
             "{}: the documented request body and the handler's disagree",
             route.route_key
         );
-        if route.request_body.is_some() {
+        if route.signature().body().is_some() {
             assert!(
                 matches!(route.method, Method::POST | Method::PUT | Method::PATCH),
                 "{} reads a body on a method that has none",

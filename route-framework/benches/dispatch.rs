@@ -102,7 +102,8 @@ fn lookup(c: &mut Criterion) {
     let mut group = c.benchmark_group("lookup");
     for n in SIZES {
         let routes = synthetic_routes(n);
-        let dispatcher = Dispatcher::new(routes.clone(), NoAuthenticator, ()).expect("synthetic routes are valid");
+        let dispatcher =
+            Dispatcher::with_route_quota(routes.clone(), NoAuthenticator, (), n).expect("synthetic routes are valid");
         // A route with a parameter, in the middle of the table.
         let target = routes
             .iter()

@@ -10,7 +10,8 @@ pub use crate::method::Method;
 pub use crate::registry::{Auth, Consumer, Job, Origin, Route};
 pub use crate::request::RequestParts;
 pub use crate::response::{IntoResponse, Response};
-pub use crate::schema::{DescribeResponse, schema_of};
+pub use crate::schema::DescribeResponse;
+pub use crate::signature::Signature;
 
 /// `file!()` relative to the workspace root, even when rustc reports it
 /// absolute (as it does for modules declared from `$OUT_DIR`).

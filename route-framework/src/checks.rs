@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::registry::Route;
+use crate::registry::{Consumer, Job, Route};
+use crate::signature::{Signature, StateType};
 
 /// API Gateway HTTP API's default quota of routes per API.
 pub const MAX_ROUTES: usize = 300;
@@ -39,20 +40,79 @@ pub(crate) fn origin(route: &Route) -> String {
 /// Checks a deployable route set: [`validate_structure`] plus the API
 /// Gateway quota of [`MAX_ROUTES`] routes.
 pub fn validate(routes: &[&'static Route]) -> Result<(), RegistryError> {
+    validate_with_quota(routes, MAX_ROUTES)
+}
+
+/// [`validate`] for an API whose quota of routes AWS has raised to `quota`.
+pub fn validate_with_quota(routes: &[&'static Route], quota: usize) -> Result<(), RegistryError> {
     let mut problems = match validate_structure(routes) {
         Ok(()) => Vec::new(),
         Err(err) => err.problems,
     };
-    if routes.len() > MAX_ROUTES {
+    if routes.len() > quota {
         problems.push(format!(
-            "{} routes exceed the API Gateway HTTP API quota of {MAX_ROUTES} routes per API",
+            "{} routes exceed the API Gateway HTTP API quota of {quota} routes per API",
             routes.len()
         ));
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(RegistryError { problems })
+    RegistryError::from_problems(problems)
+}
+
+/// Checks that every route reads the application state as `state`, the type
+/// the dispatcher holds: a route taking `State<Other>` could only answer 500.
+pub fn validate_state(routes: &[&'static Route], state: StateType) -> Result<(), RegistryError> {
+    let problems = routes
+        .iter()
+        .flat_map(|route| {
+            let at = origin(route);
+            let signature = route.signature();
+            signature
+                .state_mismatches(state)
+                .map(|problem| format!("{at}: {problem}"))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    RegistryError::from_problems(problems)
+}
+
+/// Checks that every consumer and job reads the application state as
+/// `state`, the type the event dispatcher holds.
+pub fn validate_task_state(
+    consumers: &[&'static Consumer],
+    jobs: &[&'static Job],
+    state: StateType,
+) -> Result<(), RegistryError> {
+    let tasks = consumers
+        .iter()
+        .map(|consumer| (consumer.origin, consumer.arguments))
+        .chain(jobs.iter().map(|job| (job.origin, job.arguments)));
+    let mut problems = Vec::new();
+    for (origin, arguments) in tasks {
+        let mut signature = Signature::default();
+        arguments(&mut signature);
+        problems.extend(
+            signature
+                .problems()
+                .iter()
+                .map(|problem| format!("{origin}: {problem}")),
+        );
+        problems.extend(
+            signature
+                .state_mismatches(state)
+                .map(|problem| format!("{origin}: {problem}")),
+        );
+    }
+    RegistryError::from_problems(problems)
+}
+
+impl RegistryError {
+    /// `Ok` when there are no problems, else all of them.
+    fn from_problems(problems: Vec<String>) -> Result<(), RegistryError> {
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(RegistryError { problems })
+        }
     }
 }
 
@@ -72,6 +132,9 @@ pub fn validate_structure(routes: &[&'static Route]) -> Result<(), RegistryError
                 origin(route),
                 route.route_key
             ));
+        }
+        for problem in route.signature().problems() {
+            problems.push(format!("{}: {problem}", origin(route)));
         }
         if let Some(first) = by_key.insert(route.route_key, route) {
             problems.push(format!(
@@ -108,11 +171,7 @@ pub fn validate_structure(routes: &[&'static Route]) -> Result<(), RegistryError
     }
 
     problems.dedup();
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(RegistryError { problems })
-    }
+    RegistryError::from_problems(problems)
 }
 
 /// The parameter name of a `{name}` or `{name+}` segment.

@@ -25,6 +25,7 @@ use crate::method::Method;
 use crate::registry::{Auth, Route};
 use crate::request::{PathParams, RequestParts, SharedState};
 use crate::response::{IntoResponse, Response};
+use crate::signature::StateType;
 
 /// How the entry point identified the route, in the order of preference.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,27 +150,65 @@ pub struct Dispatcher {
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(25);
 
 impl Dispatcher {
-    /// Validates `routes` (see [`checks::validate_structure`]) and builds the
-    /// lookup tables. Start-up also enforces the API Gateway quota
-    /// ([`checks::validate`]); this constructor does not, so tests and
-    /// benchmarks can build tables of any size.
+    /// Checks `routes` as a deployable set and builds the lookup tables.
+    ///
+    /// The checks are every registry-wide one, so a bad set never starts:
+    /// duplicates and conflicting parameters ([`checks::validate_structure`]),
+    /// API Gateway's quota of [`checks::MAX_ROUTES`] routes, and the state
+    /// each route reads against `state`'s type ([`checks::validate_state`]),
+    /// each problem with its handler's file and line.
     ///
     /// `authenticator` verifies bearer tokens the gateway has not verified;
-    /// `state` reaches handlers through [`RequestParts::state`] (the app's
-    /// shared services, say).
-    pub fn new(
+    /// `state` reaches handlers through [`State`](crate::extract::State) and
+    /// [`RequestParts::state`] (the app's shared services, say).
+    ///
+    /// ```
+    /// use route_framework::auth::NoAuthenticator;
+    /// use route_framework::dispatch::Dispatcher;
+    /// use route_framework::prelude::*;
+    ///
+    /// /// Say hello.
+    /// #[route("GET /hello", public)]
+    /// async fn hello(State(greeting): State<&'static str>) -> Json<&'static str> {
+    ///     Json(greeting)
+    /// }
+    ///
+    /// // Every route in the registry, with the state they read.
+    /// let dispatcher = Dispatcher::new(route_framework::routes(), NoAuthenticator, "hello");
+    /// assert!(dispatcher.is_ok());
+    /// // Another state type fails when built, naming the route.
+    /// let wrong = Dispatcher::new(route_framework::routes(), NoAuthenticator, 42_u32);
+    /// assert!(wrong.err().unwrap().to_string().contains("`hello`"));
+    /// ```
+    pub fn new<S: Any + Send + Sync>(
         routes: impl IntoIterator<Item = &'static Route>,
         authenticator: impl Authenticator,
-        state: impl Any + Send + Sync,
+        state: S,
+    ) -> Result<Dispatcher, RegistryError> {
+        Dispatcher::with_route_quota(routes, authenticator, state, checks::MAX_ROUTES)
+    }
+
+    /// [`Dispatcher::new`] for an API whose route quota AWS has raised to
+    /// `quota` (and for benchmarks of large route sets).
+    pub fn with_route_quota<S: Any + Send + Sync>(
+        routes: impl IntoIterator<Item = &'static Route>,
+        authenticator: impl Authenticator,
+        state: S,
+        quota: usize,
     ) -> Result<Dispatcher, RegistryError> {
         let routes: Vec<&'static Route> = routes.into_iter().collect();
-        checks::validate_structure(&routes)?;
+        let structure = checks::validate_with_quota(&routes, quota);
+        let state_types = checks::validate_state(&routes, StateType::of::<S>());
+        let mut problems: Vec<String> = [structure, state_types]
+            .into_iter()
+            .filter_map(Result::err)
+            .flat_map(|err| err.problems)
+            .collect();
 
         let mut by_key = HashMap::with_capacity(routes.len());
         let mut by_template: HashMap<&'static str, usize> = HashMap::new();
         let mut paths: Vec<PathRoutes> = Vec::new();
         let mut matcher = matchit::Router::new();
-        let mut problems = Vec::new();
         for &route in &routes {
             by_key.insert(route.route_key, route);
             let index = *by_template.entry(route.path).or_insert_with(|| {

@@ -7,7 +7,8 @@
 //! - [`dispatch`]: the one dispatcher every entry point uses; [`event`]:
 //!   consumers and jobs and their dispatcher; [`schedule`]: when jobs run.
 //! - [`extract`], [`response`], [`error`]: the handler contract; [`request`]:
-//!   what extractors read, application state included; [`validation`]: the
+//!   what extractors read, application state included; [`signature`]: what
+//!   they say they read, for OpenAPI and the dispatcher's checks; [`validation`]: the
 //!   `garde` rules request types declare, reported all at once.
 //! - [`auth`]: the caller and how a request proves it.
 //! - [`lambda`], [`server`]: the entry points; [`logging`]: structured logs.
@@ -45,6 +46,7 @@ pub mod response;
 pub mod schedule;
 pub mod schema;
 pub mod server;
+pub mod signature;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod validation;

@@ -10,6 +10,7 @@ use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
 use crate::registry::{Auth, Route};
+use crate::signature::Signature;
 
 /// The document's `info` block.
 #[derive(Debug, Clone, Copy)]
@@ -127,7 +128,8 @@ pub fn document(routes: &[&'static Route], info: ApiInfo<'_>) -> Value {
             .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
             .collect();
         operation.insert("parameters".into(), Value::Array(parameters));
-        if let Some(schema_fn) = route.query {
+        let signature = route.signature();
+        if let Some(schema_fn) = signature.query() {
             let schema: Value = schema_fn(&mut generator).into();
             pending_queries.push((route.path, route.method.as_str().to_ascii_lowercase(), schema));
         }
@@ -136,7 +138,7 @@ pub fn document(routes: &[&'static Route], info: ApiInfo<'_>) -> Value {
             Auth::Required { scopes } => json!([{ "bearer": scopes }]),
         };
         operation.insert("security".into(), security);
-        if let Some(schema_fn) = route.request_body {
+        if let Some(schema_fn) = signature.body() {
             let schema = schema_fn(&mut generator);
             operation.insert(
                 "requestBody".into(),
@@ -149,7 +151,7 @@ pub fn document(routes: &[&'static Route], info: ApiInfo<'_>) -> Value {
             let schema = schema_fn(&mut generator);
             success.insert("content".into(), json!({ "application/json": { "schema": schema } }));
         }
-        operation.insert("responses".into(), Value::Object(responses(route, success)));
+        operation.insert("responses".into(), Value::Object(responses(route, &signature, success)));
 
         let item = paths
             .entry(route.path.to_owned())
@@ -183,11 +185,11 @@ pub fn document(routes: &[&'static Route], info: ApiInfo<'_>) -> Value {
 }
 
 /// The responses of one route: its success and every error it can answer.
-fn responses(route: &Route, success: Map<String, Value>) -> Map<String, Value> {
+fn responses(route: &Route, signature: &Signature, success: Map<String, Value>) -> Map<String, Value> {
     let mut responses = Map::new();
     responses.insert(route.response.status.to_string(), Value::Object(success));
     let has_params = !route.params.is_empty();
-    if route.request_body.is_some() || route.query.is_some() || has_params {
+    if signature.body().is_some() || signature.query().is_some() || has_params {
         responses.insert(
             "400".into(),
             error_response("Malformed request: bad JSON, path or query"),
@@ -214,11 +216,11 @@ fn responses(route: &Route, success: Map<String, Value>) -> Map<String, Value> {
             "The methods this path accepts",
         ),
     );
-    if route.request_body.is_some() {
+    if signature.body().is_some() {
         responses.insert("413".into(), error_response("The body exceeds the size limit"));
         responses.insert("415".into(), error_response("The body is not `application/json`"));
     }
-    if route.request_body.is_some() || route.query.is_some() {
+    if signature.body().is_some() || signature.query().is_some() {
         responses.insert("422".into(), error_response("A value breaks the documented rules"));
     }
     responses.insert("500".into(), error_response("Internal error; details are in the logs"));

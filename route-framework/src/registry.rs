@@ -10,7 +10,8 @@ use crate::event::{EventParts, Outcome};
 use crate::method::Method;
 use crate::request::RequestParts;
 use crate::response::Response;
-use crate::schema::{ResponseDoc, SchemaFn};
+use crate::schema::ResponseDoc;
+use crate::signature::{DescribeFn, Signature};
 
 /// The adapter the macro generates for a handler: runs its extractors when
 /// called (they are synchronous), then returns the future that calls the
@@ -56,10 +57,8 @@ pub struct Route {
     pub line: u32,
     /// First paragraph of the handler's doc comment.
     pub summary: &'static str,
-    /// JSON schema of the query string (`Query<T>` argument), for the OpenAPI export.
-    pub query: Option<SchemaFn>,
-    /// JSON schema of the request body (`Json<T>` argument), for the OpenAPI export.
-    pub request_body: Option<SchemaFn>,
+    /// Asks each argument's extractor what it reads (see [`Route::signature`]).
+    pub arguments: DescribeFn,
     /// The success response, for the OpenAPI export.
     pub response: ResponseDoc,
     /// The generated adapter that runs the handler.
@@ -78,6 +77,16 @@ impl fmt::Debug for Route {
 }
 
 inventory::collect!(Route);
+
+impl Route {
+    /// What the handler's arguments read: the query string's and the body's
+    /// schemas (for the OpenAPI document) and the application state.
+    pub fn signature(&self) -> Signature {
+        let mut signature = Signature::default();
+        (self.arguments)(&mut signature);
+        signature
+    }
+}
 
 /// Every route linked into this binary, sorted by path then method.
 ///
@@ -121,6 +130,8 @@ pub struct Consumer {
     pub batch_window: u16,
     /// Where it is defined.
     pub origin: Origin,
+    /// Asks each argument's extractor what it reads.
+    pub arguments: DescribeFn,
     /// The generated adapter: payload and extractors, then the consumer.
     pub handler: TaskFn,
 }
@@ -153,6 +164,8 @@ pub struct Job {
     pub schedule: &'static str,
     /// Where it is defined.
     pub origin: Origin,
+    /// Asks each argument's extractor what it reads.
+    pub arguments: DescribeFn,
     /// The generated adapter: extractors, then the job.
     pub handler: TaskFn,
 }

@@ -6,14 +6,7 @@ pub use schemars::{JsonSchema, Schema, SchemaGenerator};
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::response::{Created, NoContent, RenderedJson, Response, WithEtag};
-
-/// Produces (a reference to) a type's JSON schema, registering its definitions.
-pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
-
-/// The [`SchemaFn`] of `T`.
-pub fn schema_of<T: JsonSchema + ?Sized>(generator: &mut SchemaGenerator) -> Schema {
-    generator.subschema_for::<T>()
-}
+pub use crate::signature::{SchemaFn, schema_of};
 
 /// A route's success response, as documentation.
 #[derive(Debug, Clone, Copy)]

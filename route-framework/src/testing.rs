@@ -183,8 +183,7 @@ pub fn synthetic_route(method: Method, path: &str, auth: Auth) -> &'static Route
         file: file!(),
         line: line!(),
         summary: "A synthetic route.",
-        query: None,
-        request_body: None,
+        arguments: |_| {},
         response: ResponseDoc {
             status: 200,
             schema: None,

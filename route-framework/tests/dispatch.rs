@@ -547,9 +547,10 @@ async fn a_panicking_handler_or_extractor_is_a_500_without_internal_detail() {
 #[tokio::test]
 async fn a_handler_past_the_deadline_is_a_503_with_retry_after() {
     let authenticator = route_framework::auth::NoAuthenticator;
-    let dispatcher = route_framework::dispatch::Dispatcher::new(route_framework::routes(), authenticator, ())
-        .unwrap()
-        .with_deadline(std::time::Duration::from_millis(20));
+    let dispatcher =
+        route_framework::dispatch::Dispatcher::new(route_framework::routes(), authenticator, common::Greeting("hi"))
+            .unwrap()
+            .with_deadline(std::time::Duration::from_millis(20));
     let client = route_framework::testing::TestClient::new(std::sync::Arc::new(dispatcher));
     let response = client.get("/t/stuck").send().await;
     assert_error(&response, 503, "unavailable");

@@ -70,10 +70,10 @@ fn events(log: &Log) -> Arc<EventDispatcher> {
 }
 
 async fn answer(events: &EventDispatcher, event: Value) -> Result<Value, lambda_http::Error> {
-    let harness = common::client();
+    let dispatcher = common::dispatcher();
     let payload = serde_json::value::to_raw_value(&event).unwrap();
     let event = lambda_http::LambdaEvent::new(payload, lambda_http::Context::default());
-    let answer = lambda::answer(&harness.dispatcher, events, event).await?;
+    let answer = lambda::answer(&dispatcher, events, event).await?;
     Ok(serde_json::to_value(answer).unwrap())
 }
 
@@ -231,7 +231,7 @@ async fn the_registry_lists_consumers_and_jobs_with_their_options() {
 async fn two_consumers_of_one_type_are_refused() {
     let consumers = route_framework::consumers();
     let twice = [consumers[0], consumers[0]];
-    let err = EventDispatcher::new(twice, [], ()).err().unwrap();
+    let err = EventDispatcher::new(twice, [], Log::default()).err().unwrap();
     assert!(err.to_string().contains("two consumers of `t.note`"), "{err}");
 }
 

@@ -37,6 +37,40 @@ async fn create(Path(_id): Path<String>, Json(_thing): Json<NewThing>) -> NoCont
     NoContent
 }
 
+/// `Json` under another name: what it reads is known by its trait, not its name.
+mod renamed {
+    use route_framework::extract::Json as Body;
+    use route_framework::prelude::{NoContent, route};
+
+    /// Create a thing through a renamed `Json`.
+    #[route("POST /renamed", public)]
+    async fn create_renamed(Body(_thing): Body<super::NewThing>) -> NoContent {
+        NoContent
+    }
+}
+
+/// An app's own body extractor that wraps `Json` and says what it reads.
+struct Wrapped<T>(T);
+
+impl<T> route_framework::extract::FromRequest for Wrapped<T>
+where
+    Json<T>: route_framework::extract::FromRequest,
+{
+    fn from_request(parts: &route_framework::request::RequestParts, body: bytes::Bytes) -> Result<Self, ApiError> {
+        <Json<T> as route_framework::extract::FromRequest>::from_request(parts, body).map(|Json(value)| Wrapped(value))
+    }
+
+    fn describe(signature: &mut route_framework::signature::Signature) {
+        <Json<T> as route_framework::extract::FromRequest>::describe(signature);
+    }
+}
+
+/// Create a thing through a wrapping extractor.
+#[route("POST /wrapped", public)]
+async fn create_wrapped(Wrapped(_thing): Wrapped<NewThing>) -> NoContent {
+    NoContent
+}
+
 fn doc() -> Value {
     let info = ApiInfo {
         title: "t",
@@ -94,4 +128,17 @@ fn operations_list_the_errors_they_can_answer() {
         doc["paths"]["/boxes/{boxId}/things"]["post"]["security"],
         serde_json::json!([{ "bearer": ["things.write"] }])
     );
+}
+
+#[test]
+fn a_renamed_or_wrapped_json_body_is_documented() {
+    let doc = doc();
+    for path in ["/renamed", "/wrapped"] {
+        let operation = &doc["paths"][path]["post"];
+        assert_eq!(
+            operation["requestBody"]["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/NewThing",
+            "{path}: {operation}"
+        );
+        assert!(operation["responses"]["415"].is_object(), "{path}: {operation}");
+    }
 }

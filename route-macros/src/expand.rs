@@ -85,6 +85,8 @@ fn generate(item: &ItemFn, attr: &RouteAttr, key: &RouteKey, handler: &Handler<'
     let krate = quote!(::route_framework::__private);
     let name = handler.name;
     let adapter = format_ident!("__route_adapter_{}", name);
+    let describe = format_ident!("__route_describe_{}", name);
+    let signature = format_ident!("__signature");
     let parts = format_ident!("__parts");
     let body = format_ident!("__body");
 
@@ -106,7 +108,15 @@ fn generate(item: &ItemFn, attr: &RouteAttr, key: &RouteKey, handler: &Handler<'
             };
         }
     });
+    let descriptions = handler.arg_types.iter().enumerate().map(|(i, ty)| {
+        if i + 1 == count {
+            quote_spanned!(ty.span()=> <#ty as #krate::FromRequest<_>>::describe(#signature);)
+        } else {
+            quote_spanned!(ty.span()=> <#ty as #krate::FromRequestParts>::describe(#signature);)
+        }
+    });
     let unused_body = (count == 0).then(|| quote!(let _ = #body;));
+    let unused_signature = (count == 0).then(|| quote!(let _ = #signature;));
     let output_span = match handler.output {
         ReturnType::Default => name.span(),
         ReturnType::Type(_, ty) => ty.span(),
@@ -115,14 +125,6 @@ fn generate(item: &ItemFn, attr: &RouteAttr, key: &RouteKey, handler: &Handler<'
     let response_doc = match handler.output {
         ReturnType::Default => quote_spanned!(output_span=> <() as #krate::DescribeResponse>::DOC),
         ReturnType::Type(_, ty) => quote_spanned!(output_span=> <#ty as #krate::DescribeResponse>::DOC),
-    };
-    let query = match handler.query_type {
-        Some(ty) => quote_spanned!(ty.span()=> ::core::option::Option::Some(#krate::schema_of::<#ty>)),
-        None => quote!(::core::option::Option::None),
-    };
-    let request_body = match handler.body_type {
-        Some(ty) => quote_spanned!(ty.span()=> ::core::option::Option::Some(#krate::schema_of::<#ty>)),
-        None => quote!(::core::option::Option::None),
     };
 
     let method = format_ident!("{}", key.method);
@@ -155,6 +157,11 @@ fn generate(item: &ItemFn, attr: &RouteAttr, key: &RouteKey, handler: &Handler<'
                 })
             }
 
+            fn #describe(#signature: &mut #krate::Signature) {
+                #unused_signature
+                #(#descriptions)*
+            }
+
             #krate::inventory::submit! {
                 #krate::Route {
                     method: #krate::Method::#method,
@@ -167,8 +174,7 @@ fn generate(item: &ItemFn, attr: &RouteAttr, key: &RouteKey, handler: &Handler<'
                     file: #krate::source_file(::core::file!(), ::core::env!("CARGO_MANIFEST_DIR")),
                     line: #line,
                     summary: #summary,
-                    query: #query,
-                    request_body: #request_body,
+                    arguments: #describe,
                     response: #response_doc,
                     handler: #adapter,
                 }

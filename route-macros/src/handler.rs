@@ -11,6 +11,12 @@ const SCALARS: [&str; 17] = [
 ];
 
 /// Extractors that consume the request body and so must come last.
+///
+/// Checks by name give an early error spanned on the argument for the
+/// framework's own spelling. What an argument reads is known from its
+/// extractor's trait (`describe`, called by the expansion), so a renamed or
+/// wrapped `Json` is still documented, and still cannot come first (it does
+/// not implement `FromRequestParts`).
 const BODY_EXTRACTORS: [&str; 1] = ["Json"];
 
 /// What the macro needs to know about the handler function.
@@ -22,10 +28,6 @@ pub(crate) struct Handler<'a> {
     /// The `Path<..>` argument, if any, with how many parameters its type extracts
     /// when that can be read off the syntax.
     pub(crate) path_arg: Option<PathArg<'a>>,
-    /// `T` of a last argument `Json<T>`: the request body's type.
-    pub(crate) body_type: Option<&'a Type>,
-    /// `T` of a `Query<T>` argument: the query string's type.
-    pub(crate) query_type: Option<&'a Type>,
     /// The declared return type, if any.
     pub(crate) output: &'a ReturnType,
     /// First paragraph of the doc comment, joined into one line.
@@ -61,7 +63,7 @@ impl<'a> Handler<'a> {
 
         let mut arg_types = Vec::with_capacity(sig.inputs.len());
         let mut path_arg: Option<PathArg<'a>> = None;
-        let mut query_type: Option<&'a Type> = None;
+        let mut has_query = false;
         let last = sig.inputs.len().saturating_sub(1);
         for (index, input) in sig.inputs.iter().enumerate() {
             let ty = match input {
@@ -80,11 +82,10 @@ impl<'a> Handler<'a> {
                 );
             }
             if name.as_deref() == Some("Query") {
-                if query_type.is_some() {
+                if has_query {
                     cx.error_spanned_by(ty, "only one `Query` extractor per handler: take one struct");
-                } else {
-                    query_type = first_type_argument(ty);
                 }
+                has_query = true;
             }
             if name.as_deref() == Some("Path") {
                 if path_arg.is_some() {
@@ -101,20 +102,10 @@ impl<'a> Handler<'a> {
             }
         }
 
-        let body_type = arg_types
-            .last()
-            .filter(|ty| {
-                extractor_name(ty)
-                    .as_deref()
-                    .is_some_and(|n| BODY_EXTRACTORS.contains(&n))
-            })
-            .and_then(|ty| first_type_argument(ty));
         Handler {
             name: &sig.ident,
             arg_types,
             path_arg,
-            body_type,
-            query_type,
             output: &sig.output,
             summary: summary(item),
         }

@@ -156,6 +156,8 @@ fn generate(item: &ItemFn, handler: &Handler<'_>, value: &LitStr, kind: &Kind) -
     let krate = quote!(::route_framework::__private);
     let name = handler.name;
     let adapter = format_ident!("__task_adapter_{}", name);
+    let describe = format_ident!("__task_describe_{}", name);
+    let signature = format_ident!("__signature");
     let parts = format_ident!("__parts");
     let payload = format_ident!("__payload");
 
@@ -170,6 +172,13 @@ fn generate(item: &ItemFn, handler: &Handler<'_>, value: &LitStr, kind: &Kind) -
         };
         quote! { let #arg = #call?; }
     });
+    let descriptions = handler.arg_types.iter().enumerate().map(|(i, ty)| match kind {
+        Kind::Consumer { .. } if i + 1 == count => {
+            quote_spanned!(ty.span()=> <#ty as #krate::FromEvent<_>>::describe(#signature);)
+        }
+        _ => quote_spanned!(ty.span()=> <#ty as #krate::FromEventParts>::describe(#signature);),
+    });
+    let unused_signature = (count == 0).then(|| quote!(let _ = #signature;));
     let consumes_payload = matches!(kind, Kind::Consumer { .. }) && count > 0;
     let unused_payload = (!consumes_payload).then(|| quote!(let _ = #payload;));
     let unused_parts = (count == 0).then(|| quote!(let _ = &#parts;));
@@ -206,6 +215,7 @@ fn generate(item: &ItemFn, handler: &Handler<'_>, value: &LitStr, kind: &Kind) -
                     batch_size: #batch_size,
                     batch_window: #batch_window,
                     origin: #origin,
+                    arguments: #describe,
                     handler: #adapter,
                 }
             }
@@ -215,6 +225,7 @@ fn generate(item: &ItemFn, handler: &Handler<'_>, value: &LitStr, kind: &Kind) -
                 name: #handler_name,
                 schedule: #value,
                 origin: #origin,
+                arguments: #describe,
                 handler: #adapter,
             }
         },
@@ -235,6 +246,11 @@ fn generate(item: &ItemFn, handler: &Handler<'_>, value: &LitStr, kind: &Kind) -
                     let __output = #name(#(#args),*).await;
                     #outcome
                 })
+            }
+
+            fn #describe(#signature: &mut #krate::Signature) {
+                #unused_signature
+                #(#descriptions)*
             }
 
             #krate::inventory::submit! { #record }

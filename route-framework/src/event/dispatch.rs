@@ -11,10 +11,11 @@ use futures_util::FutureExt;
 use tokio::task::JoinSet;
 
 use super::{EventParts, Failure, Message, Outcome};
-use crate::checks::RegistryError;
+use crate::checks::{self, RegistryError};
 use crate::registry::{Consumer, Job, TaskFn};
 use crate::request::SharedState;
 use crate::schedule::Schedule;
+use crate::signature::StateType;
 
 /// One run of a job: which job, for what time, under which ids.
 #[derive(Debug, Clone)]
@@ -38,14 +39,20 @@ pub struct EventDispatcher {
 
 impl EventDispatcher {
     /// Checks the set (one consumer per type, unique job names, schedules
-    /// that parse) and builds the lookup tables; `state` reaches consumers
-    /// and jobs as it reaches handlers.
-    pub fn new(
+    /// that parse, every consumer and job reading the state as an `S`) and
+    /// builds the lookup tables; `state` reaches consumers and jobs as it
+    /// reaches handlers.
+    pub fn new<S: Any + Send + Sync>(
         consumers: impl IntoIterator<Item = &'static Consumer>,
         jobs: impl IntoIterator<Item = &'static Job>,
-        state: impl Any + Send + Sync,
+        state: S,
     ) -> Result<EventDispatcher, RegistryError> {
-        let mut problems = Vec::new();
+        let consumers: Vec<&'static Consumer> = consumers.into_iter().collect();
+        let jobs: Vec<&'static Job> = jobs.into_iter().collect();
+        let mut problems = match checks::validate_task_state(&consumers, &jobs, StateType::of::<S>()) {
+            Ok(()) => Vec::new(),
+            Err(err) => err.problems,
+        };
         let mut by_type: HashMap<&'static str, &'static Consumer> = HashMap::new();
         for consumer in consumers {
             if let Some(first) = by_type.insert(consumer.event_type, consumer) {

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::{EventParts, Failure, FromEvent, FromEventParts};
 use crate::extract::{RequestId, State, ViaBody};
+use crate::signature::Signature;
 use crate::validation::{self, Validate};
 
 /// The event's id, the key consumers de-duplicate on: a redelivered
@@ -45,6 +46,10 @@ impl<S: Clone + Send + Sync + 'static> FromEventParts for State<S> {
                 std::any::type_name::<S>()
             ))
         })
+    }
+
+    fn describe(signature: &mut Signature) {
+        signature.read_state::<S>();
     }
 }
 

@@ -27,6 +27,7 @@ pub use self::extract::{EventId, EventTime, Payload};
 pub use self::message::Message;
 use crate::extract::{ViaBody, ViaParts};
 use crate::request::SharedState;
+use crate::signature::Signature;
 
 /// What a consumer's or a job's extractors read: the invocation minus the payload.
 pub struct EventParts {
@@ -118,6 +119,13 @@ impl<E: fmt::Display> IntoOutcome for Result<(), E> {
 pub trait FromEventParts: Sized {
     /// Builds the value, or fails the event.
     fn from_event_parts(parts: &EventParts) -> Result<Self, Failure>;
+
+    /// Records what the extractor reads (the application state's type) for
+    /// the checks the event dispatcher makes when it is built. The default
+    /// records nothing.
+    fn describe(signature: &mut Signature) {
+        let _ = signature;
+    }
 }
 
 /// An argument that may read the payload; only a consumer's last argument can.
@@ -129,10 +137,19 @@ pub trait FromEventParts: Sized {
 pub trait FromEvent<M = ViaBody>: Sized {
     /// Builds the value from the parts and the payload, or fails the event.
     fn from_event(parts: &EventParts, payload: Bytes) -> Result<Self, Failure>;
+
+    /// Records what the extractor reads, as [`FromEventParts::describe`] does.
+    fn describe(signature: &mut Signature) {
+        let _ = signature;
+    }
 }
 
 impl<T: FromEventParts> FromEvent<ViaParts> for T {
     fn from_event(parts: &EventParts, _payload: Bytes) -> Result<Self, Failure> {
         T::from_event_parts(parts)
+    }
+
+    fn describe(signature: &mut Signature) {
+        T::describe(signature);
     }
 }

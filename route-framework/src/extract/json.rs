@@ -12,6 +12,8 @@ use super::{FromRequest, ViaBody};
 use crate::error::{ApiError, FieldError};
 use crate::request::RequestParts;
 use crate::response::{IntoResponse, Response};
+use crate::schema::schema_of;
+use crate::signature::Signature;
 use crate::validation::{self, Validate};
 
 /// The largest JSON request body accepted: 1 MiB.
@@ -48,6 +50,10 @@ where
         let parsed: T = from_value(&value)?;
         validation::validate(&parsed, &value, true)?;
         Ok(Json(parsed))
+    }
+
+    fn describe(signature: &mut Signature) {
+        signature.read_body(schema_of::<T>);
     }
 }
 

@@ -17,6 +17,7 @@ pub use self::query::Query;
 use crate::auth::User;
 use crate::error::ApiError;
 use crate::request::RequestParts;
+use crate::signature::Signature;
 
 /// An argument built from the request's parts, without its body.
 #[diagnostic::on_unimplemented(
@@ -27,6 +28,14 @@ use crate::request::RequestParts;
 pub trait FromRequestParts: Sized {
     /// Builds the value, or rejects the request.
     fn from_request_parts(parts: &RequestParts) -> Result<Self, ApiError>;
+
+    /// Records what the extractor reads (the query string's schema, the
+    /// application state's type) for the OpenAPI document and the checks a
+    /// dispatcher makes when it is built. The default records nothing: right
+    /// for an extractor that reads only headers, the path or the caller.
+    fn describe(signature: &mut Signature) {
+        let _ = signature;
+    }
 }
 
 /// Marker for [`FromRequest`] implementations that only read the parts.
@@ -46,11 +55,21 @@ pub enum ViaBody {}
 pub trait FromRequest<M = ViaBody>: Sized {
     /// Builds the value from the parts and the body, or rejects the request.
     fn from_request(parts: &RequestParts, body: Bytes) -> Result<Self, ApiError>;
+
+    /// Records what the extractor reads (the body's schema, say), as
+    /// [`FromRequestParts::describe`] does.
+    fn describe(signature: &mut Signature) {
+        let _ = signature;
+    }
 }
 
 impl<T: FromRequestParts> FromRequest<ViaParts> for T {
     fn from_request(parts: &RequestParts, _body: Bytes) -> Result<Self, ApiError> {
         T::from_request_parts(parts)
+    }
+
+    fn describe(signature: &mut Signature) {
+        T::describe(signature);
     }
 }
 
@@ -66,8 +85,31 @@ impl FromRequestParts for User {
 /// The application state the dispatcher was built with, by type: a cheap
 /// clone of it (usually an `Arc` inside).
 ///
-/// An app usually implements [`FromRequestParts`] for its own state type so
-/// handlers take it directly; `State<S>` is the generic form.
+/// A dispatcher built with another state type does not start: every route's
+/// state is checked against it when it is built. An app usually implements
+/// [`FromRequestParts`] for its own state type so handlers take it directly,
+/// through `State<S>`'s two functions:
+///
+/// ```
+/// use route_framework::error::ApiError;
+/// use route_framework::extract::{FromRequestParts, State};
+/// use route_framework::request::RequestParts;
+/// use route_framework::signature::Signature;
+///
+/// /// The app's shared services.
+/// #[derive(Clone)]
+/// struct App;
+///
+/// impl FromRequestParts for App {
+///     fn from_request_parts(parts: &RequestParts) -> Result<Self, ApiError> {
+///         State::<App>::from_request_parts(parts).map(|State(app)| app)
+///     }
+///
+///     fn describe(signature: &mut Signature) {
+///         State::<App>::describe(signature);
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct State<S>(pub S);
 
@@ -80,6 +122,10 @@ impl<S: Clone + Send + Sync + 'static> FromRequestParts for State<S> {
             );
             ApiError::internal()
         })
+    }
+
+    fn describe(signature: &mut Signature) {
+        signature.read_state::<S>();
     }
 }
 

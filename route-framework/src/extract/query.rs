@@ -5,6 +5,8 @@ use serde_json::{Map, Value};
 use super::FromRequestParts;
 use crate::error::{ApiError, FieldError};
 use crate::request::RequestParts;
+use crate::schema::{JsonSchema, schema_of};
+use crate::signature::Signature;
 use crate::validation::{self, Validate};
 
 /// The query string deserialised into `T` (usually a struct of optional fields).
@@ -16,7 +18,7 @@ pub struct Query<T>(pub T);
 
 impl<T> FromRequestParts for Query<T>
 where
-    T: serde::de::DeserializeOwned + Validate,
+    T: serde::de::DeserializeOwned + Validate + JsonSchema,
     T::Context: Default,
 {
     fn from_request_parts(parts: &RequestParts) -> Result<Self, ApiError> {
@@ -34,5 +36,9 @@ where
             .collect();
         validation::validate(&parsed, &Value::Object(sent), false)?;
         Ok(Query(parsed))
+    }
+
+    fn describe(signature: &mut Signature) {
+        signature.read_query(schema_of::<T>);
     }
 }

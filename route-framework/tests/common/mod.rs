@@ -55,10 +55,16 @@ impl Deref for Harness {
     }
 }
 
-/// Bearer tokens are verified with the test key pair (see [`token`]).
-pub(crate) fn client() -> Harness {
+/// A dispatcher over every route of this test binary; bearer tokens are
+/// verified with the test key pair (see [`token`]).
+pub(crate) fn dispatcher() -> Arc<Dispatcher> {
     let authenticator = JwtAuthenticator::from_pem(Algorithm::ES256, TEST_PUBLIC_KEY, ISSUER, AUDIENCE).unwrap();
-    let dispatcher = Arc::new(Dispatcher::new(route_framework::routes(), authenticator, Greeting("hello")).unwrap());
+    Arc::new(Dispatcher::new(route_framework::routes(), authenticator, Greeting("hello")).unwrap())
+}
+
+/// [`dispatcher`], one over the consumers and jobs of this test binary, and a client.
+pub(crate) fn client() -> Harness {
+    let dispatcher = dispatcher();
     let events = EventDispatcher::new(route_framework::consumers(), route_framework::jobs(), Greeting("hello"));
     Harness {
         events: Arc::new(events.unwrap()),
