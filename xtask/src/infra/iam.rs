@@ -79,10 +79,23 @@ fn actions_for(prefix: &str, operation: &str) -> Vec<String> {
 }
 
 /// The source directory of each SDK crate in [`SERVICES`], from `cargo metadata`.
+///
+/// Filtered to the host platform: offline, an unfiltered `cargo metadata`
+/// needs every package of the lock file for every platform, which a build
+/// never downloads (on a fresh cargo home it stops at the first one, such as
+/// `android_system_properties`).
 fn sdk_sources() -> BTreeMap<&'static str, PathBuf> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let host = host_triple();
     let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--offline",
+            "--filter-platform",
+            &host,
+        ])
         .current_dir(project_root())
         .output()
         .unwrap_or_else(|err| panic!("cannot run cargo metadata: {err}"));
@@ -106,6 +119,20 @@ fn sdk_sources() -> BTreeMap<&'static str, PathBuf> {
             (*krate, dir.join("src"))
         })
         .collect()
+}
+
+/// The host's target triple, from `rustc -vV`.
+fn host_triple() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+    let output = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .unwrap_or_else(|err| panic!("cannot run rustc -vV: {err}"));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .map(str::to_owned)
+        .unwrap_or_else(|| panic!("rustc -vV names no host"))
 }
 
 /// The operation names (`get_item`, ...) an SDK crate's client has.
