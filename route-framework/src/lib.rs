@@ -5,24 +5,51 @@
 //!   submit and the link-time registry; [`checks`]: checks across routes
 //!   (duplicates, conflicts, quota).
 //! - [`dispatch`]: the one dispatcher every entry point uses; [`event`]:
-//!   consumers and jobs and their dispatcher; [`schedule`]: when jobs run.
+//!   consumers and jobs and their dispatcher; [`schedule`](mod@schedule): when jobs run
+//!   (the `route-schedule` crate, shared with the macros).
 //! - [`extract`], [`response`], [`error`]: the handler contract; [`request`]:
 //!   what extractors read, application state included; [`signature`]: what
 //!   they say they read, for OpenAPI and the dispatcher's checks; [`validation`]: the
 //!   `garde` rules request types declare, reported all at once.
 //! - [`auth`]: the caller and how a request proves it.
 //! - [`lambda`], [`server`]: the entry points; [`logging`]: structured logs.
-//! - [`openapi`], [`schema`]: the OpenAPI document of a route set.
+//! - [`openapi`], [`schema`]: the OpenAPI document of a route set;
+//!   [`terraform`]: the registries as Terraform (API Gateway routes, the
+//!   queue's event source, the jobs' rules); [`route_table`]: as tables.
 //! - `testing` (feature `testing`): an in-process client and synthetic routes.
 //!
-//! ```ignore
+//! A handler is an annotated `async fn`; the dispatcher built over the
+//! registry serves it, here through the in-process test client (feature
+//! `testing`) as the local server and the Lambda would:
+//!
+//! ```standalone_crate
+//! use std::sync::Arc;
+//!
+//! use route_framework::auth::NoAuthenticator;
+//! use route_framework::dispatch::Dispatcher;
 //! use route_framework::prelude::*;
+//! use route_framework::testing::TestClient;
 //!
 //! /// Echo a path parameter.
 //! #[route("GET /echo/{id}", public)]
 //! async fn echo(Path(id): Path<String>) -> Json<String> {
 //!     Json(id)
 //! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dispatcher = Dispatcher::new(route_framework::routes(), NoAuthenticator, ())?;
+//! let client = TestClient::new(Arc::new(dispatcher));
+//!
+//! let response = client.get("/echo/42").send().await;
+//! assert_eq!(response.status, 200);
+//! assert_eq!(response.json(), "42");
+//! // Anything else is an error in the error contract.
+//! let response = client.get("/nowhere").send().await;
+//! assert_eq!(response.status, 404);
+//! assert_eq!(response.json()["error"]["code"], "not_found");
+//! # Ok(())
+//! # }
 //! ```
 
 // Lets `#[route]` expand to `::route_framework::…` paths inside this crate too.
@@ -43,10 +70,12 @@ pub mod prelude;
 pub mod registry;
 pub mod request;
 pub mod response;
+pub mod route_table;
 pub mod schedule;
 pub mod schema;
 pub mod server;
 pub mod signature;
+pub mod terraform;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod validation;

@@ -12,12 +12,6 @@ use syn::{Expr, ExprLit, ItemFn, Lit, LitInt, LitStr, Meta, Token};
 use crate::ctxt::Ctxt;
 use crate::handler::Handler;
 
-// The grammar the framework's scheduler runs, compiled here too, so a
-// schedule the build accepts is one the runtime accepts.
-#[path = "../../route-framework/src/schedule/expression.rs"]
-#[allow(dead_code, unreachable_pub)] // the macro only checks; the framework reads the parsed value
-mod expression;
-
 /// Default `batch_size`: the most an SQS FIFO event source hands at once.
 const DEFAULT_BATCH_SIZE: u16 = 10;
 /// The largest `batch_size` an SQS event source takes.
@@ -103,7 +97,9 @@ pub(crate) fn expand_schedule(args: TokenStream, item: TokenStream) -> syn::Resu
         syn::parse2(item).map_err(|err| syn::Error::new(err.span(), "`#[schedule]` applies to an `async fn` job"))?;
     let raw = RawArgs::parser("a schedule expression, such as `#[schedule(\"rate(5 minutes)\")]`").parse2(args)?;
     let cx = Ctxt::new();
-    if let Err(message) = expression::parse(&raw.value.value()) {
+    // The grammar the framework's scheduler runs, so a schedule the build
+    // accepts is one the runtime accepts.
+    if let Err(message) = route_schedule::parse(&raw.value.value()) {
         cx.error_spanned_by(&raw.value, message);
     }
     for option in &raw.options {

@@ -24,7 +24,6 @@ mod bench;
 mod contract;
 mod diff;
 mod fmt;
-mod gen_events;
 mod gen_routes;
 #[cfg(test)]
 mod infra;
@@ -32,7 +31,6 @@ mod lint;
 mod moto;
 mod openapi;
 mod provision;
-mod route_table;
 mod test;
 #[cfg(test)]
 mod tidy;
@@ -84,7 +82,11 @@ fn main() -> ExitCode {
         ["routes"] => {
             print!(
                 "{}",
-                route_table::render(&api_handler::routes(), &api_handler::consumers(), &api_handler::jobs())
+                route_framework::route_table::render(
+                    &api_handler::routes(),
+                    &api_handler::consumers(),
+                    &api_handler::jobs()
+                )
             );
             Ok(())
         }

@@ -11,7 +11,8 @@ use syn::visit::Visit;
 use crate::util::project_root;
 
 /// The crates whose sources are checked, with their source folder.
-const CRATES: [&str; 4] = [
+const CRATES: [&str; 5] = [
+    "route-schedule/src",
     "route-framework/src",
     "api-handler/src",
     "route-macros/src",

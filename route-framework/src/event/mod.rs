@@ -16,6 +16,7 @@
 mod dispatch;
 mod extract;
 mod message;
+mod rule;
 
 use std::fmt;
 
@@ -25,6 +26,7 @@ use chrono::{DateTime, Utc};
 pub use self::dispatch::{EventDispatcher, JobRun};
 pub use self::extract::{EventId, EventTime, Payload};
 pub use self::message::Message;
+pub use self::rule::{rule_job, rule_name};
 use crate::extract::{ViaBody, ViaParts};
 use crate::request::SharedState;
 use crate::signature::Signature;

@@ -30,7 +30,7 @@ use serde_json::{Value, json};
 pub use self::answer::Answer;
 pub use self::http_event::HttpShape;
 use crate::dispatch::Dispatcher;
-use crate::event::{EventDispatcher, JobRun, Message};
+use crate::event::{EventDispatcher, JobRun, Message, rule_job};
 use crate::registry::Job;
 
 /// Runs the Lambda runtime loop: HTTP events through the dispatcher, SQS
@@ -165,18 +165,16 @@ pub async fn answer(
 
 /// The job a scheduled event's rule names, and the time and id it fired with.
 ///
-/// Rules are named `{stack}.{job}` (`cargo xtask gen-routes` writes them),
-/// so the job is the part of the rule ARN's name after its last dot.
+/// Rules are named by [`rule_name`](crate::event::rule_name), which
+/// [`terraform::events`](crate::terraform::events) writes; [`rule_job`]
+/// reads the job back.
 fn job_run(events: &EventDispatcher, event: &Value, request_id: &str) -> Result<JobRun, lambda_http::Error> {
     let rules: Vec<&str> = event
         .get("resources")
         .and_then(Value::as_array)
         .map(|resources| resources.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let job: Option<&'static Job> = rules.iter().find_map(|arn| {
-        let rule = arn.rsplit('/').next().unwrap_or(arn);
-        events.job(rule.rsplit('.').next().unwrap_or(rule))
-    });
+    let job: Option<&'static Job> = rules.iter().find_map(|arn| events.job(rule_job(arn)));
     let Some(job) = job else {
         tracing::error!(request_id, rules = ?rules, "a scheduled event whose rule names no job");
         return Err(format!("no job for the scheduled event of {rules:?}").into());

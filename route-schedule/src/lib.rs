@@ -1,5 +1,18 @@
-//! When scheduled jobs run: EventBridge schedule expressions, parsed with
-//! the grammar `#[schedule]` checks at compile time.
+//! When scheduled jobs run: EventBridge schedule expressions (`rate(…)` and
+//! `cron(…)`, in UTC), parsed as EventBridge reads them.
+//!
+//! One grammar for the whole framework: `route-macros` checks every
+//! `#[schedule]` with it at compile time and `route-framework`'s scheduler
+//! runs jobs by it, so an expression the build accepts is one the runtime and
+//! EventBridge accept too.
+//!
+//! ```
+//! use route_schedule::Schedule;
+//!
+//! let hourly = Schedule::parse("cron(0 * * * ? *)").unwrap();
+//! assert_eq!(hourly.rate(), None);
+//! assert!(Schedule::parse("rate(5 minute)").unwrap_err().contains("plural"));
+//! ```
 
 mod expression;
 
@@ -8,7 +21,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use self::expression::Expression;
+pub use self::expression::{Expression, parse};
 
 /// A job's schedule: `rate(…)` or `cron(…)` (UTC), as EventBridge reads it.
 #[derive(Debug, Clone)]

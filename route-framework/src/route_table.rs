@@ -1,10 +1,15 @@
-//! `cargo xtask routes`: the registries as tables for humans: routes,
-//! consumers and jobs.
+//! The registries as tables for humans: routes, consumers and jobs, each
+//! with its handler's module, file and line (what `cargo xtask routes` prints).
 
-use route_framework::registry::{Auth, Consumer, Job, Origin, Route};
+use crate::registry::{Auth, Consumer, Job, Origin, Route};
 
 /// The three tables, columns aligned, each with its count.
-pub(crate) fn render(routes: &[&'static Route], consumers: &[&'static Consumer], jobs: &[&'static Job]) -> String {
+///
+/// ```
+/// let table = route_framework::route_table::render(&[], &[], &[]);
+/// assert!(table.starts_with("METHOD  PATH  AUTH  HANDLER  SOURCE\n0 route(s)\n"));
+/// ```
+pub fn render(routes: &[&'static Route], consumers: &[&'static Consumer], jobs: &[&'static Job]) -> String {
     let routes: Vec<[String; 5]> = routes
         .iter()
         .map(|route| {

@@ -1,8 +1,4 @@
 //! The grammar of EventBridge schedule expressions: `rate(…)` and `cron(…)`.
-//!
-//! `route-macros` compiles this same file (by `#[path]`) to check every
-//! `#[schedule]` at compile time, so an expression the build accepts is one
-//! the runtime and EventBridge accept too.
 
 use std::time::Duration;
 
@@ -11,7 +7,7 @@ use croner::parser::{CronParser, Seconds, Year};
 
 /// A parsed schedule expression.
 #[derive(Debug, Clone)]
-pub(crate) enum Expression {
+pub enum Expression {
     /// `rate(N unit)`: every `N` minutes, hours or days.
     Rate(Duration),
     /// `cron(minutes hours day-of-month month day-of-week year)`, in UTC.
@@ -20,7 +16,7 @@ pub(crate) enum Expression {
 
 /// Parses `rate(5 minutes)` or `cron(0 20 * * ? *)` as EventBridge does,
 /// with a message saying what is wrong otherwise.
-pub(crate) fn parse(text: &str) -> Result<Expression, String> {
+pub fn parse(text: &str) -> Result<Expression, String> {
     if let Some(inner) = text.strip_prefix("rate(").and_then(|rest| rest.strip_suffix(')')) {
         return parse_rate(inner).map(Expression::Rate);
     }
