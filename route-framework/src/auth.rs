@@ -17,6 +17,56 @@ pub use self::cache::{CachedAuthenticator, DEFAULT_CAPACITY};
 use crate::error::ApiError;
 
 /// The authenticated caller.
+///
+/// A route that is not `public` takes it as an argument; the dispatcher
+/// answers 401 before the handler runs when no [`Authenticator`] (or the
+/// gateway) vouches for the caller, and 403 when the token lacks a scope the
+/// route requires.
+///
+/// ```standalone_crate
+/// use std::sync::Arc;
+///
+/// use route_framework::auth::Authenticator;
+/// use route_framework::dispatch::Dispatcher;
+/// use route_framework::prelude::*;
+/// use route_framework::testing::TestClient;
+///
+/// /// Accepts one token, for one user.
+/// struct OneToken;
+///
+/// #[async_trait::async_trait]
+/// impl Authenticator for OneToken {
+///     async fn verify(&self, token: &str) -> Result<User, ApiError> {
+///         match token {
+///             "ada-token" => Ok(User { id: "ada".into(), email: None, scopes: vec!["goals.read".into()] }),
+///             _ => Err(ApiError::unauthorized("unknown token")),
+///         }
+///     }
+/// }
+///
+/// /// Who is calling.
+/// #[route("GET /me")]
+/// async fn me(user: User) -> Json<String> {
+///     Json(user.id)
+/// }
+///
+/// /// Change goals.
+/// #[route("POST /goals", scopes = ["goals.write"])]
+/// async fn write(_user: User) -> NoContent {
+///     NoContent
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = TestClient::new(Arc::new(Dispatcher::new(route_framework::routes(), OneToken, ())?));
+///
+/// assert_eq!(client.get("/me").bearer("ada-token").send().await.json(), "ada");
+/// assert_eq!(client.get("/me").send().await.status, 401);
+/// assert_eq!(client.get("/me").bearer("forged").send().await.status, 401);
+/// assert_eq!(client.post("/goals").bearer("ada-token").send().await.status, 403);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     /// Stable user id: the token's `sub` (the Cognito user's `sub` in AWS).

@@ -162,7 +162,7 @@ impl Dispatcher {
     /// `state` reaches handlers through [`State`](crate::extract::State) and
     /// [`RequestParts::state`] (the app's shared services, say).
     ///
-    /// ```
+    /// ```standalone_crate
     /// use route_framework::auth::NoAuthenticator;
     /// use route_framework::dispatch::Dispatcher;
     /// use route_framework::prelude::*;

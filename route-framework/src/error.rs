@@ -33,6 +33,37 @@ impl FieldError {
 ///
 /// The request id is added by the dispatcher when the response is finalised,
 /// so code that builds an `ApiError` never needs to know it.
+///
+/// ```standalone_crate
+/// use std::sync::Arc;
+///
+/// use route_framework::auth::NoAuthenticator;
+/// use route_framework::dispatch::Dispatcher;
+/// use route_framework::prelude::*;
+/// use route_framework::testing::TestClient;
+///
+/// /// Read a goal.
+/// #[route("GET /goals/{goalId}", public)]
+/// async fn goal(Path(id): Path<String>) -> Result<Json<String>, ApiError> {
+///     match id.as_str() {
+///         "g1" => Ok(Json(id)),
+///         _ => Err(ApiError::not_found(format!("no goal `{id}`"))),
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dispatcher = Dispatcher::new(route_framework::routes(), NoAuthenticator, ())?;
+/// let response = TestClient::new(Arc::new(dispatcher)).get("/goals/g2").send().await;
+/// assert_eq!(response.status, 404);
+/// let body = response.json();
+/// assert_eq!(body["error"]["code"], "not_found");
+/// assert_eq!(body["error"]["message"], "no goal `g2`");
+/// // The id of the request, as in its `x-request-id` header and its log lines.
+/// assert_eq!(body["error"]["requestId"], response.header("x-request-id").unwrap_or_default());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     status: StatusCode,

@@ -18,6 +18,36 @@ pub(crate) const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("appli
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// A response before the dispatcher finalises it (request id, error body, `HEAD`).
+///
+/// Built by hand for a body that is not JSON:
+///
+/// ```standalone_crate
+/// use std::sync::Arc;
+///
+/// use http::HeaderValue;
+/// use route_framework::auth::NoAuthenticator;
+/// use route_framework::dispatch::Dispatcher;
+/// use route_framework::prelude::*;
+/// use route_framework::testing::TestClient;
+///
+/// /// Export goals as CSV.
+/// #[route("GET /goals.csv", public)]
+/// async fn export() -> Response {
+///     Response::bytes(HeaderValue::from_static("text/csv"), "id,title\ng1,Run\n")
+///         .with_header(http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"))
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dispatcher = Dispatcher::new(route_framework::routes(), NoAuthenticator, ())?;
+/// let response = TestClient::new(Arc::new(dispatcher)).get("/goals.csv").send().await;
+/// assert_eq!(response.status, 200);
+/// assert_eq!(response.header("content-type"), Some("text/csv"));
+/// assert_eq!(response.header("cache-control"), Some("no-store"));
+/// assert_eq!(response.text(), "id,title\ng1,Run\n");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct Response {
     status: StatusCode,
@@ -198,6 +228,21 @@ impl<T: IntoResponse, E: IntoResponse> IntoResponse for Result<T, E> {
 }
 
 /// `201 Created` with a `Location` header and a JSON body.
+///
+/// ```
+/// use route_framework::prelude::*;
+///
+/// #[derive(Serialize)]
+/// struct Goal {
+///     id: String,
+/// }
+///
+/// let goal = Goal { id: "g1".to_owned() };
+/// let response = Created::new(format!("/goals/{}", goal.id), goal).into_response();
+/// assert_eq!(response.status(), 201);
+/// assert_eq!(response.headers()["location"], "/goals/g1");
+/// assert_eq!(response.headers()["content-type"], "application/json");
+/// ```
 #[derive(Debug, Clone)]
 pub struct Created<T> {
     location: String,
@@ -233,6 +278,19 @@ impl<T: Serialize> IntoResponse for Created<T> {
 }
 
 /// A response with an `ETag` header (when it is a success).
+///
+/// ```
+/// use route_framework::prelude::*;
+///
+/// let found = WithEtag::new(Json("goal"), "\"3\"").into_response();
+/// assert_eq!(found.headers()["etag"], "\"3\"");
+///
+/// // An error keeps its own headers only.
+/// let missing: Result<Json<&str>, ApiError> = Err(ApiError::not_found("no such goal"));
+/// let missing = WithEtag::new(missing, "\"3\"").into_response();
+/// assert_eq!(missing.status(), 404);
+/// assert!(missing.headers().get("etag").is_none());
+/// ```
 #[derive(Debug, Clone)]
 pub struct WithEtag<R> {
     inner: R,
@@ -262,6 +320,37 @@ impl<R: IntoResponse> IntoResponse for WithEtag<R> {
 /// A 200 with a JSON body of `T` serialised once, ahead of time, for an
 /// answer that does not change (a health report, say): each response copies
 /// the bytes instead of serialising again. Documented as `T`, as [`Json`](crate::extract::Json) is.
+///
+/// Rendered once, kept in the application state, cloned into each response:
+///
+/// ```standalone_crate
+/// use std::sync::Arc;
+///
+/// use route_framework::auth::NoAuthenticator;
+/// use route_framework::dispatch::Dispatcher;
+/// use route_framework::prelude::*;
+/// use route_framework::testing::TestClient;
+///
+/// #[derive(Serialize, JsonSchema)]
+/// struct Health {
+///     status: &'static str,
+/// }
+///
+/// /// Report liveness.
+/// #[route("GET /health", public)]
+/// async fn health(State(health): State<RenderedJson<Health>>) -> RenderedJson<Health> {
+///     health
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let rendered = RenderedJson::new(&Health { status: "ok" });
+/// let dispatcher = Dispatcher::new(route_framework::routes(), NoAuthenticator, rendered)?;
+/// let response = TestClient::new(Arc::new(dispatcher)).get("/health").send().await;
+/// assert_eq!(response.text(), r#"{"status":"ok"}"#);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct RenderedJson<T> {
     /// `None` if `T` would not serialise (logged when rendered).
@@ -303,6 +392,14 @@ impl<T> IntoResponse for RenderedJson<T> {
 }
 
 /// `204 No Content`.
+///
+/// ```
+/// use route_framework::prelude::*;
+///
+/// let response = NoContent.into_response();
+/// assert_eq!(response.status(), 204);
+/// assert!(response.headers().is_empty());
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoContent;
 

@@ -1,4 +1,28 @@
 //! The local HTTP server: the same dispatcher behind hyper on a TCP port.
+//!
+//! Serving the registry's routes on `http://127.0.0.1:3000` until Ctrl-C,
+//! with the jobs running on their schedules:
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//!
+//! use route_framework::auth::NoAuthenticator;
+//! use route_framework::dispatch::Dispatcher;
+//! use route_framework::event::EventDispatcher;
+//! use route_framework::server::{Server, shutdown_signal};
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let dispatcher = Dispatcher::new(route_framework::routes(), NoAuthenticator, ())?;
+//!     let events = EventDispatcher::new(route_framework::consumers(), route_framework::jobs(), ())?;
+//!     let _schedules = Arc::new(events).spawn_schedules();
+//!
+//!     let server = Server::bind("127.0.0.1:3000".parse()?).await?;
+//!     println!("listening on http://{}", server.local_addr()?);
+//!     server.serve(Arc::new(dispatcher), None, shutdown_signal()).await;
+//!     Ok(())
+//! }
+//! ```
 
 use std::convert::Infallible;
 use std::future::Future;

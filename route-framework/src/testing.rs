@@ -1,10 +1,27 @@
 //! An in-process client that sends requests through the real dispatcher, and
 //! synthetic routes for tests and benchmarks (the `testing` feature).
 //!
-//! ```ignore
-//! let client = TestClient::new(dispatcher);
-//! let response = client.get("/health").send().await;
+//! ```
+//! use std::sync::Arc;
+//!
+//! use route_framework::auth::NoAuthenticator;
+//! use route_framework::dispatch::Dispatcher;
+//! use route_framework::method::Method;
+//! use route_framework::registry::Auth;
+//! use route_framework::testing::{TestClient, synthetic_route};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // A route with no `#[route]` behind it: it echoes its key and parameters.
+//! let items = synthetic_route(Method::GET, "/items/{id}", Auth::Public);
+//! let client = TestClient::new(Arc::new(Dispatcher::new([items], NoAuthenticator, ())?));
+//!
+//! let response = client.get("/items/7").send().await;
 //! assert_eq!(response.status, 200);
+//! assert_eq!(response.json()["params"]["id"], "7");
+//! assert_eq!(client.delete("/items/7").send().await.header("allow"), Some("GET, HEAD"));
+//! # Ok(())
+//! # }
 //! ```
 
 use std::sync::Arc;
@@ -22,6 +39,46 @@ use crate::response::Response;
 use crate::schema::ResponseDoc;
 
 /// Sends requests straight to a [`Dispatcher`], as the local server would.
+///
+/// Requests go through everything but the network: route lookup,
+/// authentication, extractors, the handler and the error contract.
+///
+/// ```standalone_crate
+/// use std::sync::Arc;
+///
+/// use route_framework::auth::NoAuthenticator;
+/// use route_framework::dispatch::Dispatcher;
+/// use route_framework::prelude::*;
+/// use route_framework::testing::TestClient;
+///
+/// #[derive(Deserialize, Serialize, JsonSchema, Validate)]
+/// struct Note {
+///     #[garde(length(min = 1))]
+///     text: String,
+/// }
+///
+/// /// Keep a note.
+/// #[route("POST /notes", public)]
+/// async fn keep(Json(note): Json<Note>) -> Created<Note> {
+///     Created::new("/notes/1", note)
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dispatcher = Dispatcher::new(route_framework::routes(), NoAuthenticator, ())?;
+/// let client = TestClient::new(Arc::new(dispatcher));
+///
+/// let response = client.post("/notes").json(&serde_json::json!({ "text": "hi" })).send().await;
+/// assert_eq!(response.status, 201);
+/// assert_eq!(response.header("location"), Some("/notes/1"));
+/// assert_eq!(response.json()["text"], "hi");
+///
+/// let response = client.post("/notes").json(&serde_json::json!({ "text": "" })).send().await;
+/// assert_eq!(response.status, 422);
+/// assert_eq!(response.json()["error"]["details"][0]["field"], "/text");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct TestClient {
     dispatcher: Arc<Dispatcher>,

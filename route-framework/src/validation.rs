@@ -26,6 +26,34 @@ use crate::error::{ApiError, FieldError};
 /// A body or query type that declares no rules of its own, such as a
 /// free-form `serde_json::Value`: `Json<NoRules<Value>>`. Its schema and
 /// deserialisation are `T`'s.
+///
+/// ```standalone_crate
+/// use std::sync::Arc;
+///
+/// use route_framework::auth::NoAuthenticator;
+/// use route_framework::dispatch::Dispatcher;
+/// use route_framework::prelude::*;
+/// use route_framework::testing::TestClient;
+/// use serde_json::{Value, json};
+///
+/// /// Store any settings object.
+/// #[route("PUT /settings", public)]
+/// async fn settings(Json(NoRules(settings)): Json<NoRules<Value>>) -> Json<Value> {
+///     Json(settings)
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dispatcher = Dispatcher::new(route_framework::routes(), NoAuthenticator, ())?;
+/// let client = TestClient::new(Arc::new(dispatcher));
+/// let settings = json!({ "theme": "dark", "sizes": [1, 2] });
+/// assert_eq!(client.put("/settings").json(&settings).send().await.json(), settings);
+/// // Still JSON, though: a malformed body is a 400.
+/// let malformed = client.put("/settings").header("content-type", "application/json").body("{");
+/// assert_eq!(malformed.send().await.status, 400);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(transparent)]
 pub struct NoRules<T>(pub T);

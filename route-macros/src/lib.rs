@@ -8,10 +8,13 @@
 //! `Route` record, so the runtime dispatcher and `cargo xtask gen-routes` both
 //! see it without any hand-kept list.
 //!
-//! The pipeline follows serde_derive: [`attr`] parses the arguments, [`path`]
-//! parses the route key, [`handler`] analyses the function, all of them record
-//! errors in a [`ctxt::Ctxt`], and only once that context is clean does
-//! [`expand`] generate code.
+//! The pipeline follows serde_derive: `attr` parses the arguments, `path`
+//! parses the route key, `handler` analyses the function, all of them record
+//! errors in a `ctxt::Ctxt`, and only once that context is clean does
+//! `expand` generate code (`task` does the same for the event attributes).
+//!
+//! The attributes are used through `route_framework` (its `prelude`), whose
+//! paths the generated code names.
 
 mod attr;
 mod ctxt;
@@ -24,18 +27,57 @@ use proc_macro::TokenStream;
 
 /// Registers an async function as an API endpoint.
 ///
-/// ```ignore
+/// ```standalone_crate
+/// use route_framework::prelude::*;
+/// use route_framework::registry::Auth;
+///
+/// #[derive(Deserialize, JsonSchema, Validate)]
+/// struct NewGoal {
+///     #[garde(length(chars, min = 1, max = 200))]
+///     title: String,
+/// }
+///
+/// #[derive(Serialize, JsonSchema)]
+/// struct Goal {
+///     id: String,
+///     title: String,
+/// }
+///
 /// /// Report liveness.
 /// #[route("GET /health", public)]
-/// async fn health(app: App) -> Json<Health> { .. }
+/// async fn health() -> Json<&'static str> {
+///     Json("ok")
+/// }
 ///
+/// /// Create a goal.
 /// #[route("POST /goals", scopes = ["goals.write"])]
-/// async fn create_goal(user: User, Json(body): Json<NewGoal>) -> Result<Created<Goal>, ApiError> { .. }
+/// async fn create_goal(user: User, Json(body): Json<NewGoal>) -> Result<Created<Goal>, ApiError> {
+///     let goal = Goal { id: format!("{}-1", user.id), title: body.title };
+///     Ok(Created::new(format!("/goals/{}", goal.id), goal))
+/// }
+///
+/// // Both are in the registry every entry point is built from, by path.
+/// let routes = route_framework::routes();
+/// assert_eq!(routes[0].route_key, "POST /goals");
+/// assert_eq!(routes[0].auth, Auth::Required { scopes: &["goals.write"] });
+/// assert_eq!(routes[1].route_key, "GET /health");
+/// assert_eq!((routes[1].auth, routes[1].summary), (Auth::Public, "Report liveness."));
 /// ```
 ///
 /// The string is an API Gateway HTTP API route key. Routes require an
 /// authenticated user unless marked `public`; `scopes` lists OAuth scopes the
-/// caller's token must carry.
+/// caller's token must carry. Mistakes are compile errors, such as a path
+/// parameter the handler does not take:
+///
+/// ```compile_fail
+/// use route_framework::prelude::*;
+///
+/// /// Read a goal.
+/// #[route("GET /goals/{goalId}", public)]
+/// async fn get_goal() -> NoContent {
+///     NoContent
+/// }
+/// ```
 #[proc_macro_attribute]
 pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand_route(args.into(), item.into())
@@ -45,10 +87,27 @@ pub fn route(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Registers an async function as the consumer of one queue message type.
 ///
-/// ```ignore
+/// ```standalone_crate
+/// use route_framework::prelude::*;
+///
+/// #[derive(Deserialize, Validate)]
+/// #[serde(rename_all = "camelCase")]
+/// struct GoalEvent {
+///     #[garde(length(min = 1))]
+///     goal_id: String,
+/// }
+///
 /// /// Tell the user a goal is complete.
-/// #[on_event("goal.completed")]
-/// async fn goal_completed(app: App, EventId(id): EventId, Payload(event): Payload<GoalEvent>) -> Result<(), StoreError> { .. }
+/// #[on_event("goal.completed", batch_size = 5)]
+/// async fn goal_completed(EventId(id): EventId, Payload(event): Payload<GoalEvent>) -> Result<(), String> {
+///     println!("{id}: goal {} is complete", event.goal_id);
+///     Ok(())
+/// }
+///
+/// let consumers = route_framework::consumers();
+/// assert_eq!(consumers[0].event_type, "goal.completed");
+/// assert_eq!((consumers[0].batch_size, consumers[0].batch_window), (5, 0));
+/// assert_eq!(consumers[0].origin.handler_name, "goal_completed");
 /// ```
 ///
 /// Messages are dispatched on their `type` attribute; the last argument may
@@ -64,15 +123,37 @@ pub fn on_event(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Registers an async function as a job run on an EventBridge schedule.
 ///
-/// ```ignore
+/// ```standalone_crate
+/// use route_framework::prelude::*;
+///
 /// /// Publish what the outbox still holds.
 /// #[schedule("rate(1 minute)")]
-/// async fn relay_outbox(app: App) -> Result<(), StoreError> { .. }
+/// async fn relay_outbox(EventTime(time): EventTime) -> Result<(), String> {
+///     println!("relaying what was due at {time}");
+///     Ok(())
+/// }
+///
+/// /// Remind users every evening.
+/// #[schedule("cron(0 20 * * ? *)")]
+/// async fn remind() {}
+///
+/// // By name: the name of each job's EventBridge rule.
+/// let jobs = route_framework::jobs();
+/// assert_eq!((jobs[0].name, jobs[0].schedule), ("relay_outbox", "rate(1 minute)"));
+/// assert_eq!((jobs[1].name, jobs[1].schedule), ("remind", "cron(0 20 * * ? *)"));
 /// ```
 ///
 /// The expression is `rate(N minute|minutes|hour|hours|day|days)` or
 /// `cron(minutes hours day-of-month month day-of-week year)` in UTC, checked
-/// at compile time as EventBridge reads it.
+/// at compile time as EventBridge reads it:
+///
+/// ```compile_fail
+/// use route_framework::prelude::*;
+///
+/// /// Never runs: a rate counts whole minutes, hours or days.
+/// #[schedule("rate(30 seconds)")]
+/// async fn too_often() {}
+/// ```
 #[proc_macro_attribute]
 pub fn schedule(args: TokenStream, item: TokenStream) -> TokenStream {
     task::expand_schedule(args.into(), item.into())

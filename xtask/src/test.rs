@@ -34,6 +34,20 @@ pub(crate) fn run() -> anyhow::Result<()> {
     contract::run(contract::Backend::Embedded)?;
     eprintln!("$ cargo xtask contract --backend aws");
     contract::run(contract::Backend::Aws(&moto.endpoint))?;
+    // The framework crates' API docs, the `testing` feature's included: every
+    // intra-doc link resolves and rustdoc has nothing to warn about.
+    util::cargo_with_env(
+        &[
+            "doc",
+            "--no-deps",
+            "--package",
+            "route-framework",
+            "--package",
+            "route-macros",
+            "--all-features",
+        ],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    )?;
     // Doc tests first: the last runner summary CI reads should be a real suite.
     util::cargo(&["test", "--workspace", "--doc"])?;
     util::cargo_with_env(

@@ -51,7 +51,8 @@ pub(crate) fn cargo(args: &[&str]) -> anyhow::Result<()> {
 /// [`cargo`] with extra environment variables.
 pub(crate) fn cargo_with_env(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    eprintln!("$ cargo {}", args.join(" "));
+    let vars: String = env.iter().map(|(name, value)| format!("{name}={value:?} ")).collect();
+    eprintln!("$ {vars}cargo {}", args.join(" "));
     let status = Command::new(&cargo)
         .args(args)
         .envs(env.iter().copied())

@@ -31,6 +31,58 @@ pub struct JobRun {
 }
 
 /// Runs consumers and jobs. Cheap to share behind an `Arc`.
+///
+/// ```standalone_crate
+/// use std::sync::{Arc, Mutex};
+///
+/// use route_framework::event::{EventDispatcher, JobRun, Message};
+/// use route_framework::prelude::*;
+///
+/// /// What the consumer and the job did.
+/// type Log = Arc<Mutex<Vec<String>>>;
+///
+/// #[derive(Deserialize, Validate)]
+/// struct Completed {
+///     #[garde(length(min = 1))]
+///     goal: String,
+/// }
+///
+/// /// Note a completed goal.
+/// #[on_event("goal.completed")]
+/// async fn completed(State(log): State<Log>, Payload(event): Payload<Completed>) {
+///     log.lock().unwrap().push(event.goal);
+/// }
+///
+/// /// Tidy up every hour.
+/// #[schedule("rate(1 hour)")]
+/// async fn tidy(State(log): State<Log>) {
+///     log.lock().unwrap().push("tidied".to_owned());
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let log = Log::default();
+/// let events = EventDispatcher::new(route_framework::consumers(), route_framework::jobs(), log.clone())?;
+///
+/// let message = |id: &str, body: &str| Message {
+///     id: id.to_owned(),
+///     event_type: Some("goal.completed".to_owned()),
+///     event_id: None,
+///     group: None,
+///     sent_at: None,
+///     body: body.to_owned(),
+/// };
+/// // `m2` does not fit `Completed`: it is to be delivered again.
+/// let batch = vec![message("m1", r#"{"goal":"g1"}"#), message("m2", r#"{"goal":""}"#)];
+/// assert_eq!(events.deliver(batch, "request-1").await, ["m2"]);
+///
+/// let job = events.job("tidy").ok_or("no job")?;
+/// let run = JobRun { job, time: chrono::Utc::now(), event_id: "e1".into(), request_id: "request-2".into() };
+/// events.run_job(run).await?;
+/// assert_eq!(*log.lock().unwrap(), ["g1", "tidied"]);
+/// # Ok(())
+/// # }
+/// ```
 pub struct EventDispatcher {
     state: SharedState,
     consumers: HashMap<&'static str, &'static Consumer>,

@@ -28,6 +28,46 @@ pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 /// a JSON pointer) and every rule `T` declares with `garde`, the ones a
 /// schema cannot state included (422 listing each broken rule). As a
 /// return value it is a 200 with the value serialised.
+///
+/// ```standalone_crate
+/// use std::sync::Arc;
+///
+/// use route_framework::auth::NoAuthenticator;
+/// use route_framework::dispatch::Dispatcher;
+/// use route_framework::prelude::*;
+/// use route_framework::testing::TestClient;
+/// use serde_json::json;
+///
+/// #[derive(Deserialize, JsonSchema, Validate)]
+/// #[serde(deny_unknown_fields)]
+/// struct Greeting {
+///     #[garde(length(chars, min = 1, max = 20))]
+///     name: String,
+/// }
+///
+/// /// Greet someone.
+/// #[route("POST /greetings", public)]
+/// async fn greet(Json(greeting): Json<Greeting>) -> Json<String> {
+///     Json(format!("hello, {}", greeting.name))
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dispatcher = Dispatcher::new(route_framework::routes(), NoAuthenticator, ())?;
+/// let client = TestClient::new(Arc::new(dispatcher));
+///
+/// let response = client.post("/greetings").json(&json!({ "name": "Ada" })).send().await;
+/// assert_eq!(response.json(), "hello, Ada");
+/// // Every problem at once, each located by a JSON pointer.
+/// let response = client.post("/greetings").json(&json!({ "name": "", "age": 36 })).send().await;
+/// assert_eq!(response.status, 422);
+/// let details = &response.json()["error"]["details"];
+/// assert_eq!(details.as_array().map(Vec::len), Some(2));
+/// // Not JSON at all: 415.
+/// assert_eq!(client.post("/greetings").body("name=Ada").send().await.status, 415);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Json<T>(pub T);
 

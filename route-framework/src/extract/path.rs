@@ -13,6 +13,33 @@ use crate::request::RequestParts;
 /// `T` is one value when the route has one parameter (`Path<String>`), a tuple
 /// in path order (`Path<(String, u32)>`), or a struct whose fields are the
 /// parameter names (`Path<GoalPath>`). A value that does not parse is a 400.
+///
+/// ```standalone_crate
+/// use std::sync::Arc;
+///
+/// use route_framework::auth::NoAuthenticator;
+/// use route_framework::dispatch::Dispatcher;
+/// use route_framework::prelude::*;
+/// use route_framework::testing::TestClient;
+///
+/// /// One day of a goal's progress.
+/// #[route("GET /goals/{goalId}/days/{day}", public)]
+/// async fn day(Path((goal, day)): Path<(String, u32)>) -> Json<String> {
+///     Json(format!("{goal}, day {day}"))
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dispatcher = Dispatcher::new(route_framework::routes(), NoAuthenticator, ())?;
+/// let client = TestClient::new(Arc::new(dispatcher));
+///
+/// assert_eq!(client.get("/goals/g1/days/3").send().await.json(), "g1, day 3");
+/// let response = client.get("/goals/g1/days/three").send().await;
+/// assert_eq!(response.status, 400);
+/// assert_eq!(response.json()["error"]["code"], "bad_request");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Path<T>(pub T);
 

@@ -13,6 +13,40 @@ use crate::validation::{self, Validate};
 ///
 /// A malformed or missing parameter is a 422 whose `field` names the
 /// parameter; so is each rule `T` declares with `garde` that a value breaks.
+///
+/// ```standalone_crate
+/// use std::sync::Arc;
+///
+/// use route_framework::auth::NoAuthenticator;
+/// use route_framework::dispatch::Dispatcher;
+/// use route_framework::prelude::*;
+/// use route_framework::testing::TestClient;
+///
+/// #[derive(Deserialize, JsonSchema, Validate)]
+/// struct Page {
+///     #[garde(range(min = 1, max = 100))]
+///     limit: Option<u32>,
+/// }
+///
+/// /// List items.
+/// #[route("GET /items", public)]
+/// async fn list(Query(page): Query<Page>) -> Json<u32> {
+///     Json(page.limit.unwrap_or(20))
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dispatcher = Dispatcher::new(route_framework::routes(), NoAuthenticator, ())?;
+/// let client = TestClient::new(Arc::new(dispatcher));
+///
+/// assert_eq!(client.get("/items").send().await.json(), 20);
+/// assert_eq!(client.get("/items?limit=5").send().await.json(), 5);
+/// let response = client.get("/items?limit=500").send().await;
+/// assert_eq!(response.status, 422);
+/// assert_eq!(response.json()["error"]["details"][0]["field"], "limit");
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query<T>(pub T);
 

@@ -38,6 +38,24 @@ use crate::registry::Job;
 ///
 /// Every HTTP outcome is an `Ok` HTTP response: an `Err` would become an
 /// invocation error that API Gateway turns into a bare 500.
+///
+/// The `main` of a Lambda (it reads the runtime API's address from the
+/// environment Lambda sets, so it runs only there or in an emulator of it):
+///
+/// ```no_run
+/// use std::sync::Arc;
+///
+/// use route_framework::auth::NoAuthenticator;
+/// use route_framework::dispatch::Dispatcher;
+/// use route_framework::event::EventDispatcher;
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), lambda_http::Error> {
+///     let dispatcher = Dispatcher::new(route_framework::routes(), NoAuthenticator, ())?;
+///     let events = EventDispatcher::new(route_framework::consumers(), route_framework::jobs(), ())?;
+///     route_framework::lambda::run(Arc::new(dispatcher), Arc::new(events)).await
+/// }
+/// ```
 pub async fn run(dispatcher: Arc<Dispatcher>, events: Arc<EventDispatcher>) -> Result<(), lambda_http::Error> {
     lambda_http::lambda_runtime::run(lambda_http::service_fn(move |event: LambdaEvent<Box<RawValue>>| {
         let (dispatcher, events) = (Arc::clone(&dispatcher), Arc::clone(&events));
