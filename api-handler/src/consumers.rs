@@ -1,8 +1,8 @@
 //! The app's queue consumers: one file (or folder) per event type under
 //! `src/consumers/`.
 //!
-//! `build.rs` declares every file found there, and `#[on_event]` registers
+//! `modules!()` declares every file found there, and `#[on_event]` registers
 //! the consumer: in Lambda the queue's event source delivers to it, and the
 //! local server delivers what the app publishes.
 
-include!(concat!(env!("OUT_DIR"), "/consumers.rs"));
+route_framework::modules!();

@@ -1,7 +1,7 @@
 //! The app's scheduled jobs: one file (or folder) per job under `src/jobs/`.
 //!
-//! `build.rs` declares every file found there, and `#[schedule]` registers
+//! `modules!()` declares every file found there, and `#[schedule]` registers
 //! the job: `cargo xtask gen-routes` gives it an EventBridge rule, and the
 //! local server runs it on its schedule.
 
-include!(concat!(env!("OUT_DIR"), "/jobs.rs"));
+route_framework::modules!();

@@ -3,7 +3,7 @@
 //! [`route_framework`].
 //!
 //! A new endpoint is one new file under `src/routes/` with an annotated async
-//! function; `build.rs` finds the file and `#[route]` registers the handler.
+//! function; `modules!()` declares the file and `#[route]` registers the handler.
 //! Queue consumers (`src/consumers/`, `#[on_event]`) and scheduled jobs
 //! (`src/jobs/`, `#[schedule]`) work the same way. See the README,
 //! `docs/framework.md` and `docs/events-and-jobs.md`.

@@ -84,4 +84,4 @@ pub mod validation;
 pub mod __private;
 
 pub use registry::{Consumer, Job, Route, consumers, jobs, routes};
-pub use route_macros::{on_event, route, schedule};
+pub use route_macros::{modules, on_event, route, schedule};

@@ -20,6 +20,7 @@ mod attr;
 mod ctxt;
 mod expand;
 mod handler;
+mod modules;
 mod path;
 mod task;
 
@@ -157,6 +158,33 @@ pub fn on_event(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn schedule(args: TokenStream, item: TokenStream) -> TokenStream {
     task::expand_schedule(args.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Declares `mod name;` for every `name.rs` file and every `name/` folder
+/// with a `mod.rs` in the folder of the invoking module, so adding a file is
+/// all it takes to add an endpoint, a consumer or a job.
+///
+/// Invoked from `src/routes.rs` (or `src/routes/mod.rs`), it declares the
+/// files of `src/routes/`. A file name that cannot name a module is a
+/// compile error. Add `cargo::rerun-if-changed=src/routes` to the crate's
+/// build script, so Cargo recompiles it when a file is added or removed.
+///
+/// ```text
+/// src/routes.rs         route_framework::modules!();
+/// src/routes/health.rs  mod health;      (declared)
+/// src/routes/goals/     mod goals;       (declared: it has a mod.rs)
+/// src/routes/notes.txt                   (not Rust: skipped)
+/// ```
+///
+/// The folder is read from the checkout being compiled, relative to the
+/// invoking file, so checkouts that share one target directory never
+/// compile each other's files.
+#[proc_macro]
+pub fn modules(input: TokenStream) -> TokenStream {
+    let caller = proc_macro::Span::call_site().local_file();
+    modules::expand_modules(input.into(), caller)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

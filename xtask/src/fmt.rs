@@ -1,8 +1,7 @@
 //! `cargo xtask fmt [--check]`: rustfmt over every Rust file in the workspace.
 //!
 //! `cargo fmt` only follows `mod` declarations, so it never sees the route
-//! files `api-handler/build.rs` declares from `$OUT_DIR`, nor trybuild
-//! fixtures. This walks the tree instead and hands every `.rs` file to rustfmt
+//! files `route_framework::modules!()` declares, nor trybuild fixtures. This walks the tree instead and hands every `.rs` file to rustfmt
 //! (which reads `rustfmt.toml`).
 
 use std::path::{Path, PathBuf};

@@ -44,7 +44,7 @@ cargo xtask <command>
 
 commands:
   fmt [--check]         rustfmt every Rust file in the workspace (cargo fmt misses
-                        the route files build.rs includes)
+                        the route files modules!() declares)
   gen-routes [--check]  write terraform/routes.gen.tf (#[route]) and terraform/events.gen.tf
                         (#[on_event], #[schedule]) (--check: fail with a diff if stale)
   openapi               print the OpenAPI 3.1 document of the registry

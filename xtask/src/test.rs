@@ -34,16 +34,21 @@ pub(crate) fn run() -> anyhow::Result<()> {
     contract::run(contract::Backend::Embedded)?;
     eprintln!("$ cargo xtask contract --backend aws");
     contract::run(contract::Backend::Aws(&moto.endpoint))?;
-    // The framework crates' API docs, the `testing` feature's included: every
-    // intra-doc link resolves and rustdoc has nothing to warn about.
+    // The API docs of the framework's crates and the app, every feature's
+    // included: every intra-doc link resolves and rustdoc has nothing to
+    // warn about.
     util::cargo_with_env(
         &[
             "doc",
             "--no-deps",
             "--package",
-            "route-framework",
+            "route-schedule",
             "--package",
             "route-macros",
+            "--package",
+            "route-framework",
+            "--package",
+            "api-handler",
             "--all-features",
         ],
         &[("RUSTDOCFLAGS", "-D warnings")],

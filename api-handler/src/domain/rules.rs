@@ -110,7 +110,7 @@ fn email_domain(domain: &str) -> bool {
 }
 
 /// An email address, white space around it allowed (it is trimmed): an
-/// ASCII local part (see [`email_local_part`]), `@`, and a domain with a
+/// ASCII local part (see `email_local_part`), `@`, and a domain with a
 /// top-level domain of letters. Stricter than RFC 5322 on purpose: every
 /// identity provider behind the API (Cognito included) takes these.
 pub fn email(value: &str, _: &()) -> garde::Result {
