@@ -1,0 +1,3 @@
+//! The scheduled jobs: one file per job under `src/jobs/`.
+
+route_framework::modules!();
