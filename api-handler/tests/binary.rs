@@ -5,19 +5,15 @@
 
 mod common;
 
-use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
+use route_framework::testing::runtime_api::{Answer, Answered, RuntimeApi};
 use serde_json::{Value, json};
 use tempfile::TempDir;
-use tokio::sync::mpsc;
 
 const BIN: &str = env!("CARGO_BIN_EXE_api-handler");
 
@@ -262,63 +258,17 @@ fn bad_settings_exit_with_a_clear_message() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("--port"));
 }
 
-/// A minimal Lambda Runtime API: hands out queued events, collects responses.
-async fn runtime_api(events: Vec<(String, String)>) -> (SocketAddr, mpsc::UnboundedReceiver<(String, String, Value)>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let queue = Arc::new(Mutex::new(VecDeque::from(events)));
-    let (sender, receiver) = mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let queue = Arc::clone(&queue);
-            let sender = sender.clone();
-            let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-                let queue = Arc::clone(&queue);
-                let sender = sender.clone();
-                async move {
-                    let path = request.uri().path().to_owned();
-                    if path.ends_with("/invocation/next") {
-                        let next = queue.lock().unwrap().pop_front();
-                        let Some((id, event)) = next else {
-                            // No more events: keep the runtime waiting, as Lambda does.
-                            std::future::pending::<()>().await;
-                            unreachable!()
-                        };
-                        let response = hyper::Response::builder()
-                            .header("lambda-runtime-aws-request-id", id)
-                            .header("lambda-runtime-deadline-ms", "4102444800000")
-                            .header(
-                                "lambda-runtime-invoked-function-arn",
-                                "arn:aws:lambda:us-east-1:123456789012:function:api",
-                            )
-                            .header("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000")
-                            .body(Full::new(Bytes::from(event)))
-                            .unwrap();
-                        return Ok::<_, std::convert::Infallible>(response);
-                    }
-                    let body = request.into_body().collect().await.unwrap().to_bytes();
-                    let mut parts = path.rsplit('/');
-                    let kind = parts.next().unwrap_or_default().to_owned();
-                    let id = parts.next().unwrap_or_default().to_owned();
-                    let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-                    let _ = sender.send((id, kind, value));
-                    Ok(hyper::Response::builder()
-                        .status(202)
-                        .body(Full::new(Bytes::new()))
-                        .unwrap())
-                }
-            });
-            tokio::spawn(async move {
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
-    (addr, receiver)
+/// The Runtime API emulator's answer to `id` among `answers`, which must be
+/// a response: an invocation error would be a bare 500 at the gateway.
+fn response_to(answers: &[Answered], id: &str, why: &str) -> Value {
+    let answered = answers
+        .iter()
+        .find(|answered| answered.request_id.as_deref() == Some(id))
+        .unwrap_or_else(|| panic!("no answer to {id}: {answers:?}"));
+    match &answered.answer {
+        Answer::Response(response) => response.clone(),
+        other => panic!("{id}: {why}, got {other:?}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -354,18 +304,16 @@ async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
             include_str!("../../route-framework/tests/data/sqs-batch.json").to_owned(),
         ),
     ];
-    let (addr, mut responses) = runtime_api(events).await;
+    let mut api = RuntimeApi::start().await.unwrap().with_timeout(Duration::from_secs(30));
+    for (id, event) in &events {
+        api.queue(id, event.clone()).unwrap();
+    }
     let dir = TempDir::new().unwrap();
     let _lambda = Running(
         Command::new(BIN)
             .env("APP_BACKEND", "embedded")
             .env("APP_DATA_DIR", dir.path())
-            .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
-            .env("AWS_LAMBDA_FUNCTION_NAME", "api")
-            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
-            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-            .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
-            .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/api")
+            .envs(api.lambda_env("api"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -373,44 +321,36 @@ async fn the_binary_answers_api_gateway_events_under_the_lambda_runtime_api() {
     );
 
     let mut got = Vec::new();
-    for _ in 0..7 {
-        let next = tokio::time::timeout(Duration::from_secs(30), responses.recv()).await;
-        got.push(next.expect("the Lambda answered within 30 s").expect("a response"));
+    for _ in 0..events.len() {
+        got.push(api.next_answer().await.expect("the Lambda answered within 30 s"));
     }
-    let by_id = |id: &str| got.iter().find(|(i, _, _)| i == id).cloned().unwrap();
 
-    let (_, kind, v2) = by_id("req-v2");
-    assert_eq!(kind, "response", "an Ok response, never an invocation error");
+    let v2 = response_to(&got, "req-v2", "an Ok response, never an invocation error");
     assert_eq!(v2["statusCode"], 200);
     assert_eq!(
         serde_json::from_str::<Value>(v2["body"].as_str().unwrap()).unwrap()["status"],
         "ok"
     );
 
-    let (_, kind, v1) = by_id("req-v1");
-    assert_eq!(kind, "response");
+    let v1 = response_to(&got, "req-v1", "a response");
     assert_eq!(v1["statusCode"], 200);
     assert_eq!(v1["multiValueHeaders"]["content-type"], json!(["application/json"]));
 
-    let (_, kind, default) = by_id("req-default");
-    assert_eq!(kind, "response");
+    let default = response_to(&got, "req-default", "a response");
     assert_eq!(default["statusCode"], 404);
     let body: Value = serde_json::from_str(default["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["error"]["code"], "not_found");
 
-    let (_, kind, scheduled) = by_id("req-schedule");
-    assert_eq!(kind, "response", "the rule names the outbox relay job");
+    let scheduled = response_to(&got, "req-schedule", "the rule names the outbox relay job");
     assert_eq!(scheduled, json!({ "job": "relay_outbox", "done": true }));
 
     for id in ["req-bad-query", "req-bad-base64"] {
-        let (_, kind, answer) = by_id(id);
-        assert_eq!(kind, "response", "{id}: a 400, not an invocation error");
+        let answer = response_to(&got, id, "a 400, not an invocation error");
         assert_eq!(answer["statusCode"], 400, "{id}: {answer}");
         let body: Value = serde_json::from_str(answer["body"].as_str().unwrap()).unwrap();
         assert_eq!(body["error"]["code"], "bad_request", "{id}");
     }
-    let (_, kind, sqs) = by_id("req-sqs");
-    assert_eq!(kind, "response", "an SQS batch is answered, not an invocation error");
+    let sqs = response_to(&got, "req-sqs", "an SQS batch is answered, not an invocation error");
     assert_eq!(
         sqs,
         json!({ "batchItemFailures": [{ "itemIdentifier": "059f36b4-87a3-44ab-83d2-661975830a7d" }] }),
@@ -466,25 +406,23 @@ async fn the_lambda_starts_on_the_aws_backend_without_calling_aws() {
             *counted.lock().unwrap() += 1;
         }
     });
-    let events = vec![(
-        "req-health".to_owned(),
-        include_str!("../../route-framework/tests/data/apigw-v2-health.json").to_owned(),
-    )];
-    let (runtime, mut responses) = runtime_api(events).await;
+    let mut api = RuntimeApi::start().await.unwrap().with_timeout(Duration::from_secs(30));
+    api.queue(
+        "req-health",
+        include_str!("../../route-framework/tests/data/apigw-v2-health.json"),
+    )
+    .unwrap();
     let _lambda = Running(
         Command::new(BIN)
             .env_remove("APP_BACKEND")
-            .envs(aws_lambda_env(runtime, endpoint))
+            .envs(aws_lambda_env(api.addr(), endpoint))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
     );
-    let (_, kind, health) = tokio::time::timeout(Duration::from_secs(30), responses.recv())
-        .await
-        .expect("the Lambda answered within 30 s")
-        .expect("a response");
-    assert_eq!(kind, "response");
+    let answered = api.next_answer().await.expect("the Lambda answered within 30 s");
+    let health = response_to(&[answered], "req-health", "a response");
     assert_eq!(health["statusCode"], 200);
     let body: Value = serde_json::from_str(health["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["backend"], "aws", "aws is the default inside Lambda");

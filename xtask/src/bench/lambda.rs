@@ -8,10 +8,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use route_framework::testing::runtime_api::{Answer, RuntimeApi};
 use serde_json::Value;
 
 use super::Running;
-use super::runtime_api::{Answer, RuntimeApi};
 
 /// How to start one function.
 pub(crate) struct Bootstrap {
@@ -30,7 +30,7 @@ impl Bootstrap {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .envs(self.env.iter().map(|(key, value)| (key, value)))
-            .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
+            .env("AWS_LAMBDA_RUNTIME_API", api.addr().to_string())
             .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
             .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
@@ -49,6 +49,7 @@ fn expect_status(answer: Answer, status: u64) -> anyhow::Result<()> {
         Answer::Response(response) if response["statusCode"] == status => Ok(()),
         Answer::Response(response) => bail!("expected a {status}, got {response}"),
         Answer::Error(error) => bail!("an invocation error: {error}"),
+        Answer::InitError(error) => bail!("the function failed to start: {error}"),
     }
 }
 
@@ -64,7 +65,7 @@ pub(crate) async fn cold_starts(
         let mut api = RuntimeApi::start().await?;
         let started = Instant::now();
         let _function = bootstrap.spawn(&api)?;
-        let (elapsed, answer) = api.invoke(event, Some(started)).await?;
+        let (elapsed, answer) = api.invoke_timed(event, Some(started)).await?;
         expect_status(answer, status)?;
         times.push(elapsed);
     }
@@ -88,11 +89,11 @@ pub(crate) async fn warm(
 ) -> anyhow::Result<Warm> {
     let mut api = RuntimeApi::start().await?;
     let function = bootstrap.spawn(&api)?;
-    let (_, answer) = api.invoke(event, None).await?;
+    let answer = api.invoke(event).await?;
     expect_status(answer, status)?;
     let mut round_trips = Vec::with_capacity(invocations);
     for _ in 0..invocations {
-        let (elapsed, answer) = api.invoke(event, None).await?;
+        let (elapsed, answer) = api.invoke_timed(event, None).await?;
         expect_status(answer, status)?;
         round_trips.push(elapsed);
     }

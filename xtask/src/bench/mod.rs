@@ -9,7 +9,6 @@ mod build;
 mod criterion;
 mod lambda;
 mod load;
-mod runtime_api;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -154,7 +153,7 @@ fn lambda_table(runtime: &tokio::runtime::Runtime) -> anyhow::Result<Table> {
     drop(moto);
     let mut table = Table::new(
         "The Lambda against the Python design",
-        "Both sides run under the same Runtime API emulator (xtask/src/bench/runtime_api.rs)\n\
+        "Both sides run under the same Runtime API emulator (route_framework::testing::runtime_api)\n\
          against the same moto: this project's `--profile lambda` binary on the aws backend, and\n\
          bench/python-baseline (boto3 clients at import, a dict router). Ratios are Python's\n\
          figure over this project's.",

@@ -1,5 +1,7 @@
-//! An in-process client that sends requests through the real dispatcher, and
-//! synthetic routes for tests and benchmarks (the `testing` feature).
+//! An in-process client that sends requests through the real dispatcher,
+//! synthetic routes for tests and benchmarks, and a Lambda Runtime API
+//! emulator to run a Lambda binary under ([`runtime_api`]): the `testing`
+//! feature.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -23,6 +25,8 @@
 //! # Ok(())
 //! # }
 //! ```
+
+pub mod runtime_api;
 
 use std::sync::Arc;
 
