@@ -16,7 +16,15 @@
 //! - [`openapi`], [`schema`]: the OpenAPI document of a route set;
 //!   [`terraform`]: the registries as Terraform (API Gateway routes, the
 //!   queue's event source, the jobs' rules); [`route_table`]: as tables.
-//! - `testing` (feature `testing`): an in-process client and synthetic routes.
+//! - `testing` (feature `testing`): an in-process client and synthetic
+//!   routes, and a Lambda Runtime API emulator.
+//!
+//! Cargo features, so an app takes only what it uses: `lambda` (the Lambda
+//! entry point, `lambda_http`), `server` (the local server, `hyper`) and
+//! `jwt` (`auth::JwtAuthenticator`, `jsonwebtoken`), all on by default;
+//! `testing` (with `server`) for tests only. Without any of them the crate
+//! is the registry, dispatch, extractors, events and jobs, OpenAPI and the
+//! Terraform generators.
 //!
 //! A handler is an annotated `async fn`; the dispatcher built over the
 //! registry serves it, here through the in-process test client (feature
@@ -57,11 +65,13 @@ extern crate self as route_framework;
 
 pub mod auth;
 pub mod checks;
+#[cfg(feature = "server")]
 mod connections;
 pub mod dispatch;
 pub mod error;
 pub mod event;
 pub mod extract;
+#[cfg(feature = "lambda")]
 pub mod lambda;
 pub mod logging;
 pub mod method;
@@ -73,6 +83,7 @@ pub mod response;
 pub mod route_table;
 pub mod schedule;
 pub mod schema;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod signature;
 pub mod terraform;
