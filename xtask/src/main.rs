@@ -11,6 +11,9 @@
 //! - `lint`: checkov, actionlint and hadolint over terraform/, the
 //!   workflows and the Dockerfile.
 //! - `moto [--port PORT]`: the AWS emulator, in the foreground.
+//! - `new route|consumer|job …`: a new endpoint, consumer or job file in an
+//!   app, with its test, then `gen-routes` (`new self-test`: end to end on a
+//!   copy of `examples/minimal/`).
 //! - `provision --endpoint URL [--prefix NAME]`: the aws backend's resources
 //!   in an emulator, and the environment the server needs.
 //! - `test`: every check CI runs (rustfmt, clippy, gen-routes --check, the
@@ -29,6 +32,7 @@ mod gen_routes;
 mod infra;
 mod lint;
 mod moto;
+mod new;
 mod openapi;
 mod provision;
 mod test;
@@ -56,6 +60,14 @@ commands:
   lint                  checkov (terraform/, Dockerfile, workflows), actionlint and hadolint,
                         from the tools venv; 0 findings, skips only inline with a reason
   moto [--port PORT]    run the AWS emulator (moto, from the tools venv) on 127.0.0.1
+  new route \"METHOD /path/{param}\" [--public] [--name NAME] [--app DIR]
+  new consumer EVENT_TYPE [--app DIR]
+  new job \"SCHEDULE\" NAME [--app DIR]
+                        write src/routes|consumers|jobs/NAME.rs and tests/NAME.rs in the app
+                        (default api-handler; a route's NAME is derived from its key, such as
+                        create_thing for POST /things/{thingId}), then its gen-routes; refuses
+                        a key, type, job or file it has. `new self-test`: all of it on a copy
+                        of examples/minimal, built and tested
   provision --endpoint URL [--prefix NAME]
                         create the aws backend's tables, user pool, bucket and queues in an
                         emulator and print the server's environment as KEY=VALUE lines
@@ -96,6 +108,7 @@ fn main() -> ExitCode {
             .and_then(|venv| moto::Moto::start(&venv, 0))
             .and_then(|moto| contract::run(contract::Backend::Aws(&moto.endpoint))),
         ["lint"] => tools::venv().and_then(|venv| lint::run(&venv)),
+        ["new", rest @ ..] => new::run(rest),
         ["test"] => test::run(),
         ["moto"] => tools::venv()
             .and_then(|venv| moto::Moto::start(&venv, 5000))
