@@ -6,7 +6,7 @@
 //!   (duplicates, conflicts, quota).
 //! - [`dispatch`]: the one dispatcher every entry point uses; [`event`]:
 //!   consumers and jobs and their dispatcher; [`schedule`](mod@schedule): when jobs run
-//!   (the `route-schedule` crate, shared with the macros).
+//!   (the `route-grammar` crate, shared with the macros).
 //! - [`extract`], [`response`], [`error`]: the handler contract; [`request`]:
 //!   what extractors read, application state included; [`signature`]: what
 //!   they say they read, for OpenAPI and the dispatcher's checks; [`validation`]: the

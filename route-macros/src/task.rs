@@ -99,7 +99,7 @@ pub(crate) fn expand_schedule(args: TokenStream, item: TokenStream) -> syn::Resu
     let cx = Ctxt::new();
     // The grammar the framework's scheduler runs, so a schedule the build
     // accepts is one the runtime accepts.
-    if let Err(message) = route_schedule::parse(&raw.value.value()) {
+    if let Err(message) = route_grammar::schedule::parse(&raw.value.value()) {
         cx.error_spanned_by(&raw.value, message);
     }
     for option in &raw.options {
@@ -110,21 +110,10 @@ pub(crate) fn expand_schedule(args: TokenStream, item: TokenStream) -> syn::Resu
     Ok(generate(&item, &handler, &raw.value, &Kind::Job))
 }
 
-/// An event type is lower-case words joined by `.`, `_` or `-`.
+/// An event type, checked with the framework's grammar (`route-grammar`).
 fn check_event_type(cx: &Ctxt, lit: &LitStr) {
-    let value = lit.value();
-    let valid = value.len() <= 128
-        && value.starts_with(|c: char| c.is_ascii_lowercase())
-        && value
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
-    if !valid {
-        cx.error_spanned_by(
-            lit,
-            format!(
-                "invalid event type `{value}`: use lower-case letters, digits, `.`, `_` and `-`, starting with a letter"
-            ),
-        );
+    if let Err(message) = route_grammar::event_type::check(&lit.value()) {
+        cx.error_spanned_by(lit, message);
     }
 }
 

@@ -16,6 +16,8 @@
 //!   copy of `examples/minimal/`).
 //! - `provision --endpoint URL [--prefix NAME]`: the aws backend's resources
 //!   in an emulator, and the environment the server needs.
+//! - `example`: the second app (`examples/minimal/`) checked in place, then
+//!   started anew outside the workspace as the README says.
 //! - `test`: every check CI runs (rustfmt, clippy, gen-routes --check, the
 //!   linters, all tests, contract fuzzing).
 //! - `bench`: the Lambda against the Python design it replaces (cold start,
@@ -26,6 +28,7 @@
 mod bench;
 mod contract;
 mod diff;
+mod example;
 mod fmt;
 mod gen_routes;
 #[cfg(test)]
@@ -71,6 +74,9 @@ commands:
   provision --endpoint URL [--prefix NAME]
                         create the aws backend's tables, user pool, bucket and queues in an
                         emulator and print the server's environment as KEY=VALUE lines
+  example               examples/minimal: clippy, tests and gen-routes --check in place, then
+                        the README's 'Start a new app' in a temporary directory: copied, built,
+                        served, its Terraform rendered, a second copy built into the same target dir
   test                  run every check CI runs: rustfmt, clippy, gen-routes --check, lint,
                         tests on both backends (starting moto), contract fuzzing
   bench [SECTION..] [-- ARGS]
@@ -109,6 +115,7 @@ fn main() -> ExitCode {
             .and_then(|moto| contract::run(contract::Backend::Aws(&moto.endpoint))),
         ["lint"] => tools::venv().and_then(|venv| lint::run(&venv)),
         ["new", rest @ ..] => new::run(rest),
+        ["example"] => example::check().and_then(|()| example::start_a_new_app()),
         ["test"] => test::run(),
         ["moto"] => tools::venv()
             .and_then(|venv| moto::Moto::start(&venv, 5000))

@@ -5,7 +5,7 @@
 //!
 //! Inputs are checked with the rules the attributes apply at compile time
 //! (the route-key grammar, the event-type rule, the schedule grammar of
-//! `route-schedule`), and nothing is written over: a route key, event type or
+//! `route-grammar`), and nothing is written over: a route key, event type or
 //! job name the app has already, or a file that exists, is refused. The
 //! generated code uses only the framework's public API
 //! (`route_framework::prelude`), so it fits any app on the framework.

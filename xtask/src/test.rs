@@ -1,6 +1,6 @@
 //! `cargo xtask test` and `cargo xtask bench`.
 
-use crate::{contract, fmt, gen_routes, lint, moto, tools, util};
+use crate::{contract, example, fmt, gen_routes, lint, moto, new, tools, util};
 
 /// The variable the aws contract tests read moto's endpoint from.
 const MOTO_ENDPOINT_VAR: &str = "MOTO_ENDPOINT_URL";
@@ -24,6 +24,22 @@ pub(crate) fn run() -> anyhow::Result<()> {
         "-D",
         "warnings",
     ])?;
+    // The framework with each optional part alone (an app takes only what
+    // it uses): none, the Lambda entry point, the local server, JWTs.
+    for features in ["", "lambda", "server", "jwt"] {
+        util::cargo(&[
+            "clippy",
+            "--package",
+            "route-framework",
+            "--lib",
+            "--no-default-features",
+            "--features",
+            features,
+            "--",
+            "-D",
+            "warnings",
+        ])?;
+    }
     eprintln!("$ cargo xtask gen-routes --check");
     gen_routes::generate(true)?;
     let venv = tools::venv()?;
@@ -34,6 +50,12 @@ pub(crate) fn run() -> anyhow::Result<()> {
     contract::run(contract::Backend::Embedded)?;
     eprintln!("$ cargo xtask contract --backend aws");
     contract::run(contract::Backend::Aws(&moto.endpoint))?;
+    // The second app: in place, then started anew outside the workspace.
+    eprintln!("$ cargo xtask example");
+    example::check()?;
+    example::start_a_new_app()?;
+    eprintln!("$ cargo xtask new self-test");
+    new::check()?;
     // The API docs of the framework's crates and the app, every feature's
     // included: every intra-doc link resolves and rustdoc has nothing to
     // warn about.
@@ -42,7 +64,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
             "doc",
             "--no-deps",
             "--package",
-            "route-schedule",
+            "route-grammar",
             "--package",
             "route-macros",
             "--package",

@@ -11,12 +11,14 @@ use syn::visit::Visit;
 use crate::util::project_root;
 
 /// The crates whose sources are checked, with their source folder.
-const CRATES: [&str; 5] = [
-    "route-schedule/src",
+const CRATES: [&str; 7] = [
+    "route-grammar/src",
     "route-framework/src",
     "api-handler/src",
     "route-macros/src",
     "xtask/src",
+    "examples/minimal/src",
+    "examples/minimal/xtask/src",
 ];
 
 /// One source file: its module path in the crate and its text.

@@ -50,17 +50,33 @@ pub(crate) fn cargo(args: &[&str]) -> anyhow::Result<()> {
 
 /// [`cargo`] with extra environment variables.
 pub(crate) fn cargo_with_env(args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<()> {
+    cargo_in(&project_root(), args, env)
+}
+
+/// `cargo <args>` in `dir` with extra environment variables, failing with
+/// the command line if it fails.
+pub(crate) fn cargo_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let vars: String = env.iter().map(|(name, value)| format!("{name}={value:?} ")).collect();
-    eprintln!("$ {vars}cargo {}", args.join(" "));
+    let cd = if dir == project_root() {
+        String::new()
+    } else {
+        format!("cd {} && ", dir.display())
+    };
+    eprintln!("$ {cd}{vars}cargo {}", args.join(" "));
     let status = Command::new(&cargo)
         .args(args)
         .envs(env.iter().copied())
-        .current_dir(project_root())
+        .current_dir(dir)
         .status()
         .with_context(|| format!("cannot run `{cargo}`"))?;
     if !status.success() {
-        bail!("`cargo {}` failed ({status})", args.join(" "));
+        bail!("`{cd}cargo {}` failed ({status})", args.join(" "));
     }
     Ok(())
+}
+
+/// The text of the file at `path`.
+pub(crate) fn read(path: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }

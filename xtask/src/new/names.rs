@@ -15,6 +15,8 @@
 
 use std::fmt;
 
+use route_grammar::route_key::{self, Segment};
+
 /// Rust's keywords, which no generated name or field may be.
 const KEYWORDS: [&str; 51] = [
     "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
@@ -68,20 +70,6 @@ impl Method {
     }
 }
 
-/// One `/`-separated piece of a route path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Segment {
-    /// A literal segment, such as `things`.
-    Static(String),
-    /// A path parameter, such as `{thingId}`, or a greedy `{proxy+}`.
-    Param {
-        /// Its name, without braces or `+`.
-        name: String,
-        /// Whether it captures the rest of the path.
-        greedy: bool,
-    },
-}
-
 /// A route key that passes the `#[route]` grammar.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct RouteKey {
@@ -98,61 +86,19 @@ impl fmt::Display for RouteKey {
 }
 
 impl RouteKey {
-    /// Parses `text` with the rules of `route-macros/src/path.rs`, saying
-    /// what is wrong otherwise.
+    /// Parses `text` with the `#[route]` grammar (`route-grammar`), saying
+    /// everything that is wrong otherwise.
     pub(super) fn parse(text: &str) -> Result<RouteKey, String> {
-        let Some((method, path)) = text.split_once(' ') else {
-            return Err(format!(
-                "expected `METHOD /path`, such as `GET /goals/{{goalId}}`, found `{text}`"
-            ));
-        };
-        let Some(&(_, method)) = Method::ALL.iter().find(|(name, _)| *name == method) else {
-            let methods: Vec<&str> = Method::ALL.iter().map(|(name, _)| *name).collect();
-            return Err(if methods.contains(&method.to_ascii_uppercase().as_str()) {
-                format!(
-                    "unsupported method `{method}`: methods are upper case, write `{}`",
-                    method.to_ascii_uppercase()
-                )
-            } else {
-                format!("unsupported method `{method}`: expected one of {}", methods.join(", "))
-            });
-        };
-        if path.chars().any(char::is_whitespace) {
-            return Err("route paths cannot contain whitespace".to_owned());
-        }
-        let Some(rest) = path.strip_prefix('/') else {
-            return Err(format!("route paths must start with a `/`, found `{path}`"));
-        };
-        if rest.is_empty() {
-            return Ok(RouteKey {
-                method,
-                segments: Vec::new(),
-            });
-        }
-        if rest.ends_with('/') {
-            return Err(format!(
-                "route paths cannot end with a `/`: write `{}`",
-                path.trim_end_matches('/')
-            ));
-        }
-        let pieces: Vec<&str> = rest.split('/').collect();
-        let mut segments: Vec<Segment> = Vec::with_capacity(pieces.len());
-        for (index, piece) in pieces.iter().enumerate() {
-            let segment = parse_segment(piece)?;
-            if let Segment::Param { name, greedy } = &segment {
-                if *greedy && index + 1 != pieces.len() {
-                    return Err(format!("greedy path parameter `{{{name}+}}` must be the last segment"));
-                }
-                if segments
-                    .iter()
-                    .any(|seen| matches!(seen, Segment::Param { name: other, .. } if other == name))
-                {
-                    return Err(format!("duplicate path parameter `{{{name}}}`"));
-                }
-            }
-            segments.push(segment);
-        }
-        Ok(RouteKey { method, segments })
+        let key = route_key::parse(text).map_err(|problems| problems.join("; "))?;
+        let method = Method::ALL
+            .iter()
+            .find(|(name, _)| *name == key.method)
+            .map(|&(_, method)| method)
+            .ok_or_else(|| format!("unsupported method `{}`", key.method))?;
+        Ok(RouteKey {
+            method,
+            segments: key.segments,
+        })
     }
 
     /// The path, as written in the key.
@@ -249,60 +195,9 @@ pub(super) struct Param {
     pub(super) sample: String,
 }
 
-/// Parses one segment, or explains what is wrong with it.
-fn parse_segment(piece: &str) -> Result<Segment, String> {
-    if piece.is_empty() {
-        return Err("route paths cannot contain an empty segment (`//`)".to_owned());
-    }
-    if let Some(inner) = piece.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-        let (name, greedy) = match inner.strip_suffix('+') {
-            Some(name) => (name, true),
-            None => (inner, false),
-        };
-        if name.is_empty() {
-            return Err(format!("empty path parameter name in `{piece}`"));
-        }
-        let starts_well = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_');
-        if !starts_well || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(format!(
-                "invalid path parameter name `{name}`: use letters, digits and `_`, starting with a letter"
-            ));
-        }
-        return Ok(Segment::Param {
-            name: name.to_owned(),
-            greedy,
-        });
-    }
-    if piece.contains(['{', '}']) {
-        return Err(format!(
-            "path parameter must be a whole segment, such as `/{{id}}`, found `{piece}`"
-        ));
-    }
-    if let Some(bad) = piece
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~')))
-    {
-        return Err(format!(
-            "invalid character `{bad}` in path segment `{piece}`: use letters, digits, `-`, `.`, `_` and `~`"
-        ));
-    }
-    Ok(Segment::Static(piece.to_owned()))
-}
-
-/// Checks an event type as `#[on_event]` does (`route-macros/src/task.rs`).
+/// Checks an event type with the `#[on_event]` grammar (`route-grammar`).
 pub(super) fn check_event_type(text: &str) -> Result<(), String> {
-    let valid = text.len() <= 128
-        && text.starts_with(|c: char| c.is_ascii_lowercase())
-        && text
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
-    if valid {
-        Ok(())
-    } else {
-        Err(format!(
-            "invalid event type `{text}`: use lower-case letters, digits, `.`, `_` and `-`, starting with a letter"
-        ))
-    }
+    route_grammar::event_type::check(text)
 }
 
 /// Checks a schedule expression with the grammar `#[schedule]` uses.
@@ -310,7 +205,7 @@ pub(super) fn check_schedule(text: &str) -> Result<(), String> {
     if text.contains(['"', '\\']) {
         return Err(format!("`{text}` is not a schedule expression"));
     }
-    route_schedule::parse(text).map(drop)
+    route_grammar::schedule::parse(text).map(drop)
 }
 
 /// Checks a job's or a route's NAME: a lower-case Rust identifier, not a

@@ -10,17 +10,8 @@ use std::time::Instant;
 use anyhow::{Context, ensure};
 
 use super::{App, parse_args, rustfmt_command, scaffold};
-use crate::util::project_root;
-
-/// The app copied, relative to the project root.
-const EXAMPLE: &str = "examples/minimal";
-
-/// The copy's manifests whose path dependencies point at the framework,
-/// with the relative path each uses.
-const MANIFESTS: [(&str, &str); 2] = [
-    ("Cargo.toml", "../../route-framework"),
-    ("xtask/Cargo.toml", "../../../route-framework"),
-];
+use crate::example::copy_example;
+use crate::util::{cargo_in, project_root, read};
 
 /// What the check scaffolds, as `cargo xtask new` arguments, and the file
 /// each writes under `src/`.
@@ -135,40 +126,6 @@ pub(crate) fn check() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Copies the example to `to` (without build output) and points its path
-/// dependencies at this checkout's framework.
-fn copy_example(to: &Path) -> anyhow::Result<()> {
-    copy_dir(&project_root().join(EXAMPLE), to)?;
-    let framework = project_root().join("route-framework");
-    let framework = framework.to_string_lossy();
-    for (manifest, relative) in MANIFESTS {
-        let path = to.join(manifest);
-        let text = read(&path)?;
-        let needle = format!("path = \"{relative}\"");
-        ensure!(text.contains(&needle), "{} has no `{needle}`", path.display());
-        let text = text.replace(&needle, &format!("path = \"{framework}\""));
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    Ok(())
-}
-
-/// Copies the tree at `from` to `to`, leaving out `target/` folders.
-fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
-    for entry in std::fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
-        let entry = entry.with_context(|| format!("cannot read {}", from.display()))?;
-        let (source, name) = (entry.path(), entry.file_name());
-        if source.is_dir() {
-            if name != "target" {
-                copy_dir(&source, &to.join(&name))?;
-            }
-        } else {
-            std::fs::copy(&source, to.join(&name)).with_context(|| format!("cannot copy {}", source.display()))?;
-        }
-    }
-    Ok(())
-}
-
 /// Every file under `dir` (but `target/`), relative and sorted, with its bytes.
 fn tree(dir: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     fn walk(root: &Path, dir: &Path, files: &mut Vec<(String, Vec<u8>)>) -> anyhow::Result<()> {
@@ -189,28 +146,4 @@ fn tree(dir: &Path) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     walk(dir, dir, &mut files)?;
     files.sort();
     Ok(files)
-}
-
-/// `cargo <args>` in `dir` with `env`, failing with the command if it fails.
-fn cargo_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> anyhow::Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    eprintln!("$ (cd {} && cargo {})", dir.display(), args.join(" "));
-    let status = Command::new(&cargo)
-        .args(args)
-        .envs(env.iter().copied())
-        .current_dir(dir)
-        .status()
-        .with_context(|| format!("cannot run `{cargo}`"))?;
-    ensure!(
-        status.success(),
-        "`cargo {}` in {} failed ({status})",
-        args.join(" "),
-        dir.display()
-    );
-    Ok(())
-}
-
-/// The text of `path`.
-fn read(path: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }

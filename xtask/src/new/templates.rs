@@ -9,7 +9,9 @@
 //! - a consumer takes a payload with a rule and logs each event;
 //! - a job logs the time its schedule fired for.
 
-use super::names::{self, Method, Param, RouteKey, Segment};
+use route_grammar::route_key::Segment;
+
+use super::names::{self, Method, Param, RouteKey};
 
 /// The value of the body's field in the generated test.
 const SAMPLE_NAME: &str = "A name";

@@ -1,13 +1,12 @@
 //! When scheduled jobs run: EventBridge schedule expressions (`rate(…)` and
 //! `cron(…)`, in UTC), parsed as EventBridge reads them.
 //!
-//! One grammar for the whole framework: `route-macros` checks every
-//! `#[schedule]` with it at compile time and `route-framework`'s scheduler
-//! runs jobs by it, so an expression the build accepts is one the runtime and
-//! EventBridge accept too.
+//! `route-macros` checks every `#[schedule]` with it at compile time and
+//! `route-framework`'s scheduler runs jobs by it, so an expression the build
+//! accepts is one the runtime and EventBridge accept too.
 //!
 //! ```
-//! use route_schedule::Schedule;
+//! use route_grammar::schedule::Schedule;
 //!
 //! let hourly = Schedule::parse("cron(0 * * * ? *)").unwrap();
 //! assert_eq!(hourly.rate(), None);
