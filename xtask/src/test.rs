@@ -75,6 +75,12 @@ pub(crate) fn run() -> anyhow::Result<()> {
         ],
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
+    // What `cargo package` would ship of the framework's crates: their own
+    // files only (no `#[path]` into another crate), with their metadata; a
+    // working tree with uncommitted changes is listed as it is.
+    for package in ["route-grammar", "route-macros", "route-framework"] {
+        util::cargo(&["package", "--list", "--allow-dirty", "--package", package])?;
+    }
     // Doc tests first: the last runner summary CI reads should be a real suite.
     util::cargo(&["test", "--workspace", "--doc"])?;
     util::cargo_with_env(
