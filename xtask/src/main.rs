@@ -38,6 +38,7 @@ mod moto;
 mod new;
 mod openapi;
 mod provision;
+mod terraform;
 mod test;
 #[cfg(test)]
 mod tidy;
@@ -74,6 +75,9 @@ commands:
   provision --endpoint URL [--prefix NAME]
                         create the aws backend's tables, user pool, bucket and queues in an
                         emulator and print the server's environment as KEY=VALUE lines
+  terraform             terraform validate of terraform/ with the aws provider from a local mirror
+                        (a scratch copy under target/terraform), and two broken copies it must refuse;
+                        skipped, saying so, without terraform or a mirror
   example               examples/minimal: clippy, tests and gen-routes --check in place, then
                         the README's 'Start a new app' in a temporary directory: copied, built,
                         served, its Terraform rendered, a second copy built into the same target dir
@@ -115,6 +119,7 @@ fn main() -> ExitCode {
             .and_then(|moto| contract::run(contract::Backend::Aws(&moto.endpoint))),
         ["lint"] => tools::venv().and_then(|venv| lint::run(&venv)),
         ["new", rest @ ..] => new::run(rest),
+        ["terraform"] => terraform::validate(),
         ["example"] => example::check().and_then(|()| example::start_a_new_app()),
         ["test"] => test::run(),
         ["moto"] => tools::venv()

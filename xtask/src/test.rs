@@ -1,6 +1,6 @@
 //! `cargo xtask test` and `cargo xtask bench`.
 
-use crate::{contract, example, fmt, gen_routes, lint, moto, new, tools, util};
+use crate::{contract, example, fmt, gen_routes, lint, moto, new, terraform, tools, util};
 
 /// The variable the aws contract tests read moto's endpoint from.
 const MOTO_ENDPOINT_VAR: &str = "MOTO_ENDPOINT_URL";
@@ -42,6 +42,8 @@ pub(crate) fn run() -> anyhow::Result<()> {
     }
     eprintln!("$ cargo xtask gen-routes --check");
     gen_routes::generate(true)?;
+    eprintln!("$ cargo xtask terraform");
+    terraform::validate()?;
     let venv = tools::venv()?;
     lint::run(&venv)?;
     // moto lives until this function returns, however it returns.
