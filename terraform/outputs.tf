@@ -3,9 +3,17 @@ output "api_endpoint" {
   value       = aws_apigatewayv2_api.http.api_endpoint
 }
 
+# The tag of the image the function runs, read from the function itself (the
+# part of its image_uri after the last ":"), not from var.image_tag: an apply
+# whose function update fails never evaluates this output, so it keeps the
+# previous image's tag, and the next deploy's phase 1 re-applies an image
+# that worked rather than the failed one. Null while there is no function
+# (deploy_lambda = false, the first deploy's phase 1), which deploy phase 1
+# reads as "no Lambda deployed yet". A test in `cargo xtask test`
+# (xtask/src/infra/outputs.rs) evaluates this expression.
 output "deployed_image_tag" {
-  description = "Image tag the Lambda runs; absent until a deploy with deploy_lambda = true. Deploy phase 1 re-applies it."
-  value       = var.deploy_lambda ? var.image_tag : null
+  description = "Image tag the Lambda runs (from its image_uri); absent while there is no Lambda. Deploy phase 1 re-applies it."
+  value       = one([for uri in aws_lambda_function.api[*].image_uri : reverse(split(":", uri))[0]])
 }
 
 output "ecr_repository_url" {

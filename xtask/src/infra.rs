@@ -4,9 +4,13 @@
 //! the Lambda gets every variable the aws backend requires, a schedule
 //! invokes it for the outbox relay, the user pool admits exactly the passwords
 //! registration admits, and the queues are the FIFO pair provision creates.
-//! The IAM and reference checks are in [`iam`] and [`references`].
+//! The IAM and reference checks are in [`iam`] and [`references`], the
+//! deploy role's policy in [`deploy_role`], the outputs the deploy workflow
+//! reads in [`outputs`].
 
+mod deploy_role;
 mod iam;
+mod outputs;
 pub(crate) mod references;
 
 use api_handler::store::aws::REQUIRED_VARS;
