@@ -3,6 +3,11 @@ output "api_endpoint" {
   value       = aws_apigatewayv2_api.http.api_endpoint
 }
 
+output "api_id" {
+  description = "Id of the HTTP API: `cargo xtask drift --api-id` compares its routes with the registry after deploy phase 3."
+  value       = aws_apigatewayv2_api.http.id
+}
+
 # The tag of the image the function runs, read from the function itself (the
 # part of its image_uri after the last ":"), not from var.image_tag: an apply
 # whose function update fails never evaluates this output, so it keeps the

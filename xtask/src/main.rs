@@ -14,6 +14,8 @@
 //! - `new route|consumer|job …`: a new endpoint, consumer or job file in an
 //!   app, with its test, then `gen-routes` (`new self-test`: end to end on a
 //!   copy of `examples/minimal/`).
+//! - `drift --api-id ID [--endpoint URL]`: the deployed API Gateway's routes
+//!   against the registry; fails on any difference.
 //! - `provision --endpoint URL [--prefix NAME]`: the aws backend's resources
 //!   in an emulator, and the environment the server needs.
 //! - `example`: the second app (`examples/minimal/`) checked in place, then
@@ -28,6 +30,7 @@
 mod bench;
 mod contract;
 mod diff;
+mod drift;
 mod example;
 mod fmt;
 mod gen_routes;
@@ -72,6 +75,10 @@ commands:
                         create_thing for POST /things/{thingId}), then its gen-routes; refuses
                         a key, type, job or file it has. `new self-test`: all of it on a copy
                         of examples/minimal, built and tested
+  drift --api-id ID [--endpoint URL]
+                        the deployed API's routes (GetRoutes) against the registry: fails on a route
+                        added by hand, a missing one or another authorization (--endpoint: an
+                        emulator; without it the default AWS credentials and region)
   provision --endpoint URL [--prefix NAME]
                         create the aws backend's tables, user pool, bucket and queues in an
                         emulator and print the server's environment as KEY=VALUE lines
@@ -130,6 +137,8 @@ fn main() -> ExitCode {
             .map_err(|_| anyhow::anyhow!("`{port}` is not a port"))
             .and_then(|port| tools::venv().and_then(|venv| moto::Moto::start(&venv, port)))
             .and_then(moto::Moto::wait),
+        ["drift", "--api-id", api_id] => drift::run(api_id, None),
+        ["drift", "--api-id", api_id, "--endpoint", endpoint] => drift::run(api_id, Some(endpoint)),
         ["provision", "--endpoint", endpoint] => provision::run(endpoint, provision::DEFAULT_PREFIX),
         ["provision", "--endpoint", endpoint, "--prefix", prefix] => provision::run(endpoint, prefix),
         ["bench", rest @ ..] => bench::run(rest),
