@@ -8,6 +8,8 @@
 //! - `routes`: print the routes, consumers and jobs.
 //! - `contract [--backend embedded|aws]`: schemathesis, every check, against
 //!   a fresh local server.
+//! - `deny`: cargo-deny's licence, ban and source checks (`deny.toml`) over
+//!   both workspaces, offline (advisories: the `advisories` job of ci.yml).
 //! - `lint`: checkov, actionlint and hadolint over terraform/, the
 //!   workflows and the Dockerfile.
 //! - `moto [--port PORT]`: the AWS emulator, in the foreground.
@@ -29,6 +31,7 @@
 
 mod bench;
 mod contract;
+mod deny;
 mod diff;
 mod drift;
 mod example;
@@ -64,6 +67,9 @@ commands:
                         fuzz the local server against its OpenAPI document (schemathesis,
                         every check; installs pinned Python tools into target/tools/venv;
                         aws: on fresh resources in a moto started for the run)
+  deny                  cargo-deny's licences, bans (duplicates reported) and sources (crates.io
+                        only) of deny.toml, over both workspaces' Cargo.lock, offline (installs a
+                        pinned cargo-deny into target/tools; advisories: ci.yml, on GitHub)
   lint                  checkov (terraform/, Dockerfile, workflows), actionlint and hadolint,
                         from the tools venv; 0 findings, skips only inline with a reason
   moto [--port PORT]    run the AWS emulator (moto, from the tools venv) on 127.0.0.1
@@ -124,6 +130,7 @@ fn main() -> ExitCode {
         ["contract", "--backend", "aws"] => tools::venv()
             .and_then(|venv| moto::Moto::start(&venv, 0))
             .and_then(|moto| contract::run(contract::Backend::Aws(&moto.endpoint))),
+        ["deny"] => deny::run(),
         ["lint"] => tools::venv().and_then(|venv| lint::run(&venv)),
         ["new", rest @ ..] => new::run(rest),
         ["terraform"] => terraform::validate(),

@@ -1,6 +1,6 @@
 //! `cargo xtask test` and `cargo xtask bench`.
 
-use crate::{contract, example, fmt, gen_routes, lint, moto, new, terraform, tools, util};
+use crate::{contract, deny, example, fmt, gen_routes, lint, moto, new, terraform, tools, util};
 
 /// The variable the aws contract tests read moto's endpoint from.
 const MOTO_ENDPOINT_VAR: &str = "MOTO_ENDPOINT_URL";
@@ -42,6 +42,9 @@ pub(crate) fn run() -> anyhow::Result<()> {
     }
     eprintln!("$ cargo xtask gen-routes --check");
     gen_routes::generate(true)?;
+    // The supply chain: licences, duplicate versions, sources (deny.toml).
+    eprintln!("$ cargo xtask deny");
+    deny::run()?;
     eprintln!("$ cargo xtask terraform");
     terraform::validate()?;
     let venv = tools::venv()?;

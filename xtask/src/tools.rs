@@ -3,14 +3,16 @@
 //! ignored virtualenv, `target/tools/venv`, pinned by `xtask/tools/requirements.txt`.
 //!
 //! The venv is created on first use and reinstalled whenever the requirements
-//! change; nothing is installed outside `target/`.
+//! change; nothing is installed outside `target/`. Rust tools from crates.io
+//! (cargo-deny, oha) are `cargo install`ed at a pinned version into
+//! `target/tools/NAME-VERSION` ([`cargo_installed`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
 
-use crate::util::project_root;
+use crate::util::{self, project_root};
 
 /// The pinned requirements, relative to the project root.
 const REQUIREMENTS: &str = "xtask/tools/requirements.txt";
@@ -101,6 +103,35 @@ fn find_python() -> anyhow::Result<PathBuf> {
         );
     }
     Ok(python)
+}
+
+/// The binary `name` of the crates.io crate of the same name at exactly
+/// `version`: a `name` on `PATH` that reports that version (CI installs it
+/// there, where it is cached), else `target/tools/NAME-VERSION/bin/NAME`,
+/// `cargo install`ed there first if missing (a new version is a new
+/// directory). `what` says in the message what the tool is for.
+pub(crate) fn cargo_installed(name: &str, version: &str, what: &str) -> anyhow::Result<PathBuf> {
+    let on_path = Command::new(name).arg("--version").output();
+    if let Ok(output) = on_path
+        && output.status.success()
+        && String::from_utf8_lossy(&output.stdout)
+            .split_whitespace()
+            .any(|word| word == version)
+    {
+        return Ok(PathBuf::from(name));
+    }
+    let root = project_root().join(format!("target/tools/{name}-{version}"));
+    let program = root.join("bin").join(name);
+    if !program.exists() {
+        eprintln!(
+            "{name} {version} ({what}) is not installed: building it from crates.io into {} (once; a few minutes)",
+            root.display()
+        );
+        let spec = format!("{name}@{version}");
+        let root = root.display().to_string();
+        util::cargo(&["install", &spec, "--locked", "--root", &root])?;
+    }
+    Ok(program)
 }
 
 /// Runs `command`, failing with `what` if it does not succeed.

@@ -15,6 +15,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 
 use super::Running;
+use crate::tools;
 use crate::util::{self, project_root};
 
 /// The load generator, installed into `target/tools` on first use.
@@ -134,14 +135,8 @@ fn median(mut runs: Vec<Load>) -> Load {
 
 /// `oha`, from `target/tools` (installed there with `cargo install` first).
 fn install_oha() -> anyhow::Result<PathBuf> {
-    let (_, version) = OHA.split_once('@').context("OHA names a version")?;
-    let root = project_root().join(format!("target/tools/oha-{version}"));
-    let program = root.join("bin/oha");
-    if !program.exists() {
-        let root = root.display().to_string();
-        util::cargo(&["install", OHA, "--locked", "--root", &root])?;
-    }
-    Ok(program)
+    let (name, version) = OHA.split_once('@').context("OHA names a version")?;
+    tools::cargo_installed(name, version, "the load generator")
 }
 
 /// The release binary as a local server on a free port, data in `data`.
