@@ -89,8 +89,10 @@ commands:
                         create the aws backend's tables, user pool, bucket and queues in an
                         emulator and print the server's environment as KEY=VALUE lines
   terraform             terraform validate of terraform/ with the aws provider from a local mirror
-                        (a scratch copy under target/terraform), and two broken copies it must refuse;
-                        skipped, saying so, without terraform or a mirror
+                        (a scratch copy under target/terraform), two broken copies it must refuse,
+                        then deploy phases 1 and 3 applied against a moto started for the run and
+                        the applied API's routes checked against the registry (drift); skipped,
+                        saying so, without terraform or a mirror
   example               examples/minimal: clippy, tests and gen-routes --check in place, then
                         the README's 'Start a new app' in a temporary directory: copied, built,
                         served, its Terraform rendered, a second copy built into the same target dir
@@ -133,7 +135,13 @@ fn main() -> ExitCode {
         ["deny"] => deny::run(),
         ["lint"] => tools::venv().and_then(|venv| lint::run(&venv)),
         ["new", rest @ ..] => new::run(rest),
-        ["terraform"] => terraform::validate(),
+        ["terraform"] => terraform::validate()
+            .and_then(|()| tools::venv())
+            .and_then(|venv| moto::Moto::start(&venv, 0))
+            .and_then(|moto| match terraform::apply_to_moto(&moto.endpoint)? {
+                Some(api_id) => drift::run(&api_id, Some(&moto.endpoint)),
+                None => Ok(()),
+            }),
         ["example"] => example::check().and_then(|()| example::start_a_new_app()),
         ["test"] => test::run(),
         ["moto"] => tools::venv()

@@ -1,12 +1,15 @@
 //! `cargo xtask terraform`: `terraform/` validated by Terraform itself with
 //! the real `hashicorp/aws` provider, from a local provider mirror (these
 //! machines cannot download providers), in a scratch copy under
-//! `target/terraform/`; and two broken copies (a misspelt argument, a
-//! reference to nothing) that must fail, so the check is known to check.
+//! `target/terraform/`; two broken copies (a misspelt argument, a reference
+//! to nothing) that must fail, so the check is known to check; then, given
+//! moto, both deploy phases applied against it: phase 1 (no Lambda) and
+//! phase 3 (the Lambda on a made-up image tag, its routes, schedules and
+//! event source).
 //!
 //! Where `terraform` or the mirror is missing, the step says so and is
-//! skipped. The scratch copy differs from `terraform/` in one way, listed in
-//! [`WORKAROUNDS`].
+//! skipped. The scratch copies differ from `terraform/` as
+//! [`WORKAROUNDS`] and [`MOTO_GAPS`] list.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -42,6 +45,21 @@ const WORKAROUNDS: [(&str, &str, &str); 3] = [
     ),
 ];
 
+/// How the copy applied to moto differs further, for what moto 5.2.5 lacks.
+///
+/// - moto never reports a queue's `RedriveAllowPolicy` back, so the
+///   provider waits for it for ever: the dead-letter queue's redrive-allow
+///   policy is left out (`messaging.tf`).
+const MOTO_GAPS: [(&str, &str, &str); 1] = [(
+    "messaging.tf",
+    "resource \"aws_sqs_queue_redrive_allow_policy\" \"notifications_dlq\" {\n  queue_url = aws_sqs_queue.notifications_dlq.id\n\n  redrive_allow_policy = jsonencode({\n    redrivePermission = \"byQueue\"\n    sourceQueueArns   = [aws_sqs_queue.notifications.arn]\n  })\n}\n",
+    "",
+)];
+
+/// The image tag phase 3 deploys: no image by it exists, and against moto
+/// none needs to.
+const MOTO_IMAGE_TAG: &str = "0000000moto";
+
 /// Copies that must fail validation: a file, the text replaced, its
 /// replacement and a piece of the error Terraform must give.
 const BROKEN: [(&str, &str, &str, &str); 2] = [
@@ -59,18 +77,20 @@ const BROKEN: [(&str, &str, &str, &str); 2] = [
     ),
 ];
 
-/// Validates `terraform/`, and fails the broken copies.
-pub(crate) fn validate() -> anyhow::Result<()> {
+/// Terraform, a CLI configuration installing providers from the mirror, the
+/// scratch folder and the mirror, or `None` (having said why) when terraform
+/// or the mirror is missing.
+fn setup(step: &str) -> anyhow::Result<Option<(PathBuf, PathBuf, PathBuf, PathBuf)>> {
     let Some(terraform) = find_on_path("terraform") else {
-        eprintln!("SKIPPED terraform validate: no `terraform` on PATH (install Terraform 1.10 or newer)");
-        return Ok(());
+        eprintln!("SKIPPED terraform {step}: no `terraform` on PATH (install Terraform 1.10 or newer)");
+        return Ok(None);
     };
     let Some(mirror) = find_mirror() else {
         eprintln!(
-            "SKIPPED terraform validate: no provider mirror holding hashicorp/aws in {} (set TF_PROVIDER_MIRROR)",
+            "SKIPPED terraform {step}: no provider mirror holding hashicorp/aws in {} (set TF_PROVIDER_MIRROR)",
             MIRRORS.join(" or ")
         );
-        return Ok(());
+        return Ok(None);
     };
     let work = project_root().join("target").join("terraform");
     std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
@@ -80,9 +100,17 @@ pub(crate) fn validate() -> anyhow::Result<()> {
         mirror.display().to_string()
     );
     std::fs::write(&cli_config, config).with_context(|| format!("cannot write {}", cli_config.display()))?;
+    Ok(Some((terraform, cli_config, work, mirror)))
+}
+
+/// Validates `terraform/`, and fails the broken copies.
+pub(crate) fn validate() -> anyhow::Result<()> {
+    let Some((terraform, cli_config, work, mirror)) = setup("validate")? else {
+        return Ok(());
+    };
 
     let valid = work.join("valid");
-    scratch_copy(&valid, None)?;
+    scratch_copy(&valid, [])?;
     let (ok, output) = run(
         &terraform,
         &cli_config,
@@ -99,7 +127,7 @@ pub(crate) fn validate() -> anyhow::Result<()> {
 
     for (index, (file, from, to, expected)) in BROKEN.iter().enumerate() {
         let broken = work.join(format!("broken-{index}"));
-        scratch_copy(&broken, Some((file, from, to)))?;
+        scratch_copy(&broken, [(*file, *from, *to)])?;
         // The providers the valid copy installed serve the broken ones too.
         std::fs::copy(valid.join(".terraform.lock.hcl"), broken.join(".terraform.lock.hcl"))
             .context("cannot copy the provider lock file")?;
@@ -113,9 +141,79 @@ pub(crate) fn validate() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Applies deploy phase 1 and phase 3 to the moto at `endpoint`, in a
+/// fresh scratch copy with local state; returns the applied API's id, or
+/// `None` when terraform or the mirror is missing (having said so).
+pub(crate) fn apply_to_moto(endpoint: &str) -> anyhow::Result<Option<String>> {
+    let Some((terraform, cli_config, work, _)) = setup("apply")? else {
+        return Ok(None);
+    };
+    let dir = work.join("moto");
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove {}", dir.display()))?;
+    }
+    scratch_copy(&dir, MOTO_GAPS)?;
+    let services = [
+        "apigatewayv2",
+        "cognitoidp",
+        "dynamodb",
+        "ecr",
+        "events",
+        "iam",
+        "kms",
+        "lambda",
+        "logs",
+        "s3",
+        "sqs",
+        "sts",
+    ];
+    let endpoints: String = services
+        .iter()
+        .map(|service| format!("    {service} = {endpoint:?}\n"))
+        .collect();
+    let override_tf = format!(
+        "# moto at {endpoint}, with made-up credentials; state kept locally.\n\
+         terraform {{\n  backend \"local\" {{}}\n}}\n\n\
+         provider \"aws\" {{\n  region                      = \"us-east-1\"\n  access_key                  = \"test\"\n  \
+         secret_key                  = \"test\"\n  skip_credentials_validation = true\n  skip_metadata_api_check     = true\n  \
+         skip_requesting_account_id  = true\n  s3_use_path_style           = true\n\n  endpoints {{\n{endpoints}  }}\n}}\n"
+    );
+    let path = dir.join("moto_override.tf");
+    std::fs::write(&path, override_tf).with_context(|| format!("cannot write {}", path.display()))?;
+
+    let (ok, output) = run(&terraform, &cli_config, &dir, &["init", "-input=false"])?;
+    ensure!(ok, "terraform init (moto) failed:\n{output}");
+    let tag = format!("-var=image_tag={MOTO_IMAGE_TAG}");
+    for (phase, vars) in [
+        ("1", ["-var=deploy_lambda=false", ""]),
+        ("3", ["-var=deploy_lambda=true", tag.as_str()]),
+    ] {
+        let mut args = vec!["apply", "-auto-approve", "-input=false"];
+        args.extend(vars.iter().filter(|var| !var.is_empty()));
+        eprintln!("$ terraform {} (phase {phase}, against moto)", args.join(" "));
+        let (ok, output) = run(&terraform, &cli_config, &dir, &args)?;
+        ensure!(ok, "terraform apply of phase {phase} against moto failed:\n{output}");
+    }
+    let (ok, deployed) = run(&terraform, &cli_config, &dir, &["output", "-raw", "deployed_image_tag"])?;
+    ensure!(
+        ok && deployed.trim() == MOTO_IMAGE_TAG,
+        "after phase 3, deployed_image_tag is not the deployed image's tag `{MOTO_IMAGE_TAG}`: {deployed}"
+    );
+    let (ok, api_id) = run(&terraform, &cli_config, &dir, &["output", "-raw", "api_id"])?;
+    ensure!(ok, "terraform output api_id failed: {api_id}");
+    eprintln!(
+        "terraform apply: both deploy phases applied against moto (API {})",
+        api_id.trim()
+    );
+    Ok(Some(api_id.trim().to_owned()))
+}
+
 /// `terraform/*.tf` copied to `dir` (emptied first, but for the installed
-/// providers), with [`WORKAROUNDS`] and `broken` applied.
-fn scratch_copy(dir: &Path, broken: Option<(&str, &str, &str)>) -> anyhow::Result<()> {
+/// providers), with [`WORKAROUNDS`] and `extra` applied.
+fn scratch_copy<'a>(
+    dir: &Path,
+    extra: impl IntoIterator<Item = (&'a str, &'a str, &'a str)> + Clone,
+) -> anyhow::Result<()> {
     if dir.exists() {
         for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
             let path = entry.with_context(|| format!("cannot read {}", dir.display()))?.path();
@@ -137,7 +235,7 @@ fn scratch_copy(dir: &Path, broken: Option<(&str, &str, &str)>) -> anyhow::Resul
             continue;
         }
         let mut text = read(&path)?;
-        let edits = WORKAROUNDS.iter().copied().chain(broken);
+        let edits = WORKAROUNDS.iter().copied().chain(extra.clone());
         for (file, from, to) in edits.filter(|(file, _, _)| *file == name) {
             ensure!(
                 text.contains(from),
@@ -166,9 +264,12 @@ fn run(terraform: &Path, cli_config: &Path, dir: &Path, args: &[&str]) -> anyhow
 
 /// What `command args` (a `terraform`) did in `dir`.
 fn output(mut command: Command, cli_config: &Path, dir: &Path, args: &[&str]) -> anyhow::Result<(bool, String)> {
+    // Options before arguments: `-no-color` goes right after the command.
+    let (subcommand, rest) = args.split_first().map_or(("", &[][..]), |(first, rest)| (*first, rest));
     let output = command
-        .args(args)
+        .arg(subcommand)
         .arg("-no-color")
+        .args(rest)
         .current_dir(dir)
         .env("TF_CLI_CONFIG_FILE", cli_config)
         .env("TF_IN_AUTOMATION", "1")

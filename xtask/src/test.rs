@@ -1,6 +1,6 @@
 //! `cargo xtask test` and `cargo xtask bench`.
 
-use crate::{contract, deny, example, fmt, gen_routes, lint, moto, new, terraform, tools, util};
+use crate::{contract, deny, drift, example, fmt, gen_routes, lint, moto, new, terraform, tools, util};
 
 /// The variable the aws contract tests read moto's endpoint from.
 const MOTO_ENDPOINT_VAR: &str = "MOTO_ENDPOINT_URL";
@@ -51,6 +51,13 @@ pub(crate) fn run() -> anyhow::Result<()> {
     lint::run(&venv)?;
     // moto lives until this function returns, however it returns.
     let moto = moto::Moto::start(&venv, 0)?;
+    // Both deploy phases applied to moto, then its API checked against the
+    // registry as deploy.yml checks the real one.
+    eprintln!("$ cargo xtask terraform (apply to moto)");
+    if let Some(api_id) = terraform::apply_to_moto(&moto.endpoint)? {
+        eprintln!("$ cargo xtask drift --api-id {api_id} --endpoint {}", moto.endpoint);
+        drift::run(&api_id, Some(&moto.endpoint))?;
+    }
     eprintln!("$ cargo xtask contract");
     contract::run(contract::Backend::Embedded)?;
     eprintln!("$ cargo xtask contract --backend aws");
