@@ -301,6 +301,45 @@ pub(crate) fn run(api_id: &str, endpoint: Option<&str>) -> anyhow::Result<()> {
     )
 }
 
+/// Proves the check on the API `api_id` of the emulator at `endpoint`: a
+/// route added there by hand is reported, then removed again.
+pub(crate) fn a_route_added_by_hand_is_reported(api_id: &str, endpoint: &str) -> anyhow::Result<()> {
+    const KEY: &str = "GET /added-by-hand";
+    let drift = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start an async runtime")?
+        .block_on(async {
+            let client = client(Some(endpoint)).await?;
+            let added = client
+                .create_route()
+                .api_id(api_id)
+                .route_key(KEY)
+                .send()
+                .await
+                .map_err(|err| anyhow::anyhow!("cannot add {KEY}: {}", DisplayErrorContext(err)))?;
+            let drift = check(&client, api_id).await;
+            if let Some(route_id) = added.route_id() {
+                client
+                    .delete_route()
+                    .api_id(api_id)
+                    .route_id(route_id)
+                    .send()
+                    .await
+                    .map_err(|err| anyhow::anyhow!("cannot remove {KEY}: {}", DisplayErrorContext(err)))?;
+            }
+            drift
+        })?;
+    anyhow::ensure!(
+        drift
+            .iter()
+            .any(|found| matches!(found, Drift::AddedByHand { route_key, .. } if route_key == KEY)),
+        "a route added by hand to API {api_id} was not reported: {drift:?}"
+    );
+    println!("a route added by hand to API {api_id} is reported as drift");
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use aws_sdk_apigatewayv2::types::{AuthorizationType, AuthorizerType, JwtConfiguration, ProtocolType};

@@ -139,7 +139,8 @@ fn main() -> ExitCode {
             .and_then(|()| tools::venv())
             .and_then(|venv| moto::Moto::start(&venv, 0))
             .and_then(|moto| match terraform::apply_to_moto(&moto.endpoint)? {
-                Some(api_id) => drift::run(&api_id, Some(&moto.endpoint)),
+                Some(api_id) => drift::run(&api_id, Some(&moto.endpoint))
+                    .and_then(|()| drift::a_route_added_by_hand_is_reported(&api_id, &moto.endpoint)),
                 None => Ok(()),
             }),
         ["example"] => example::check().and_then(|()| example::start_a_new_app()),

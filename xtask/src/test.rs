@@ -57,6 +57,7 @@ pub(crate) fn run() -> anyhow::Result<()> {
     if let Some(api_id) = terraform::apply_to_moto(&moto.endpoint)? {
         eprintln!("$ cargo xtask drift --api-id {api_id} --endpoint {}", moto.endpoint);
         drift::run(&api_id, Some(&moto.endpoint))?;
+        drift::a_route_added_by_hand_is_reported(&api_id, &moto.endpoint)?;
     }
     eprintln!("$ cargo xtask contract");
     contract::run(contract::Backend::Embedded)?;
