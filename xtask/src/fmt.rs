@@ -61,7 +61,7 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) -> anyhow::Result<()> {
 }
 
 /// `rustfmt` beside the running `cargo` (the same toolchain), else from `PATH`.
-fn rustfmt_command() -> PathBuf {
+pub(crate) fn rustfmt_command() -> PathBuf {
     std::env::var_os("CARGO")
         .map(PathBuf::from)
         .and_then(|cargo| cargo.parent().map(|dir| dir.join("rustfmt")))

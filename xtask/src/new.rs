@@ -23,7 +23,8 @@ use anyhow::{Context, bail, ensure};
 
 use self::names::{Method, RouteKey};
 pub(crate) use self::self_test::check;
-use crate::util::project_root;
+use crate::fmt::rustfmt_command;
+use crate::util::{self, project_root};
 
 /// The app `--app` names when it is left out, relative to the project root.
 const DEFAULT_APP: &str = "api-handler";
@@ -299,7 +300,7 @@ fn scaffold(app: &App, item: &Item, env: &[(&str, &str)]) -> anyhow::Result<Vec<
                 println!("wrote {}", app.show(path));
             }
             rustfmt(&written);
-            gen_routes(&app.workspace, env)
+            util::cargo_in(&app.workspace, &["xtask", "gen-routes"], env)
         });
     if let Err(err) = outcome {
         for path in &written {
@@ -380,33 +381,6 @@ fn rustfmt(files: &[PathBuf]) {
             rustfmt.display()
         ),
     }
-}
-
-/// `rustfmt` beside the running `cargo` (the same toolchain), else from `PATH`.
-fn rustfmt_command() -> PathBuf {
-    std::env::var_os("CARGO")
-        .map(PathBuf::from)
-        .and_then(|cargo| cargo.parent().map(|dir| dir.join("rustfmt")))
-        .filter(|path| path.is_file())
-        .unwrap_or_else(|| PathBuf::from("rustfmt"))
-}
-
-/// `cargo xtask gen-routes` in the app's workspace, with `env` added.
-fn gen_routes(workspace: &Path, env: &[(&str, &str)]) -> anyhow::Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    eprintln!("$ (cd {} && cargo xtask gen-routes)", workspace.display());
-    let status = Command::new(&cargo)
-        .args(["xtask", "gen-routes"])
-        .envs(env.iter().copied())
-        .current_dir(workspace)
-        .status()
-        .with_context(|| format!("cannot run `{cargo}`"))?;
-    ensure!(
-        status.success(),
-        "`cargo xtask gen-routes` in {} failed ({status})",
-        workspace.display()
-    );
-    Ok(())
 }
 
 /// What was written, and what to do next.

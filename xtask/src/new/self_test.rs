@@ -9,8 +9,9 @@ use std::time::Instant;
 
 use anyhow::{Context, ensure};
 
-use super::{App, parse_args, rustfmt_command, scaffold};
+use super::{App, parse_args, scaffold};
 use crate::example::copy_example;
+use crate::fmt::rustfmt_command;
 use crate::util::{cargo_in, project_root, read};
 
 /// What the check scaffolds, as `cargo xtask new` arguments, and the file
