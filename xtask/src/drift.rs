@@ -280,14 +280,19 @@ pub(crate) async fn check(client: &Client, api_id: &str) -> anyhow::Result<Vec<D
     Ok(compare(&api_handler::routes(), &deployed))
 }
 
-/// Compares the API `api_id` with the registry, prints the differences
-/// and fails if there is any.
-pub(crate) fn run(api_id: &str, endpoint: Option<&str>) -> anyhow::Result<()> {
-    let drift = tokio::runtime::Builder::new_current_thread()
+/// Runs `future` to its end on a runtime of its own.
+fn block_on<T>(future: impl Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start an async runtime")?
-        .block_on(async { check(&client(endpoint).await?, api_id).await })?;
+        .block_on(future)
+}
+
+/// Compares the API `api_id` with the registry, prints the differences
+/// and fails if there is any.
+pub(crate) fn run(api_id: &str, endpoint: Option<&str>) -> anyhow::Result<()> {
+    let drift = block_on(async { check(&client(endpoint).await?, api_id).await })?;
     let registered = api_handler::routes().len();
     if drift.is_empty() {
         println!("API {api_id} has exactly the registry's {registered} routes, each with its authorization");
@@ -305,31 +310,27 @@ pub(crate) fn run(api_id: &str, endpoint: Option<&str>) -> anyhow::Result<()> {
 /// route added there by hand is reported, then removed again.
 pub(crate) fn a_route_added_by_hand_is_reported(api_id: &str, endpoint: &str) -> anyhow::Result<()> {
     const KEY: &str = "GET /added-by-hand";
-    let drift = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start an async runtime")?
-        .block_on(async {
-            let client = client(Some(endpoint)).await?;
-            let added = client
-                .create_route()
+    let drift = block_on(async {
+        let client = client(Some(endpoint)).await?;
+        let added = client
+            .create_route()
+            .api_id(api_id)
+            .route_key(KEY)
+            .send()
+            .await
+            .map_err(|err| anyhow::anyhow!("cannot add {KEY}: {}", DisplayErrorContext(err)))?;
+        let drift = check(&client, api_id).await;
+        if let Some(route_id) = added.route_id() {
+            client
+                .delete_route()
                 .api_id(api_id)
-                .route_key(KEY)
+                .route_id(route_id)
                 .send()
                 .await
-                .map_err(|err| anyhow::anyhow!("cannot add {KEY}: {}", DisplayErrorContext(err)))?;
-            let drift = check(&client, api_id).await;
-            if let Some(route_id) = added.route_id() {
-                client
-                    .delete_route()
-                    .api_id(api_id)
-                    .route_id(route_id)
-                    .send()
-                    .await
-                    .map_err(|err| anyhow::anyhow!("cannot remove {KEY}: {}", DisplayErrorContext(err)))?;
-            }
-            drift
-        })?;
+                .map_err(|err| anyhow::anyhow!("cannot remove {KEY}: {}", DisplayErrorContext(err)))?;
+        }
+        drift
+    })?;
     anyhow::ensure!(
         drift
             .iter()

@@ -1,7 +1,7 @@
 //! Helpers shared by the commands.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command};
 
 use anyhow::{Context, bail};
 
@@ -79,4 +79,15 @@ pub(crate) fn cargo_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> anyho
 /// The text of the file at `path`.
 pub(crate) fn read(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// A child process, killed and reaped when dropped, however the step that
+/// started it ends.
+pub(crate) struct Running(pub(crate) Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

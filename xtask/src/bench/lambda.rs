@@ -11,7 +11,7 @@ use anyhow::{Context, bail};
 use route_framework::testing::runtime_api::{Answer, RuntimeApi};
 use serde_json::Value;
 
-use super::Running;
+use crate::util::Running;
 
 /// How to start one function.
 pub(crate) struct Bootstrap {

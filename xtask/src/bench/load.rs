@@ -14,9 +14,8 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 
-use super::Running;
 use crate::tools;
-use crate::util::{self, project_root};
+use crate::util::{self, Running, project_root};
 
 /// The load generator, installed into `target/tools` on first use.
 const OHA: &str = "oha@1.16.0";

@@ -12,7 +12,7 @@ mod load;
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
@@ -33,17 +33,6 @@ const INVOCATIONS: usize = 1_000;
 const RESULTS: &str = "bench/RESULTS.md";
 /// The caller of the authenticated requests.
 const USER: &str = "0b5e6f5c-bench-user";
-
-/// A child process, killed and reaped when dropped, however the
-/// measurement ends.
-pub(crate) struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// One titled Markdown table of the results.
 pub(crate) struct Table {
