@@ -77,61 +77,103 @@ const BROKEN: [(&str, &str, &str, &str); 2] = [
     ),
 ];
 
-/// Terraform, a CLI configuration installing providers from the mirror, the
-/// scratch folder and the mirror, or `None` (having said why) when terraform
-/// or the mirror is missing.
-fn setup(step: &str) -> anyhow::Result<Option<(PathBuf, PathBuf, PathBuf, PathBuf)>> {
-    let Some(terraform) = find_on_path("terraform") else {
-        eprintln!("SKIPPED terraform {step}: no `terraform` on PATH (install Terraform 1.10 or newer)");
-        return Ok(None);
-    };
-    let Some(mirror) = find_mirror() else {
-        eprintln!(
-            "SKIPPED terraform {step}: no provider mirror holding hashicorp/aws in {} (set TF_PROVIDER_MIRROR)",
-            MIRRORS.join(" or ")
+/// The `terraform` binary, set up to install providers from the mirror.
+struct Terraform {
+    /// The binary.
+    program: PathBuf,
+    /// The CLI configuration pointing at the mirror.
+    cli_config: PathBuf,
+    /// The scratch folder the copies go in (`target/terraform`).
+    work: PathBuf,
+    /// The provider mirror.
+    mirror: PathBuf,
+}
+
+impl Terraform {
+    /// Terraform with a CLI configuration installing providers from the
+    /// mirror, or `None` (having said why) when terraform or the mirror is
+    /// missing; `step` names what would be skipped.
+    fn find(step: &str) -> anyhow::Result<Option<Terraform>> {
+        let Some(program) = find_on_path("terraform") else {
+            eprintln!("SKIPPED terraform {step}: no `terraform` on PATH (install Terraform 1.10 or newer)");
+            return Ok(None);
+        };
+        let Some(mirror) = find_mirror() else {
+            eprintln!(
+                "SKIPPED terraform {step}: no provider mirror holding hashicorp/aws in {} (set TF_PROVIDER_MIRROR)",
+                MIRRORS.join(" or ")
+            );
+            return Ok(None);
+        };
+        let work = project_root().join("target").join("terraform");
+        std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
+        let cli_config = work.join("cli.tfrc");
+        let config = format!(
+            "provider_installation {{\n  filesystem_mirror {{\n    path    = {:?}\n    include = [\"registry.terraform.io/hashicorp/*\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/hashicorp/*\"]\n  }}\n}}\n",
+            mirror.display().to_string()
         );
-        return Ok(None);
-    };
-    let work = project_root().join("target").join("terraform");
-    std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
-    let cli_config = work.join("cli.tfrc");
-    let config = format!(
-        "provider_installation {{\n  filesystem_mirror {{\n    path    = {:?}\n    include = [\"registry.terraform.io/hashicorp/*\"]\n  }}\n  direct {{\n    exclude = [\"registry.terraform.io/hashicorp/*\"]\n  }}\n}}\n",
-        mirror.display().to_string()
-    );
-    std::fs::write(&cli_config, config).with_context(|| format!("cannot write {}", cli_config.display()))?;
-    Ok(Some((terraform, cli_config, work, mirror)))
+        std::fs::write(&cli_config, config).with_context(|| format!("cannot write {}", cli_config.display()))?;
+        Ok(Some(Terraform {
+            program,
+            cli_config,
+            work,
+            mirror,
+        }))
+    }
+
+    /// Runs `terraform args` in `dir` with the mirror's CLI config (and, with
+    /// `data`, the providers another copy installed in its `.terraform`):
+    /// whether it succeeded, and what it printed.
+    fn run(&self, dir: &Path, args: &[&str], data: Option<&Path>) -> anyhow::Result<(bool, String)> {
+        let mut command = Command::new(&self.program);
+        if let Some(data) = data {
+            command.env("TF_DATA_DIR", data);
+        }
+        // Options before arguments: `-no-color` goes right after the command.
+        let (subcommand, rest) = args.split_first().map_or(("", &[][..]), |(first, rest)| (*first, rest));
+        let output = command
+            .arg(subcommand)
+            .arg("-no-color")
+            .args(rest)
+            .current_dir(dir)
+            .env("TF_CLI_CONFIG_FILE", &self.cli_config)
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .context("cannot run terraform")?;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok((output.status.success(), text))
+    }
 }
 
 /// Validates `terraform/`, and fails the broken copies.
 pub(crate) fn validate() -> anyhow::Result<()> {
-    let Some((terraform, cli_config, work, mirror)) = setup("validate")? else {
+    let Some(terraform) = Terraform::find("validate")? else {
         return Ok(());
     };
 
-    let valid = work.join("valid");
+    let valid = terraform.work.join("valid");
     scratch_copy(&valid, [])?;
-    let (ok, output) = run(
-        &terraform,
-        &cli_config,
-        &valid,
-        &["init", "-backend=false", "-input=false"],
-    )?;
+    let (ok, output) = terraform.run(&valid, &["init", "-backend=false", "-input=false"], None)?;
     ensure!(ok, "terraform init failed:\n{output}");
-    let (ok, output) = run(&terraform, &cli_config, &valid, &["validate"])?;
+    let (ok, output) = terraform.run(&valid, &["validate"], None)?;
     ensure!(ok, "terraform validate failed:\n{output}");
     eprintln!(
         "terraform validate: terraform/ is valid with the aws provider from {}",
-        mirror.display()
+        terraform.mirror.display()
     );
 
     for (index, (file, from, to, expected)) in BROKEN.iter().enumerate() {
-        let broken = work.join(format!("broken-{index}"));
+        let broken = terraform.work.join(format!("broken-{index}"));
         scratch_copy(&broken, [(*file, *from, *to)])?;
         // The providers the valid copy installed serve the broken ones too.
         std::fs::copy(valid.join(".terraform.lock.hcl"), broken.join(".terraform.lock.hcl"))
             .context("cannot copy the provider lock file")?;
-        let (ok, output) = run_with_data(&terraform, &cli_config, &broken, &valid.join(".terraform"))?;
+        let (ok, output) = terraform.run(&broken, &["validate"], Some(&valid.join(".terraform")))?;
         ensure!(
             !ok && output.contains(expected),
             "terraform validate did not refuse `{to}` in {file} with \"{expected}\":\n{output}"
@@ -145,10 +187,10 @@ pub(crate) fn validate() -> anyhow::Result<()> {
 /// fresh scratch copy with local state; returns the applied API's id, or
 /// `None` when terraform or the mirror is missing (having said so).
 pub(crate) fn apply_to_moto(endpoint: &str) -> anyhow::Result<Option<String>> {
-    let Some((terraform, cli_config, work, _)) = setup("apply")? else {
+    let Some(terraform) = Terraform::find("apply")? else {
         return Ok(None);
     };
-    let dir = work.join("moto");
+    let dir = terraform.work.join("moto");
     if dir.exists() {
         std::fs::remove_dir_all(&dir).with_context(|| format!("cannot remove {}", dir.display()))?;
     }
@@ -181,25 +223,26 @@ pub(crate) fn apply_to_moto(endpoint: &str) -> anyhow::Result<Option<String>> {
     let path = dir.join("moto_override.tf");
     std::fs::write(&path, override_tf).with_context(|| format!("cannot write {}", path.display()))?;
 
-    let (ok, output) = run(&terraform, &cli_config, &dir, &["init", "-input=false"])?;
+    let (ok, output) = terraform.run(&dir, &["init", "-input=false"], None)?;
     ensure!(ok, "terraform init (moto) failed:\n{output}");
     let tag = format!("-var=image_tag={MOTO_IMAGE_TAG}");
-    for (phase, vars) in [
-        ("1", ["-var=deploy_lambda=false", ""]),
-        ("3", ["-var=deploy_lambda=true", tag.as_str()]),
-    ] {
+    let phases: [(&str, &[&str]); 2] = [
+        ("1", &["-var=deploy_lambda=false"]),
+        ("3", &["-var=deploy_lambda=true", &tag]),
+    ];
+    for (phase, vars) in phases {
         let mut args = vec!["apply", "-auto-approve", "-input=false"];
-        args.extend(vars.iter().filter(|var| !var.is_empty()));
+        args.extend(vars);
         eprintln!("$ terraform {} (phase {phase}, against moto)", args.join(" "));
-        let (ok, output) = run(&terraform, &cli_config, &dir, &args)?;
+        let (ok, output) = terraform.run(&dir, &args, None)?;
         ensure!(ok, "terraform apply of phase {phase} against moto failed:\n{output}");
     }
-    let (ok, deployed) = run(&terraform, &cli_config, &dir, &["output", "-raw", "deployed_image_tag"])?;
+    let (ok, deployed) = terraform.run(&dir, &["output", "-raw", "deployed_image_tag"], None)?;
     ensure!(
         ok && deployed.trim() == MOTO_IMAGE_TAG,
         "after phase 3, deployed_image_tag is not the deployed image's tag `{MOTO_IMAGE_TAG}`: {deployed}"
     );
-    let (ok, api_id) = run(&terraform, &cli_config, &dir, &["output", "-raw", "api_id"])?;
+    let (ok, api_id) = terraform.run(&dir, &["output", "-raw", "api_id"], None)?;
     ensure!(ok, "terraform output api_id failed: {api_id}");
     eprintln!(
         "terraform apply: both deploy phases applied against moto (API {})",
@@ -246,42 +289,6 @@ fn scratch_copy<'a>(
         std::fs::write(dir.join(name), text).with_context(|| format!("cannot write into {}", dir.display()))?;
     }
     Ok(())
-}
-
-/// `terraform validate` in `dir` with the providers another copy installed
-/// in `data` (its `.terraform`).
-fn run_with_data(terraform: &Path, cli_config: &Path, dir: &Path, data: &Path) -> anyhow::Result<(bool, String)> {
-    let mut command = Command::new(terraform);
-    command.env("TF_DATA_DIR", data);
-    output(command, cli_config, dir, &["validate"])
-}
-
-/// Runs `terraform args` in `dir` with the mirror's CLI config: whether it
-/// succeeded, and what it printed.
-fn run(terraform: &Path, cli_config: &Path, dir: &Path, args: &[&str]) -> anyhow::Result<(bool, String)> {
-    output(Command::new(terraform), cli_config, dir, args)
-}
-
-/// What `command args` (a `terraform`) did in `dir`.
-fn output(mut command: Command, cli_config: &Path, dir: &Path, args: &[&str]) -> anyhow::Result<(bool, String)> {
-    // Options before arguments: `-no-color` goes right after the command.
-    let (subcommand, rest) = args.split_first().map_or(("", &[][..]), |(first, rest)| (*first, rest));
-    let output = command
-        .arg(subcommand)
-        .arg("-no-color")
-        .args(rest)
-        .current_dir(dir)
-        .env("TF_CLI_CONFIG_FILE", cli_config)
-        .env("TF_IN_AUTOMATION", "1")
-        .env("CHECKPOINT_DISABLE", "1")
-        .output()
-        .context("cannot run terraform")?;
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Ok((output.status.success(), text))
 }
 
 /// The first mirror that holds `hashicorp/aws`.
