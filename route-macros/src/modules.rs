@@ -15,14 +15,6 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::Ident;
 
-/// Words that cannot name a module.
-const KEYWORDS: [&str; 51] = [
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
-    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
-    "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box",
-    "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
-];
-
 /// Entry point of `modules!()`, invoked from the file `caller` (as rustc
 /// names it, relative to its working directory or absolute).
 pub(crate) fn expand_modules(input: TokenStream, caller: Option<PathBuf>) -> syn::Result<TokenStream> {
@@ -85,7 +77,7 @@ fn discover(dir: &Path) -> Result<Vec<String>, String> {
         } else {
             continue;
         };
-        if !is_module_name(&name) {
+        if !route_grammar::module_name::is_valid(&name) {
             return Err(format!(
                 "{}: `{name}` cannot name a Rust module; use lower_snake_case such as `get_goal.rs`",
                 path.display()
@@ -101,13 +93,6 @@ fn discover(dir: &Path) -> Result<Vec<String>, String> {
     }
     names.sort();
     Ok(names)
-}
-
-/// A plain identifier that is not a keyword.
-fn is_module_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    let first_ok = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_');
-    first_ok && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') && !KEYWORDS.contains(&name)
 }
 
 #[cfg(test)]

@@ -15,15 +15,8 @@
 
 use std::fmt;
 
+use route_grammar::module_name::{self, KEYWORDS};
 use route_grammar::route_key::{self, Segment};
-
-/// Rust's keywords, which no generated name or field may be.
-const KEYWORDS: [&str; 51] = [
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
-    "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self",
-    "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become",
-    "box", "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try",
-];
 
 /// The methods a route key may name (the `#[route]` grammar).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,11 +204,7 @@ pub(super) fn check_schedule(text: &str) -> Result<(), String> {
 /// Checks a job's or a route's NAME: a lower-case Rust identifier, not a
 /// keyword, as the file and the function are named by it.
 pub(super) fn check_item_name(name: &str) -> Result<(), String> {
-    let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !KEYWORDS.contains(&name);
+    let valid = name.starts_with(|c: char| c.is_ascii_lowercase()) && module_name::is_valid(name);
     if valid {
         Ok(())
     } else {
