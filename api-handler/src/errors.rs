@@ -3,7 +3,21 @@
 
 use route_framework::error::{ApiError, FieldError};
 
+use crate::domain::error::DomainError;
 use crate::store::ports::{IdentityError, StoreError};
+
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::Invalid(violations) => ApiError::validation(
+                violations
+                    .into_iter()
+                    .map(|violation| FieldError::new(violation.field, violation.message))
+                    .collect(),
+            ),
+        }
+    }
+}
 
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
@@ -49,7 +63,17 @@ impl From<IdentityError> for ApiError {
 mod tests {
     use route_framework::error::ApiError;
 
+    use crate::domain::error::DomainError;
     use crate::store::ports::{IdentityError, StoreError};
+
+    #[test]
+    fn domain_errors_are_422_with_their_fields() {
+        let refused = ApiError::from(DomainError::invalid("/at", "too late"));
+        assert_eq!(
+            (refused.status().as_u16(), refused.details()[0].field.as_str()),
+            (422, "/at")
+        );
+    }
 
     #[test]
     fn store_errors_map_to_the_contract() {

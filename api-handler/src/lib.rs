@@ -8,11 +8,11 @@
 //! (`src/jobs/`, `#[schedule]`) work the same way. See the README,
 //! `docs/framework.md` and `docs/events-and-jobs.md`.
 
-pub mod accounts;
 pub mod app;
 mod consumers;
 pub mod domain;
 pub mod errors;
+pub mod idempotency;
 mod jobs;
 pub mod notifications;
 pub mod openapi;
@@ -26,6 +26,7 @@ mod start;
 pub mod store;
 pub mod throttle;
 pub mod time_bound;
+pub mod use_cases;
 
 pub use route_framework::{consumers, jobs, routes};
 pub use start::{Service, StartError, embedded, run, service};

@@ -1,12 +1,17 @@
 //! Conditional requests: `If-Match` (RFC 9110 §13.1.1) against a resource's
 //! entity tag.
 
+use http::HeaderMap;
 use route_framework::error::ApiError;
-use route_framework::extract::Headers;
+use route_framework::extract::FromRequestParts;
+use route_framework::request::RequestParts;
+use route_framework::signature::{HeaderParameter, Signature, schema_of};
 
-/// What an `If-Match` header asks for.
+/// What a request's `If-Match` header asks for; an extractor.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum IfMatch {
+pub enum IfMatch {
+    /// No `If-Match` header: the write is unconditional.
+    Absent,
     /// `*`: any current representation.
     Any,
     /// A list of entity tags, as sent (`"3"`, `W/"3"`).
@@ -14,12 +19,12 @@ pub(crate) enum IfMatch {
 }
 
 impl IfMatch {
-    /// The request's condition; `None` without an `If-Match` header. A header
-    /// that is not a list of entity tags is a 412: it cannot match.
-    pub(crate) fn from_headers(headers: &Headers) -> Result<Option<IfMatch>, ApiError> {
+    /// The condition `headers` carry. A header that is not a list of entity
+    /// tags is a 412: it cannot match.
+    pub fn from_headers(headers: &HeaderMap) -> Result<IfMatch, ApiError> {
         let mut tags = Vec::new();
         let mut any = false;
-        for value in headers.0.get_all(http::header::IF_MATCH) {
+        for value in headers.get_all(http::header::IF_MATCH) {
             let text = value.to_str().map_err(|_| unmatchable())?;
             if text.trim() == "*" {
                 any = true;
@@ -28,20 +33,42 @@ impl IfMatch {
             }
         }
         Ok(match (any, tags.is_empty()) {
-            (true, _) => Some(IfMatch::Any),
-            (false, false) => Some(IfMatch::Tags(tags)),
-            (false, true) => None,
+            (true, _) => IfMatch::Any,
+            (false, false) => IfMatch::Tags(tags),
+            (false, true) => IfMatch::Absent,
         })
     }
 
     /// Whether a resource whose strong entity tag is `etag` (such as `"3"`)
     /// satisfies the condition. `If-Match` compares strongly: a weak tag
     /// (`W/"3"`) never matches.
-    pub(crate) fn matches(&self, etag: &str) -> bool {
+    pub fn matches(&self, etag: &str) -> bool {
         match self {
-            IfMatch::Any => true,
+            IfMatch::Absent | IfMatch::Any => true,
             IfMatch::Tags(tags) => tags.iter().any(|tag| tag == etag),
         }
+    }
+
+    /// Whether the condition names entity tags: then a change between the
+    /// read and the write is the client's conflict, not ours to retry.
+    pub fn is_exact(&self) -> bool {
+        matches!(self, IfMatch::Tags(_))
+    }
+}
+
+impl FromRequestParts for IfMatch {
+    fn from_request_parts(parts: &RequestParts) -> Result<Self, ApiError> {
+        IfMatch::from_headers(parts.headers())
+    }
+
+    fn describe(signature: &mut Signature) {
+        signature.read_header(HeaderParameter {
+            name: "If-Match",
+            description: "The ETag the change is based on (RFC 9110): if the resource has changed since, \
+                          the answer is 412 and nothing is written; `*` or no header applies the change \
+                          to the current version.",
+            schema: schema_of::<String>,
+        });
     }
 }
 
@@ -74,29 +101,26 @@ fn entity_tags(text: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use http::HeaderMap;
-    use route_framework::extract::Headers;
 
     use super::{IfMatch, entity_tags};
 
-    fn condition(values: &[&str]) -> Option<IfMatch> {
+    fn condition(values: &[&str]) -> IfMatch {
         let mut headers = HeaderMap::new();
         for value in values {
             headers.append(http::header::IF_MATCH, value.parse().unwrap());
         }
-        IfMatch::from_headers(&Headers(headers)).unwrap()
+        IfMatch::from_headers(&headers).unwrap()
     }
 
     #[test]
     fn lists_and_star_follow_rfc_9110() {
-        assert!(condition(&["\"bogus\", \"3\""]).unwrap().matches("\"3\""));
-        assert!(condition(&["\"1\"", "\"3\""]).unwrap().matches("\"3\""));
-        assert!(!condition(&["\"1\", \"2\""]).unwrap().matches("\"3\""));
-        assert!(
-            !condition(&["W/\"3\""]).unwrap().matches("\"3\""),
-            "weak tags never match"
-        );
-        assert!(condition(&["*"]).unwrap().matches("\"3\""));
-        assert_eq!(condition(&[]), None);
+        assert!(condition(&["\"bogus\", \"3\""]).matches("\"3\""));
+        assert!(condition(&["\"1\"", "\"3\""]).matches("\"3\""));
+        assert!(!condition(&["\"1\", \"2\""]).matches("\"3\""));
+        assert!(!condition(&["W/\"3\""]).matches("\"3\""), "weak tags never match");
+        assert!(condition(&["*"]).matches("\"3\""));
+        assert_eq!(condition(&[]), IfMatch::Absent);
+        assert!(condition(&["\"3\""]).is_exact() && !condition(&["*"]).is_exact());
     }
 
     #[test]

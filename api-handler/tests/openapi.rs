@@ -68,3 +68,29 @@ fn query_parameters_are_documented_with_their_rules() {
     assert_eq!(names("/goals/{goalId}/progress"), ["cursor", "from", "limit", "to"]);
     assert_eq!(names("/stats"), ["from", "to"]);
 }
+
+#[test]
+fn the_conditional_and_idempotency_headers_are_documented_where_they_are_read() {
+    let doc = api_handler::openapi::document();
+    let header = |path: &str, method: &str| -> Vec<serde_json::Value> {
+        doc["paths"][path][method]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["in"] == "header")
+            .cloned()
+            .collect()
+    };
+    let idempotency = header("/goals/{goalId}/progress", "post");
+    assert_eq!(idempotency.len(), 1);
+    assert_eq!(idempotency[0]["name"], "Idempotency-Key");
+    assert_eq!(idempotency[0]["required"], false);
+    assert_eq!(idempotency[0]["schema"]["maxLength"], 255);
+    let condition = header("/goals/{goalId}", "patch");
+    assert_eq!(condition.len(), 1);
+    assert_eq!(condition[0]["name"], "If-Match");
+    assert!(
+        header("/goals", "post").is_empty(),
+        "only the handlers that read a header document it"
+    );
+}

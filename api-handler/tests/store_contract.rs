@@ -266,7 +266,7 @@ async fn a_registration_whose_profile_fails_leaves_no_account(kind: Kind) {
         "email": "undo@example.com", "password": "Passw0rd-1"
     }))
     .unwrap();
-    let err: ApiError = api_handler::accounts::register(&app, None, registration)
+    let err: ApiError = api_handler::use_cases::accounts::register(&app, None, registration)
         .await
         .unwrap_err();
     assert_eq!(err.status().as_u16(), 503);
@@ -281,7 +281,9 @@ async fn a_registration_whose_profile_fails_leaves_no_account(kind: Kind) {
         "email": "undo@example.com", "password": "Passw0rd-1"
     }))
     .unwrap();
-    let registered = api_handler::accounts::register(&app, None, registration).await.unwrap();
+    let registered = api_handler::use_cases::accounts::register(&app, None, registration)
+        .await
+        .unwrap();
     assert!(
         backend.profiles.get(&registered.user_id).await.is_ok(),
         "a retry succeeds"

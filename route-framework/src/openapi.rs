@@ -148,13 +148,22 @@ pub fn document(routes: &[&'static Route], info: ApiInfo<'_>) -> Value {
         let mut operation = Map::new();
         operation.insert("operationId".into(), json!(route.handler_name));
         operation.insert("summary".into(), json!(route.summary));
-        let parameters: Vec<Value> = route
+        let signature = route.signature();
+        let mut parameters: Vec<Value> = route
             .params
             .iter()
             .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
             .collect();
+        parameters.extend(signature.headers().iter().map(|header| {
+            json!({
+                "name": header.name,
+                "in": "header",
+                "required": false,
+                "description": header.description,
+                "schema": (header.schema)(&mut generator),
+            })
+        }));
         operation.insert("parameters".into(), Value::Array(parameters));
-        let signature = route.signature();
         if let Some(schema_fn) = signature.query() {
             let schema: Value = schema_fn(&mut generator).into();
             pending_queries.push((route.path, route.method.as_str().to_ascii_lowercase(), schema));
@@ -215,7 +224,9 @@ fn responses(route: &Route, signature: &Signature, success: Map<String, Value>) 
     let mut responses = Map::new();
     responses.insert(route.response.status.to_string(), Value::Object(success));
     let has_params = !route.params.is_empty();
-    if signature.body().is_some() || signature.query().is_some() || has_params {
+    let reads_input =
+        signature.body().is_some() || signature.query().is_some() || !signature.headers().is_empty() || has_params;
+    if reads_input {
         responses.insert(
             "400".into(),
             error_response("Malformed request: bad JSON, path or query"),

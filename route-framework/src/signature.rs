@@ -38,6 +38,17 @@ impl StateType {
     }
 }
 
+/// A request header an argument reads, as OpenAPI documents it.
+#[derive(Debug, Clone, Copy)]
+pub struct HeaderParameter {
+    /// The header's name, as clients spell it (`Idempotency-Key`).
+    pub name: &'static str,
+    /// What the header does.
+    pub description: &'static str,
+    /// The schema of its value.
+    pub schema: SchemaFn,
+}
+
 /// What one handler's (or task's) arguments read from a request or event.
 ///
 /// Built by [`Route::signature`](crate::registry::Route::signature) and its
@@ -62,6 +73,7 @@ impl StateType {
 pub struct Signature {
     query: Option<SchemaFn>,
     body: Option<SchemaFn>,
+    headers: Vec<HeaderParameter>,
     states: Vec<StateType>,
     problems: Vec<String>,
 }
@@ -82,6 +94,21 @@ impl Signature {
         }
     }
 
+    /// Records that an argument reads the request header `header` (optional
+    /// to send: an extractor that requires it answers 400 itself).
+    pub fn read_header(&mut self, header: HeaderParameter) {
+        if self
+            .headers
+            .iter()
+            .any(|known| known.name.eq_ignore_ascii_case(header.name))
+        {
+            self.problems
+                .push(format!("two arguments read the `{}` header: take one", header.name));
+        } else {
+            self.headers.push(header);
+        }
+    }
+
     /// Records that an argument reads the application state as an `S`.
     pub fn read_state<S: 'static>(&mut self) {
         let state = StateType::of::<S>();
@@ -98,6 +125,11 @@ impl Signature {
     /// The schema of the JSON body, if an argument consumes it.
     pub fn body(&self) -> Option<SchemaFn> {
         self.body
+    }
+
+    /// The request headers the arguments read.
+    pub fn headers(&self) -> &[HeaderParameter] {
+        &self.headers
     }
 
     /// The application state types the arguments read.

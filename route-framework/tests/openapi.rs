@@ -71,6 +71,30 @@ async fn create_wrapped(Wrapped(_thing): Wrapped<NewThing>) -> NoContent {
     NoContent
 }
 
+/// An app's own header extractor, which documents the header it reads.
+struct Tenant(Option<String>);
+
+impl route_framework::extract::FromRequestParts for Tenant {
+    fn from_request_parts(parts: &route_framework::request::RequestParts) -> Result<Self, ApiError> {
+        let value = parts.headers().get("x-tenant").and_then(|value| value.to_str().ok());
+        Ok(Tenant(value.map(str::to_owned)))
+    }
+
+    fn describe(signature: &mut route_framework::signature::Signature) {
+        signature.read_header(route_framework::signature::HeaderParameter {
+            name: "X-Tenant",
+            description: "Whose data",
+            schema: route_framework::signature::schema_of::<String>,
+        });
+    }
+}
+
+/// Read as a tenant.
+#[route("GET /tenant", public)]
+async fn tenant(Tenant(_tenant): Tenant) -> NoContent {
+    NoContent
+}
+
 fn doc() -> Value {
     let info = ApiInfo {
         title: "t",
@@ -141,4 +165,17 @@ fn a_renamed_or_wrapped_json_body_is_documented() {
         );
         assert!(operation["responses"]["415"].is_object(), "{path}: {operation}");
     }
+}
+
+#[test]
+fn a_header_an_extractor_reads_is_a_documented_parameter() {
+    let doc = doc();
+    let parameters = &doc["paths"]["/tenant"]["get"]["parameters"];
+    assert_eq!(parameters[0]["name"], "X-Tenant");
+    assert_eq!(parameters[0]["in"], "header");
+    assert_eq!(parameters[0]["schema"]["type"], "string");
+    assert!(
+        doc["paths"]["/tenant"]["get"]["responses"]["400"].is_object(),
+        "a header can be malformed"
+    );
 }

@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use garde::Validate;
-use route_framework::error::{ApiError, FieldError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::error::DomainError;
 use super::events::{DomainEvent, EventType};
 use super::rules;
 
@@ -150,12 +150,12 @@ pub struct GoalPatch {
 impl GoalPatch {
     /// The patch as applied: title and unit trimmed; an empty patch is a 422
     /// (the schema says `minProperties: 1`).
-    pub fn normalized(mut self) -> Result<GoalPatch, ApiError> {
+    pub fn normalized(mut self) -> Result<GoalPatch, DomainError> {
         if self == GoalPatch::default() {
-            return Err(ApiError::validation(vec![FieldError::new(
+            return Err(DomainError::invalid(
                 "",
                 "the patch changes nothing: send at least one field",
-            )]));
+            ));
         }
         self.title = self.title.map(|title| rules::trim(&title).to_owned());
         if let Some(target) = &mut self.target {

@@ -6,6 +6,7 @@
 //! every backend persists the same decisions.
 
 pub mod attachment;
+pub mod error;
 pub mod events;
 pub mod goal;
 pub mod identity;

@@ -74,3 +74,25 @@ pub struct ProfileUpdate {
 
 /// The time zone new profiles start with.
 pub const DEFAULT_TIMEZONE: &str = "UTC";
+
+/// The time zone a user's days are counted in: their profile's, or UTC for a
+/// user who has none (a registration cut short before its profile, or an
+/// account whose data is being purged). Every use case asks this one rule.
+pub fn time_zone(profile: Option<&Profile>) -> chrono_tz::Tz {
+    profile.map_or(chrono_tz::UTC, Profile::time_zone)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::{Profile, time_zone};
+
+    #[test]
+    fn a_user_without_a_profile_counts_days_in_utc() {
+        let mut profile = Profile::new("u1", "a@b.co", None, Utc::now());
+        profile.timezone = "Europe/Paris".to_owned();
+        assert_eq!(time_zone(Some(&profile)), chrono_tz::Europe::Paris);
+        assert_eq!(time_zone(None), chrono_tz::UTC);
+    }
+}

@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use garde::Validate;
-use route_framework::error::{ApiError, FieldError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::error::DomainError;
 use super::events::{DomainEvent, EventType};
 use super::goal::{Goal, Period};
 use super::rules;
@@ -14,7 +14,7 @@ use super::rules;
 pub const MAX_FUTURE_SKEW: Duration = Duration::minutes(5);
 
 /// `POST /goals/{goalId}/progress` body.
-#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewProgress {
     /// Amount, greater than zero and at most 1e9.
@@ -32,13 +32,13 @@ pub struct NewProgress {
 impl NewProgress {
     /// When the entry happened, given `now`: `at` (at most [`MAX_FUTURE_SKEW`]
     /// ahead, a rule no JSON Schema can state) or `now`, to the millisecond.
-    pub fn at(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>, ApiError> {
+    pub fn at(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>, DomainError> {
         let at = self.at.unwrap_or(now);
         if at > now + MAX_FUTURE_SKEW {
-            return Err(ApiError::validation(vec![FieldError::new(
+            return Err(DomainError::invalid(
                 "/at",
                 "may not be more than 5 minutes in the future",
-            )]));
+            ));
         }
         Ok(super::stats::millis(at))
     }

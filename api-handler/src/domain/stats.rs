@@ -1,12 +1,12 @@
 //! Aggregates and statistics: days, periods and streaks, computed from
 //! per-day aggregates (never by scanning progress entries).
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use garde::Validate;
-use route_framework::error::{ApiError, FieldError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::error::{DomainError, Violation};
 use super::goal::Period;
 use super::rules;
 
@@ -23,6 +23,19 @@ pub fn millis(at: DateTime<Utc>) -> DateTime<Utc> {
 /// The calendar day of `at` in the time zone `tz`.
 pub fn local_date(at: DateTime<Utc>, tz: chrono_tz::Tz) -> NaiveDate {
     tz.from_utc_datetime(&at.naive_utc()).date_naive()
+}
+
+/// The instant `day` begins in `tz`: local midnight, or, where a clock
+/// change skips midnight, the first local time that exists that day.
+pub fn local_midnight(day: NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
+    let midnight = day.and_time(NaiveTime::MIN);
+    // Clock changes move by whole quarters of an hour, so a step of 15 minutes finds the day's start.
+    (0..96)
+        .find_map(|quarter| {
+            tz.from_local_datetime(&(midnight + Duration::minutes(15 * quarter)))
+                .earliest()
+        })
+        .map_or_else(|| midnight.and_utc(), |start| start.with_timezone(&Utc))
 }
 
 /// The days `[start, end)` of the period of `period` that contains `day`;
@@ -76,20 +89,26 @@ impl StatsQuery {
     /// The inclusive range, defaulting to the last 30 days ending `today`;
     /// `from` after `to`, or more than 366 days, is a 422 (rules across two
     /// parameters, which no JSON Schema of a query can state).
-    pub fn range(&self, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    pub fn range(&self, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), DomainError> {
         let to = self.to.unwrap_or(today);
         let default_from = to.checked_sub_signed(Duration::days(DEFAULT_RANGE_DAYS - 1));
         let from = self.from.or(default_from).unwrap_or(to);
         let mut problems = Vec::new();
         if from > to {
-            problems.push(FieldError::new("from", "must not be after `to`"));
+            problems.push(Violation {
+                field: "from",
+                message: "must not be after `to`",
+            });
         } else if (to - from).num_days() >= MAX_RANGE_DAYS {
-            problems.push(FieldError::new("to", "the range may span at most 366 days"));
+            problems.push(Violation {
+                field: "to",
+                message: "the range may span at most 366 days",
+            });
         }
         if problems.is_empty() {
             Ok((from, to))
         } else {
-            Err(ApiError::validation(problems))
+            Err(DomainError::Invalid(problems))
         }
     }
 }
@@ -264,6 +283,20 @@ mod tests {
         let at: DateTime<Utc> = "2026-11-25T23:30:00Z".parse().unwrap();
         assert_eq!(local_date(at, chrono_tz::UTC), d("2026-11-25"));
         assert_eq!(local_date(at, chrono_tz::Europe::Paris), d("2026-11-26"));
+    }
+
+    #[test]
+    fn a_day_starts_at_local_midnight_or_after_a_skipped_one() {
+        let instant = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(
+            local_midnight(d("2026-11-26"), chrono_tz::Europe::Paris),
+            instant("2026-11-25T23:00:00Z")
+        );
+        // Santiago moved its clocks from 00:00 to 01:00 on 2022-09-11: the day began at 01:00 local.
+        assert_eq!(
+            local_midnight(d("2022-09-11"), chrono_tz::America::Santiago),
+            instant("2022-09-11T04:00:00Z")
+        );
     }
 
     #[test]

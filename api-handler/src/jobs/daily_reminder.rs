@@ -1,11 +1,13 @@
 //! `daily_reminder`: the evening nudge.
 
-use chrono::{DateTime, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Timelike, Utc};
 
 use crate::domain::goal::Goal;
 use crate::domain::notification::{Notification, REMINDER_HOUR};
+use crate::domain::stats;
 use crate::prelude::*;
 use crate::store::ports::{PageRequest, StoreError, TimeRange};
+use crate::use_cases::calendar;
 
 /// Goals read per page.
 const PAGE: usize = 100;
@@ -50,23 +52,13 @@ async fn remind(app: &App, goals: &[Goal], time: DateTime<Utc>) -> Result<bool, 
     let Some(user_id) = goals.first().map(|goal| goal.user_id.clone()) else {
         return Ok(false);
     };
-    let zone = match app.profiles().get(&user_id).await {
-        Ok(profile) => profile.time_zone(),
-        Err(StoreError::NotFound(_)) => return Ok(false),
-        Err(err) => return Err(err),
-    };
+    let zone = calendar::time_zone(app, &user_id).await?;
     let local = time.with_timezone(&zone);
     if local.hour() != REMINDER_HOUR {
         return Ok(false);
     }
     let day = local.date_naive();
-    let midnight = zone
-        .from_local_datetime(&day.and_time(NaiveTime::MIN))
-        .earliest()
-        .map_or_else(
-            || time - (local.time() - NaiveTime::MIN),
-            |start| start.with_timezone(&Utc),
-        );
+    let midnight = stats::local_midnight(day, zone);
     let mut idle = Vec::new();
     for goal in goals {
         let range = TimeRange {

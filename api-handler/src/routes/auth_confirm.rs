@@ -1,8 +1,7 @@
 //! `POST /auth/confirm`.
 
-use crate::domain::identity::normalize_email;
 use crate::prelude::*;
-use crate::store::ports::IdentityError;
+use crate::use_cases::accounts;
 
 /// Confirmation request.
 #[derive(Debug, Deserialize, JsonSchema, Validate)]
@@ -17,18 +16,6 @@ struct Confirmation {
 /// Confirm an account with the code sent to its email.
 #[route("POST /auth/confirm", public)]
 async fn confirm(app: App, ClientIp(client): ClientIp, Json(body): Json<Confirmation>) -> Result<NoContent, ApiError> {
-    let email = normalize_email(&body.email);
-    app.throttle().admit(client, Some(&email))?;
-    match app.identity().confirm(&email, &body.code).await {
-        Ok(()) => {
-            app.throttle().succeeded(&email);
-            Ok(NoContent)
-        }
-        Err(err) => {
-            if err == IdentityError::InvalidCode {
-                app.throttle().failed(&email);
-            }
-            Err(err.into())
-        }
-    }
+    accounts::confirm(&app, client, &body.email, &body.code).await?;
+    Ok(NoContent)
 }

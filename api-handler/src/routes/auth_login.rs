@@ -1,8 +1,8 @@
 //! `POST /auth/login`.
 
-use crate::accounts;
 use crate::domain::identity::Tokens;
 use crate::prelude::*;
+use crate::use_cases::accounts;
 
 /// Credentials.
 #[derive(Debug, Deserialize, JsonSchema, Validate)]

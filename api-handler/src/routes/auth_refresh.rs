@@ -2,6 +2,7 @@
 
 use crate::domain::identity::Tokens;
 use crate::prelude::*;
+use crate::use_cases::accounts;
 
 /// A refresh token.
 #[derive(Debug, Deserialize, JsonSchema, Validate)]
@@ -14,6 +15,5 @@ struct Refresh {
 /// Exchange a refresh token for new tokens; the refresh token rotates.
 #[route("POST /auth/refresh", public)]
 async fn refresh(app: App, ClientIp(client): ClientIp, Json(body): Json<Refresh>) -> Result<Json<Tokens>, ApiError> {
-    app.throttle().admit(client, None)?;
-    Ok(Json(app.identity().refresh(&body.refresh_token).await?.tokens))
+    Ok(Json(accounts::refresh(&app, client, &body.refresh_token).await?))
 }

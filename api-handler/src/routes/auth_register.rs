@@ -1,8 +1,8 @@
 //! `POST /auth/register`.
 
-use crate::accounts;
 use crate::domain::identity::{Registered, Registration};
 use crate::prelude::*;
+use crate::use_cases::accounts;
 
 /// Create an account (and its profile).
 #[route("POST /auth/register", public)]

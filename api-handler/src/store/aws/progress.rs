@@ -22,7 +22,7 @@ use super::paging::{self, Listing};
 use crate::domain::progress::{self, PeriodOf, PeriodProgress, ProgressEntry};
 use crate::domain::{new_id, stats};
 use crate::store::ports::{
-    IdempotencyKey, Page, PageRequest, Progress, ProgressDraft, Recorded, StoreError, StoreResult, TimeRange,
+    Idempotency, Page, PageRequest, Progress, ProgressDraft, Recorded, StoreError, StoreResult, TimeRange,
 };
 
 /// One goal's aggregate of one day.
@@ -108,7 +108,7 @@ impl AwsProgress {
     }
 
     /// The first response of `idempotency`, from its stored record.
-    fn replay(record: &Item, idempotency: &IdempotencyKey, goal_id: &str) -> StoreResult<ProgressEntry> {
+    fn replay(record: &Item, idempotency: &Idempotency, goal_id: &str) -> StoreResult<ProgressEntry> {
         if get_s(record, "fingerprint")? != idempotency.fingerprint {
             return Err(StoreError::Conflict(
                 "this Idempotency-Key was used with a different request: use a new key".to_owned(),
@@ -126,7 +126,7 @@ impl AwsProgress {
     async fn live_record(
         &self,
         user_id: &str,
-        idempotency: &IdempotencyKey,
+        idempotency: &Idempotency,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Item>> {
         let record = self
@@ -144,7 +144,7 @@ impl Progress for AwsProgress {
         user_id: &str,
         goal_id: &str,
         draft: ProgressDraft,
-        idempotency: Option<IdempotencyKey>,
+        idempotency: Option<Idempotency>,
     ) -> StoreResult<Recorded> {
         let tables = &self.tables;
         let _turn = self.turns.lock(&format!("{user_id}/{goal_id}")).await;

@@ -12,7 +12,7 @@ use super::outbox;
 use crate::domain::progress::{self, PeriodOf, PeriodProgress, ProgressEntry, ProgressWrite};
 use crate::domain::{new_id, stats};
 use crate::store::ports::{
-    IdempotencyKey, Page, PageRequest, Progress, ProgressDraft, Recorded, StoreError, StoreResult, TimeRange,
+    Idempotency, Page, PageRequest, Progress, ProgressDraft, Recorded, StoreError, StoreResult, TimeRange,
 };
 
 /// How long an idempotency key replays its first response.
@@ -101,7 +101,7 @@ fn replay(
     tx: &Transaction<'_>,
     user_id: &str,
     goal_id: &str,
-    key: &IdempotencyKey,
+    key: &Idempotency,
     now: DateTime<Utc>,
 ) -> StoreResult<Option<ProgressEntry>> {
     let seen: Option<(String, String, DateTime<Utc>)> = tx
@@ -146,7 +146,7 @@ impl Progress for EmbeddedProgress {
         user_id: &str,
         goal_id: &str,
         draft: ProgressDraft,
-        idempotency: Option<IdempotencyKey>,
+        idempotency: Option<Idempotency>,
     ) -> StoreResult<Recorded> {
         let (user_id, goal_id) = (user_id.to_owned(), goal_id.to_owned());
         self.db

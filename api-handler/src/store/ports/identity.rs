@@ -1,7 +1,7 @@
 //! `Identity`: accounts and tokens (embedded: local; AWS: Cognito).
 //!
 //! Only credentials live here. The profile is another port, and registration
-//! (account, then profile) is orchestrated in `crate::accounts`.
+//! (account, then profile) is orchestrated in `crate::use_cases::accounts`.
 
 use std::fmt;
 

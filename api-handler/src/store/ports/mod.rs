@@ -31,4 +31,4 @@ pub use self::inbox::Inbox;
 pub use self::notifications::{Outbox, Publisher, Received, Subscription};
 pub use self::page::{Continuation, Page, PageRequest};
 pub use self::profiles::Profiles;
-pub use self::progress::{IdempotencyKey, Progress, ProgressDraft, Recorded, TimeRange};
+pub use self::progress::{Idempotency, Progress, ProgressDraft, Recorded, TimeRange};

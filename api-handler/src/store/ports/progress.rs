@@ -24,7 +24,7 @@ pub struct ProgressDraft {
 
 /// An `Idempotency-Key` with the fingerprint of the request it came with.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdempotencyKey {
+pub struct Idempotency {
     /// The header value.
     pub key: String,
     /// Identifies the request; a reused key with another fingerprint is a `Conflict`.
@@ -62,7 +62,7 @@ pub trait Progress: Send + Sync {
         user_id: &str,
         goal_id: &str,
         draft: ProgressDraft,
-        idempotency: Option<IdempotencyKey>,
+        idempotency: Option<Idempotency>,
     ) -> StoreResult<Recorded>;
     /// A goal's entries in `range`, newest first; `NotFound("goal")` for
     /// someone else's goal.

@@ -1,4 +1,6 @@
-//! Registration and login across the identity and profile ports.
+//! The account's credentials: registration, confirmation, login and
+//! refresh, across the identity and profile ports, each throttled the same
+//! way (`crate::throttle`).
 //!
 //! Registration creates the account, then its profile (with `user.registered`,
 //! in the profile's transaction). If the profile cannot be written, the
@@ -48,22 +50,52 @@ pub async fn register(app: &App, client: Option<IpAddr>, registration: Registrat
     })
 }
 
+/// Runs `attempt` on the account `email` (normalised) once the throttle
+/// admits it: an attempt that fails with `failure` (a wrong password, a
+/// wrong code) makes the next ones on that email wait longer and longer, and
+/// a success clears the run.
+async fn guarded<T>(
+    app: &App,
+    client: Option<IpAddr>,
+    email: &str,
+    failure: IdentityError,
+    attempt: impl Future<Output = Result<T, IdentityError>>,
+) -> Result<T, ApiError> {
+    app.throttle().admit(client, Some(email))?;
+    match attempt.await {
+        Ok(done) => {
+            app.throttle().succeeded(email);
+            Ok(done)
+        }
+        Err(err) => {
+            if err == failure {
+                app.throttle().failed(email);
+            }
+            Err(err.into())
+        }
+    }
+}
+
+/// Confirms `email`'s account with the code sent to it; throttled like login.
+pub async fn confirm(app: &App, client: Option<IpAddr>, email: &str, code: &str) -> Result<(), ApiError> {
+    let email = normalize_email(email);
+    let confirmation = app.identity().confirm(&email, code);
+    guarded(app, client, &email, IdentityError::InvalidCode, confirmation).await
+}
+
+/// Exchanges a refresh token for new tokens; throttled per client address.
+pub async fn refresh(app: &App, client: Option<IpAddr>, refresh_token: &str) -> Result<Tokens, ApiError> {
+    app.throttle().admit(client, None)?;
+    Ok(app.identity().refresh(refresh_token).await?.tokens)
+}
+
 /// Exchanges credentials for tokens, creating the profile if a registration
 /// was cut short before it. Throttled per client address and email; wrong
 /// credentials make the next attempts on that email wait longer and longer.
 pub async fn login(app: &App, client: Option<IpAddr>, email: &str, password: &str) -> Result<Tokens, ApiError> {
     let email = normalize_email(email);
-    app.throttle().admit(client, Some(&email))?;
-    let session = match app.identity().login(&email, password).await {
-        Ok(session) => session,
-        Err(err) => {
-            if err == IdentityError::InvalidCredentials {
-                app.throttle().failed(&email);
-            }
-            return Err(err.into());
-        }
-    };
-    app.throttle().succeeded(&email);
+    let attempt = app.identity().login(&email, password);
+    let session = guarded(app, client, &email, IdentityError::InvalidCredentials, attempt).await?;
     match app.profiles().get(&session.user_id).await {
         Ok(_) => {}
         Err(StoreError::NotFound(_)) => {
