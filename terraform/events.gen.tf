@@ -5,6 +5,7 @@
 # The notifications queue delivers to the consumers of:
 #   goal.completed: api_handler::consumers::goal_completed::goal_completed
 #   goal.target_reached: api_handler::consumers::goal_target_reached::goal_target_reached
+#   user.deleted: api_handler::consumers::user_deleted::user_deleted
 resource "aws_lambda_event_source_mapping" "notifications" {
   count = var.deploy_lambda ? 1 : 0
 

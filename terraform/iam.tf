@@ -73,11 +73,19 @@ data "aws_iam_policy_document" "lambda_stores" {
     ]
   }
 
-  # SignUp, ConfirmSignUp and InitiateAuth are authorised by the app client,
-  # not IAM; the role only undoes a registration whose profile write failed.
+  # SignUp, ConfirmSignUp, InitiateAuth, ForgotPassword,
+  # ConfirmForgotPassword and RevokeToken are authorised by the app client,
+  # ChangePassword and GlobalSignOut by the user's own access token, not IAM.
+  # The role deletes accounts (a deletion, or undoing a registration whose
+  # profile write failed), signs them out everywhere, and names the user a
+  # password reset was for.
   statement {
-    sid       = "Identity"
-    actions   = ["cognito-idp:AdminDeleteUser"]
+    sid = "Identity"
+    actions = [
+      "cognito-idp:AdminDeleteUser",
+      "cognito-idp:AdminGetUser",
+      "cognito-idp:AdminUserGlobalSignOut",
+    ]
     resources = [aws_cognito_user_pool.users.arn]
   }
 
@@ -86,6 +94,13 @@ data "aws_iam_policy_document" "lambda_stores" {
     sid       = "Attachments"
     actions   = ["s3:DeleteObject", "s3:GetObject", "s3:PutObject"]
     resources = ["${aws_s3_bucket.attachments.arn}/*"]
+  }
+
+  # A deleted account's purge lists its objects (`{userId}/…`) to delete them.
+  statement {
+    sid       = "AttachmentListing"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.attachments.arn]
   }
 
   statement {

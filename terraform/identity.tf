@@ -20,6 +20,18 @@ resource "aws_cognito_user_pool" "users" {
       priority = 1
     }
   }
+
+  # Cognito's own sender stops at about 50 mails a day, which password
+  # resets reach quickly: with a verified SES identity set, mail goes
+  # through SES instead (docs/deploy.md).
+  dynamic "email_configuration" {
+    for_each = var.ses_identity_arn == "" ? [] : [var.ses_identity_arn]
+    content {
+      email_sending_account = "DEVELOPER"
+      source_arn            = email_configuration.value
+      from_email_address    = var.email_from == "" ? null : var.email_from
+    }
+  }
 }
 
 resource "aws_cognito_user_pool_client" "app" {
@@ -28,9 +40,11 @@ resource "aws_cognito_user_pool_client" "app" {
   generate_secret               = false
   explicit_auth_flows           = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
   prevent_user_existence_errors = "ENABLED"
-  access_token_validity         = 1
-  id_token_validity             = 1
-  refresh_token_validity        = 30
+  # POST /auth/logout revokes a refresh token (RevokeToken).
+  enable_token_revocation = true
+  access_token_validity   = 1
+  id_token_validity       = 1
+  refresh_token_validity  = 30
 
   token_validity_units {
     access_token  = "hours"

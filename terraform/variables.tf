@@ -132,3 +132,20 @@ locals {
   # Prefix of every resource name: lifestyle-api-prod-users, ...
   name = "${var.project}-${var.environment}"
 }
+
+variable "ses_identity_arn" {
+  description = "ARN of a verified SES identity (arn:aws:ses:REGION:ACCOUNT:identity/EMAIL-OR-DOMAIN) Cognito sends its mails through (password reset codes); empty: Cognito's default sender, limited to about 50 mails a day."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.ses_identity_arn == "" || can(regex("^arn:aws[a-z-]*:ses:[a-z0-9-]+:[0-9]{12}:identity/.+$", var.ses_identity_arn))
+    error_message = "ses_identity_arn must be empty or an SES identity ARN (arn:aws:ses:REGION:ACCOUNT:identity/NAME)."
+  }
+}
+
+variable "email_from" {
+  description = "The From of Cognito's mails when ses_identity_arn is set, such as \"Lifestyle <no-reply@example.com>\"; empty: the identity's address."
+  type        = string
+  default     = ""
+}

@@ -14,8 +14,11 @@ use serde::Serialize;
 
 use crate::notifications::Relay;
 use crate::paging::Cursors;
+use crate::sessions::Sessions;
 use crate::store::Backend;
-use crate::store::ports::{Aggregates, Attachments, Blobs, Goals, Identity, Inbox, Profiles, Progress};
+use crate::store::ports::{
+    Aggregates, Attachments, Blobs, Erasure, Goals, Identity, Inbox, Profiles, Progress, Revocations,
+};
 use crate::throttle::Throttle;
 
 /// Static facts about the running service.
@@ -61,6 +64,7 @@ struct Inner {
     cursors: Cursors,
     relay: Relay,
     throttle: Throttle,
+    sessions: Sessions,
 }
 
 impl App {
@@ -80,6 +84,7 @@ impl App {
                 cursors,
                 relay,
                 throttle: Throttle::new(),
+                sessions: Sessions::default(),
             }),
         }
     }
@@ -132,6 +137,21 @@ impl App {
     /// Each user's notifications.
     pub fn inbox(&self) -> &dyn Inbox {
         self.inner.backend.inbox.as_ref()
+    }
+
+    /// Revoked tokens and deleted accounts.
+    pub fn revocations(&self) -> &dyn Revocations {
+        self.inner.backend.revocations.as_ref()
+    }
+
+    /// A deleted user's data, purged page by page.
+    pub fn erasure(&self) -> &dyn Erasure {
+        self.inner.backend.erasure.as_ref()
+    }
+
+    /// This process's cache of users' revocations.
+    pub fn sessions(&self) -> &Sessions {
+        &self.inner.sessions
     }
 
     /// Public cursors of listings.

@@ -52,6 +52,9 @@ impl From<IdentityError> for ApiError {
             IdentityError::NotConfirmed => ApiError::forbidden(message),
             IdentityError::InvalidCode => ApiError::bad_request(message),
             IdentityError::InvalidPassword(reason) => ApiError::validation(vec![FieldError::new("/password", reason)]),
+            IdentityError::InvalidNewPassword(reason) => {
+                ApiError::validation(vec![FieldError::new("/newPassword", reason)])
+            }
             IdentityError::InvalidEmail(reason) => ApiError::validation(vec![FieldError::new("/email", reason)]),
             IdentityError::Throttled { retry_after_secs } => ApiError::too_many_requests(message, retry_after_secs),
             IdentityError::Store(err) => err.into(),
@@ -110,6 +113,8 @@ mod tests {
         assert_eq!(status(IdentityError::NotConfirmed), 403);
         assert_eq!(status(IdentityError::InvalidCode), 400);
         assert_eq!(status(IdentityError::InvalidPassword("short".into())), 422);
+        let refused = ApiError::from(IdentityError::InvalidPassword("short".into()).on_new_password());
+        assert_eq!(refused.details()[0].field, "/newPassword");
         assert_eq!(status(IdentityError::InvalidEmail("not an email".into())), 422);
         assert_eq!(status(IdentityError::Throttled { retry_after_secs: 3 }), 429);
     }

@@ -8,6 +8,7 @@
 //! (`src/jobs/`, `#[schedule]`) work the same way. See the README,
 //! `docs/framework.md` and `docs/events-and-jobs.md`.
 
+pub mod admission;
 pub mod app;
 mod consumers;
 pub mod domain;
@@ -21,6 +22,7 @@ pub mod paging;
 pub mod preconditions;
 pub mod prelude;
 mod routes;
+pub mod sessions;
 pub mod settings;
 mod start;
 pub mod store;

@@ -16,27 +16,33 @@ pub enum IfMatch {
     Any,
     /// A list of entity tags, as sent (`"3"`, `W/"3"`).
     Tags(Vec<String>),
+    /// A header that is no list of entity tags: it matches nothing (412),
+    /// which the use case answers once the body is known to be valid.
+    Unmatchable,
 }
 
 impl IfMatch {
     /// The condition `headers` carry. A header that is not a list of entity
-    /// tags is a 412: it cannot match.
-    pub fn from_headers(headers: &HeaderMap) -> Result<IfMatch, ApiError> {
+    /// tags cannot match.
+    pub fn from_headers(headers: &HeaderMap) -> IfMatch {
         let mut tags = Vec::new();
         let mut any = false;
         for value in headers.get_all(http::header::IF_MATCH) {
-            let text = value.to_str().map_err(|_| unmatchable())?;
-            if text.trim() == "*" {
-                any = true;
-            } else {
-                tags.extend(entity_tags(text).ok_or_else(unmatchable)?);
+            let parsed = value.to_str().ok().and_then(|text| match text.trim() {
+                "*" => Some(Vec::new()),
+                text => entity_tags(text),
+            });
+            match parsed {
+                None => return IfMatch::Unmatchable,
+                Some(found) if found.is_empty() => any = true,
+                Some(found) => tags.extend(found),
             }
         }
-        Ok(match (any, tags.is_empty()) {
+        match (any, tags.is_empty()) {
             (true, _) => IfMatch::Any,
             (false, false) => IfMatch::Tags(tags),
             (false, true) => IfMatch::Absent,
-        })
+        }
     }
 
     /// Whether a resource whose strong entity tag is `etag` (such as `"3"`)
@@ -46,19 +52,20 @@ impl IfMatch {
         match self {
             IfMatch::Absent | IfMatch::Any => true,
             IfMatch::Tags(tags) => tags.iter().any(|tag| tag == etag),
+            IfMatch::Unmatchable => false,
         }
     }
 
     /// Whether the condition names entity tags: then a change between the
     /// read and the write is the client's conflict, not ours to retry.
     pub fn is_exact(&self) -> bool {
-        matches!(self, IfMatch::Tags(_))
+        matches!(self, IfMatch::Tags(_) | IfMatch::Unmatchable)
     }
 }
 
 impl FromRequestParts for IfMatch {
     fn from_request_parts(parts: &RequestParts) -> Result<Self, ApiError> {
-        IfMatch::from_headers(parts.headers())
+        Ok(IfMatch::from_headers(parts.headers()))
     }
 
     fn describe(signature: &mut Signature) {
@@ -70,10 +77,6 @@ impl FromRequestParts for IfMatch {
             schema: schema_of::<String>,
         });
     }
-}
-
-fn unmatchable() -> ApiError {
-    ApiError::precondition_failed("If-Match does not match the current ETag")
 }
 
 /// The entity tags of a comma-separated list; `None` if it is not one.
@@ -109,7 +112,7 @@ mod tests {
         for value in values {
             headers.append(http::header::IF_MATCH, value.parse().unwrap());
         }
-        IfMatch::from_headers(&headers).unwrap()
+        IfMatch::from_headers(&headers)
     }
 
     #[test]
@@ -121,6 +124,8 @@ mod tests {
         assert!(condition(&["*"]).matches("\"3\""));
         assert_eq!(condition(&[]), IfMatch::Absent);
         assert!(condition(&["\"3\""]).is_exact() && !condition(&["*"]).is_exact());
+        assert_eq!(condition(&["3"]), IfMatch::Unmatchable, "not an entity tag");
+        assert!(!condition(&["\"3\"", "nope"]).matches("\"3\""));
     }
 
     #[test]

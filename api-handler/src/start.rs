@@ -10,6 +10,7 @@ use route_framework::dispatch::Dispatcher;
 use route_framework::event::EventDispatcher;
 use route_framework::{consumers, jobs, lambda, routes, server};
 
+use crate::admission::Admitting;
 use crate::app::App;
 use crate::notifications;
 use crate::settings::{BackendChoice, Mode, Settings};
@@ -60,7 +61,9 @@ pub fn service(backend: Backend) -> Result<Service, StartError> {
     let routes = routes();
     // A token verified once is trusted until it expires: one ECDSA or RSA
     // verification per token, not per request.
-    let authenticator = CachedAuthenticator::new(authenticator, DEFAULT_CAPACITY);
+    // Then every request's user is checked against revocations (sign-outs,
+    // deleted accounts), which no cache of verified tokens may skip.
+    let authenticator = Admitting::new(CachedAuthenticator::new(authenticator, DEFAULT_CAPACITY), app.clone());
     let dispatcher = Dispatcher::new(routes, authenticator, app.clone()).map_err(StartError::Registry)?;
     let events = EventDispatcher::new(consumers(), jobs(), app.clone()).map_err(StartError::Registry)?;
     Ok(Service {

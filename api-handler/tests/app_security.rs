@@ -29,6 +29,8 @@ fn sample_body(route_key: &str) -> Option<Value> {
         "PATCH /goals/{goalId}" => json!({ "title": "hijacked" }),
         "POST /goals/{goalId}/progress" => json!({ "value": 1 }),
         "POST /goals/{goalId}/attachments" => json!({ "fileName": "x.txt", "contentType": "text/plain", "size": 1 }),
+        // Mallory's own password: another user's id is a 404 all the same.
+        "DELETE /users/{userId}" => json!({ "password": common::live::PASSWORD }),
         _ => return None,
     })
 }

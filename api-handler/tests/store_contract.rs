@@ -31,6 +31,7 @@ contract_tests!(
     a_registration_whose_profile_fails_leaves_no_account,
     progress_reaches_a_target_once_per_period,
     a_total_never_passes_its_bound,
+    a_tombstone_fences_every_write_of_the_users_data,
 );
 
 fn new_goal(title: &str, period: Period, target: f64) -> NewGoal {
@@ -356,4 +357,76 @@ async fn a_total_never_passes_its_bound(kind: Kind) {
         .unwrap();
     let at_bound = backend.goals.get(&user, &stored.goal_id).await.unwrap();
     assert_eq!(at_bound.progress_total, MAX_TOTAL, "up to the bound is fine");
+}
+
+async fn a_tombstone_fences_every_write_of_the_users_data(kind: Kind) {
+    let (store, backend) = open(kind).await;
+    let user = account(&store, &backend, "gone@example.com").await;
+    let now = millis(Utc::now());
+    let profile = Profile::new(&user, "gone@example.com", None, now);
+    assert!(backend.profiles.create(profile.clone(), &[]).await.unwrap());
+    let kept = goal(&backend, &user, "kept", Period::Daily, 5.0).await;
+    let deleted = [DomainEvent::user_deleted(&user, "gone@example.com", now)];
+    backend.revocations.tombstone(&user, now, &deleted).await.unwrap();
+    // A second deletion keeps the first one's time and writes no event.
+    backend
+        .revocations
+        .tombstone(&user, Utc::now(), &deleted)
+        .await
+        .unwrap();
+    let revocation = backend.revocations.get(&user).await.unwrap().unwrap();
+    assert_eq!(revocation.deleted_at.map(|at| at.timestamp()), Some(now.timestamp()));
+    let pending: Vec<_> = backend
+        .outbox
+        .pending(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|event| event.kind)
+        .collect();
+    assert_eq!(
+        pending.iter().filter(|kind| kind.as_str() == "user.deleted").count(),
+        1,
+        "{pending:?}"
+    );
+
+    let gone = |result: StoreResult<()>| assert_eq!(result, Err(StoreError::NotFound("account")));
+    let fresh = Goal::new(&user, new_goal("late", Period::Daily, 1.0), now);
+    gone(backend.goals.create(&fresh, &[]).await);
+    let draft = ProgressDraft {
+        value: 1.0,
+        note: None,
+        at: now,
+        day: now.date_naive(),
+    };
+    gone(
+        backend
+            .progress
+            .record(&user, &kept.goal_id, draft, None)
+            .await
+            .map(drop),
+    );
+    gone(backend.profiles.replace(profile).await.map(drop));
+    let facts = api_handler::domain::notification::GoalFacts {
+        goal_id: kept.goal_id.clone(),
+        title: kept.title.clone(),
+        period: None,
+        target_value: 5.0,
+        target_unit: "km".to_owned(),
+        total: 5.0,
+    };
+    let note = api_handler::domain::notification::Notification::completed("e1", &facts, now);
+    gone(backend.inbox.add(&user, &note).await.map(drop));
+    // Deleting is no write to fence: the purge does it.
+    assert!(backend.erasure.erase_page(&user, 100).await.unwrap() > 0);
+    assert_eq!(backend.erasure.erase_page(&user, 100).await.unwrap(), 0);
+    assert!(
+        backend
+            .revocations
+            .get(&user)
+            .await
+            .unwrap()
+            .is_some_and(|r| r.deleted_at.is_some()),
+        "the tombstone stays"
+    );
 }

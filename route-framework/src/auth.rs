@@ -12,6 +12,8 @@ mod jwt;
 
 use std::collections::HashMap;
 
+use http::HeaderMap;
+
 pub use self::cache::{CachedAuthenticator, DEFAULT_CAPACITY};
 #[cfg(feature = "jwt")]
 pub use self::jwt::{JwtAuthenticator, low_s_token, rejection, token_header};
@@ -39,7 +41,12 @@ use crate::error::ApiError;
 /// impl Authenticator for OneToken {
 ///     async fn verify(&self, token: &str) -> Result<User, ApiError> {
 ///         match token {
-///             "ada-token" => Ok(User { id: "ada".into(), email: None, scopes: vec!["goals.read".into()] }),
+///             "ada-token" => Ok(User {
+///                 id: "ada".into(),
+///                 email: None,
+///                 scopes: vec!["goals.read".into()],
+///                 issued_at: None,
+///             }),
 ///             _ => Err(ApiError::unauthorized("unknown token")),
 ///         }
 ///     }
@@ -76,6 +83,9 @@ pub struct User {
     pub email: Option<String>,
     /// OAuth scopes granted to the token.
     pub scopes: Vec<String>,
+    /// When the token was issued (its `iat`, seconds since the epoch), for
+    /// an [`Authenticator::admit`] that refuses tokens older than a sign-out.
+    pub issued_at: Option<u64>,
 }
 
 impl User {
@@ -96,6 +106,7 @@ impl User {
             id: id.clone(),
             email: claims.get("email").cloned(),
             scopes,
+            issued_at: claims.get("iat").and_then(|iat| iat.parse().ok()),
         })
     }
 
@@ -128,6 +139,18 @@ pub trait Authenticator: Send + Sync + 'static {
     fn gateway_user(&self, claims: &HashMap<String, String>, scopes: Option<&[String]>) -> Result<User, ApiError> {
         User::from_gateway_claims(claims, scopes)
     }
+
+    /// Whether `user`, whose token has just been verified (by this process
+    /// or the gateway), may still call: the place for what no signature can
+    /// show, such as an account deleted or a sign-out everywhere since the
+    /// token was issued. Runs on every authenticated request, after
+    /// [`verify`](Authenticator::verify) or
+    /// [`gateway_user`](Authenticator::gateway_user), and is never cached by
+    /// [`CachedAuthenticator`]. The default admits everyone.
+    async fn admit(&self, user: &User) -> Result<(), ApiError> {
+        let _ = user;
+        Ok(())
+    }
 }
 
 #[async_trait::async_trait]
@@ -138,6 +161,10 @@ impl<T: Authenticator + ?Sized> Authenticator for std::sync::Arc<T> {
 
     fn gateway_user(&self, claims: &HashMap<String, String>, scopes: Option<&[String]>) -> Result<User, ApiError> {
         (**self).gateway_user(claims, scopes)
+    }
+
+    async fn admit(&self, user: &User) -> Result<(), ApiError> {
+        (**self).admit(user).await
     }
 }
 
@@ -154,5 +181,19 @@ impl Authenticator for NoAuthenticator {
         Err(ApiError::unauthorized(
             "bearer tokens cannot be verified: no token verifier is configured",
         ))
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let value = headers
+        .get(http::header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer <token>` header"))?;
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("the `Authorization` header is not valid text"))?;
+    match value.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(token.trim()),
+        _ => Err(ApiError::unauthorized("expected `Authorization: Bearer <token>`")),
     }
 }

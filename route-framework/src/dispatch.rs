@@ -18,7 +18,7 @@ use bytes::Bytes;
 use futures_util::FutureExt;
 use http::{HeaderMap, HeaderValue, Uri};
 
-use crate::auth::{Authenticator, User};
+use crate::auth::{Authenticator, User, bearer_token};
 use crate::checks::{self, RegistryError};
 use crate::error::ApiError;
 use crate::method::Method;
@@ -412,24 +412,11 @@ impl Dispatcher {
                 .gateway_user(&gateway.claims, gateway.scopes.as_deref())?,
             None => self.authenticator.verify(bearer_token(&incoming.headers)?).await?,
         };
+        self.authenticator.admit(&user).await?;
         if let Some(missing) = scopes.iter().find(|scope| !user.has_scope(scope)) {
             return Err(ApiError::forbidden(format!("the token lacks the `{missing}` scope")));
         }
         Ok(Some(user))
-    }
-}
-
-/// The token of an `Authorization: Bearer <token>` header.
-fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
-    let value = headers
-        .get(http::header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized("missing `Authorization: Bearer <token>` header"))?;
-    let value = value
-        .to_str()
-        .map_err(|_| ApiError::unauthorized("the `Authorization` header is not valid text"))?;
-    match value.split_once(' ') {
-        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => Ok(token.trim()),
-        _ => Err(ApiError::unauthorized("expected `Authorization: Bearer <token>`")),
     }
 }
 

@@ -8,5 +8,5 @@ pub use crate::auth::User;
 pub use crate::error::{ApiError, FieldError};
 pub use crate::event::{EventId, EventTime, Payload};
 pub use crate::extract::{ClientIp, Headers, Json, Path, Query, RequestId, State};
-pub use crate::response::{Created, IntoResponse, NoContent, RenderedJson, Response, WithEtag};
+pub use crate::response::{Accepted, Created, IntoResponse, NoContent, RenderedJson, Response, WithEtag};
 pub use crate::validation::{NoRules, Validate};

@@ -195,7 +195,7 @@ fn to_json<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<Bytes> {
 /// Conversion of a handler's output into a [`Response`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a route handler",
-    note = "return `Json<T>`, `Created<T>`, `NoContent`, `RenderedJson<T>`, `WithEtag<_>`, `Response` or `Result<_, ApiError>` of those"
+    note = "return `Json<T>`, `Created<T>`, `Accepted<T>`, `NoContent`, `RenderedJson<T>`, `WithEtag<_>`, `Response` or `Result<_, ApiError>` of those"
 )]
 pub trait IntoResponse {
     /// Performs the conversion.
@@ -274,6 +274,29 @@ impl<T: Serialize> IntoResponse for Created<T> {
                 ApiError::internal().into_response()
             }
         }
+    }
+}
+
+/// A 202 with a JSON body: the request is accepted and finishes later (the
+/// body says how to follow it).
+///
+/// ```
+/// use route_framework::prelude::*;
+///
+/// let response = Accepted("deleting").into_response();
+/// assert_eq!(response.status(), 202);
+/// assert_eq!(response.headers()["content-type"], "application/json");
+/// ```
+#[derive(Debug, Clone)]
+pub struct Accepted<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Accepted<T> {
+    fn into_response(self) -> Response {
+        let response = Response::json(&self.0);
+        if response.error().is_some() {
+            return response;
+        }
+        response.with_status(StatusCode::ACCEPTED)
     }
 }
 

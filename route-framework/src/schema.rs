@@ -5,7 +5,7 @@ pub use schemars::{JsonSchema, Schema, SchemaGenerator};
 
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::response::{Created, NoContent, RenderedJson, Response, WithEtag};
+use crate::response::{Accepted, Created, NoContent, RenderedJson, Response, WithEtag};
 pub use crate::signature::{SchemaFn, schema_of};
 
 /// A route's success response, as documentation.
@@ -20,7 +20,7 @@ pub struct ResponseDoc {
 /// Describes the success response of a handler's return type.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be returned from a route handler",
-    note = "return `Json<T>`, `Created<T>`, `NoContent`, `RenderedJson<T>`, `WithEtag<_>`, `Response` or `Result<_, ApiError>` of those"
+    note = "return `Json<T>`, `Created<T>`, `Accepted<T>`, `NoContent`, `RenderedJson<T>`, `WithEtag<_>`, `Response` or `Result<_, ApiError>` of those"
 )]
 pub trait DescribeResponse {
     /// The documentation.
@@ -36,6 +36,13 @@ impl<T: JsonSchema> DescribeResponse for Json<T> {
 
 impl<T: JsonSchema> DescribeResponse for RenderedJson<T> {
     const DOC: ResponseDoc = <Json<T> as DescribeResponse>::DOC;
+}
+
+impl<T: JsonSchema> DescribeResponse for Accepted<T> {
+    const DOC: ResponseDoc = ResponseDoc {
+        status: 202,
+        schema: Some(schema_of::<T>),
+    };
 }
 
 impl<T: JsonSchema> DescribeResponse for Created<T> {

@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 pub enum EventType {
     #[serde(rename = "user.registered")]
     UserRegistered,
+    #[serde(rename = "user.deleted")]
+    UserDeleted,
     #[serde(rename = "goal.created")]
     GoalCreated,
     #[serde(rename = "goal.target_reached")]
@@ -24,6 +26,7 @@ impl EventType {
     pub fn as_str(self) -> &'static str {
         match self {
             EventType::UserRegistered => "user.registered",
+            EventType::UserDeleted => "user.deleted",
             EventType::GoalCreated => "goal.created",
             EventType::GoalTargetReached => "goal.target_reached",
             EventType::GoalCompleted => "goal.completed",
@@ -75,5 +78,13 @@ impl DomainEvent {
     pub fn user_registered(user_id: &str, email: &str, at: DateTime<Utc>) -> Self {
         let data = serde_json::json!({ "email": email });
         DomainEvent::new(EventType::UserRegistered, user_id, None, at, data)
+    }
+
+    /// `user.deleted`: the account can no longer log in, and everything it
+    /// owned is to be purged. The email lets the purge reach the identity
+    /// provider, whose admin calls name users by it.
+    pub fn user_deleted(user_id: &str, email: &str, at: DateTime<Utc>) -> Self {
+        let data = serde_json::json!({ "email": email });
+        DomainEvent::new(EventType::UserDeleted, user_id, None, at, data)
     }
 }

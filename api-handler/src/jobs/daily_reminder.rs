@@ -8,6 +8,7 @@ use crate::domain::stats;
 use crate::prelude::*;
 use crate::store::ports::{PageRequest, StoreError, TimeRange};
 use crate::use_cases::calendar;
+use crate::use_cases::inbox::{self, Notified};
 
 /// Goals read per page.
 const PAGE: usize = 100;
@@ -79,7 +80,6 @@ async fn remind(app: &App, goals: &[Goal], time: DateTime<Utc>) -> Result<bool, 
     if idle.is_empty() {
         return Ok(false);
     }
-    app.inbox()
-        .add(&user_id, &Notification::daily_reminder(&user_id, day, &idle, time))
-        .await
+    let reminder = Notification::daily_reminder(&user_id, day, &idle, time);
+    Ok(inbox::notify(app, &user_id, &reminder).await? == Notified::Added)
 }

@@ -17,7 +17,8 @@ use route_framework::auth::Authenticator;
 use route_framework::server::LocalRoutes;
 
 use self::ports::{
-    Aggregates, Attachments, Blobs, Goals, Identity, Inbox, Outbox, Profiles, Progress, Publisher, Subscription,
+    Aggregates, Attachments, Blobs, Erasure, Goals, Identity, Inbox, Outbox, Profiles, Progress, Publisher,
+    Revocations, Subscription,
 };
 
 /// One adapter per port, chosen at start-up, plus what the entry points need
@@ -50,6 +51,10 @@ pub struct Backend {
     pub subscription: Arc<dyn Subscription>,
     /// Each user's notifications.
     pub inbox: Arc<dyn Inbox>,
+    /// Revoked tokens and deleted accounts.
+    pub revocations: Arc<dyn Revocations>,
+    /// A deleted user's data, purged page by page.
+    pub erasure: Arc<dyn Erasure>,
     /// The secret public cursors are signed with (at least 32 bytes).
     pub cursor_secret: Vec<u8>,
     /// Requests the local server answers outside the registry (the embedded

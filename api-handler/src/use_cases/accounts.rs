@@ -54,7 +54,7 @@ pub async fn register(app: &App, client: Option<IpAddr>, registration: Registrat
 /// admits it: an attempt that fails with `failure` (a wrong password, a
 /// wrong code) makes the next ones on that email wait longer and longer, and
 /// a success clears the run.
-async fn guarded<T>(
+pub(super) async fn guarded<T>(
     app: &App,
     client: Option<IpAddr>,
     email: &str,
@@ -84,9 +84,21 @@ pub async fn confirm(app: &App, client: Option<IpAddr>, email: &str, code: &str)
 }
 
 /// Exchanges a refresh token for new tokens; throttled per client address.
+/// A deleted account's token is refused even while the provider still
+/// honours it (its deletion there may come after the tombstone).
 pub async fn refresh(app: &App, client: Option<IpAddr>, refresh_token: &str) -> Result<Tokens, ApiError> {
     app.throttle().admit(client, None)?;
-    Ok(app.identity().refresh(refresh_token).await?.tokens)
+    let session = app.identity().refresh(refresh_token).await?;
+    if deleted(app, &session.user_id).await? {
+        return Err(IdentityError::InvalidRefreshToken.into());
+    }
+    Ok(session.tokens)
+}
+
+/// Whether `user_id`'s account is deleted (read from the store, not the cache).
+async fn deleted(app: &App, user_id: &str) -> Result<bool, StoreError> {
+    let revocation = app.revocations().get(user_id).await?;
+    Ok(revocation.is_some_and(|revocation| revocation.deleted_at.is_some()))
 }
 
 /// Exchanges credentials for tokens, creating the profile if a registration
@@ -96,6 +108,9 @@ pub async fn login(app: &App, client: Option<IpAddr>, email: &str, password: &st
     let email = normalize_email(email);
     let attempt = app.identity().login(&email, password);
     let session = guarded(app, client, &email, IdentityError::InvalidCredentials, attempt).await?;
+    if deleted(app, &session.user_id).await? {
+        return Err(IdentityError::InvalidCredentials.into());
+    }
     match app.profiles().get(&session.user_id).await {
         Ok(_) => {}
         Err(StoreError::NotFound(_)) => {

@@ -8,6 +8,10 @@
 
 pub mod accounts;
 pub mod calendar;
+pub mod deletion;
 pub mod goals;
+pub mod inbox;
+pub mod passwords;
 pub mod progress;
+pub mod sign_out;
 pub mod stats;

@@ -2,6 +2,11 @@
 //! operation (the `X-Amz-Target` header's last part, such as
 //! `TransactWriteItems` or `SendMessage`) has a rule fail as the rule says;
 //! everything else is forwarded unchanged.
+//!
+//! It also plays Cognito's `RevokeToken`, which moto 5.2.5 lacks (it answers
+//! 500): a revoked refresh token is remembered, and a later
+//! `REFRESH_TOKEN_AUTH` with it answers `NotAuthorizedException`, as
+//! Cognito does.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
@@ -32,6 +37,7 @@ pub(crate) struct FaultProxy {
     pub(crate) endpoint: String,
     rules: Arc<Mutex<HashMap<String, Fault>>>,
     failed: Arc<Mutex<Vec<String>>>,
+    revoked: Arc<Mutex<Vec<String>>>,
 }
 
 impl FaultProxy {
@@ -44,6 +50,7 @@ impl FaultProxy {
             endpoint: format!("http://{addr}"),
             rules: Arc::default(),
             failed: Arc::default(),
+            revoked: Arc::default(),
         };
         let shared = proxy.clone();
         tokio::spawn(async move {
@@ -107,6 +114,9 @@ impl FaultProxy {
         }
         let (parts, body) = request.into_parts();
         let body = body.collect().await.map_err(std::io::Error::other)?.to_bytes();
+        if let Some(answer) = self.revocation(&operation, &body) {
+            return Ok(answer);
+        }
         let stream = tokio::net::TcpStream::connect(upstream).await?;
         let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
@@ -117,5 +127,41 @@ impl FaultProxy {
         let (parts, body) = response.into_parts();
         let body = body.collect().await.map_err(std::io::Error::other)?.to_bytes();
         Ok(hyper::Response::from_parts(parts, Full::new(body)))
+    }
+
+    /// Cognito's answer where moto has none: `RevokeToken`, and a refresh
+    /// with a revoked token.
+    fn revocation(&self, operation: &str, body: &[u8]) -> Option<hyper::Response<Full<Bytes>>> {
+        let request: serde_json::Value = serde_json::from_slice(body).ok()?;
+        let answer = |status: u16, body: String| {
+            hyper::Response::builder()
+                .status(status)
+                .header("content-type", "application/x-amz-json-1.1")
+                .body(Full::new(Bytes::from(body)))
+                .unwrap()
+        };
+        match operation {
+            "RevokeToken" => {
+                let token = request["Token"].as_str()?.to_owned();
+                self.revoked.lock().unwrap().push(token);
+                Some(answer(200, "{}".to_owned()))
+            }
+            "InitiateAuth" => {
+                let token = request["AuthParameters"]["REFRESH_TOKEN"].as_str()?;
+                self.revoked
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .any(|revoked| revoked == token)
+                    .then(|| {
+                        answer(
+                            400,
+                            r#"{"__type":"NotAuthorizedException","message":"Refresh Token has been revoked"}"#
+                                .to_owned(),
+                        )
+                    })
+            }
+            _ => None,
+        }
     }
 }

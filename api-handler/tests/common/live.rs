@@ -256,6 +256,18 @@ impl Live {
         self.request(method, path, &headers, &bytes).await
     }
 
+    /// `POST /auth/login` with `email` and `password`.
+    pub(crate) async fn login(&self, email: &str, password: &str) -> Resp {
+        let credentials = json!({ "email": email, "password": password });
+        self.call("POST", "/auth/login", None, Some(&credentials)).await
+    }
+
+    /// `POST /auth/refresh` with `refresh_token` (a login body's `refreshToken`).
+    pub(crate) async fn refresh(&self, refresh_token: &Value) -> Resp {
+        let body = json!({ "refreshToken": refresh_token });
+        self.call("POST", "/auth/refresh", None, Some(&body)).await
+    }
+
     /// Registers `email` and logs in; returns (user id, login response body).
     pub(crate) async fn sign_up(&self, email: &str) -> (String, Value) {
         let registered = self
@@ -270,14 +282,7 @@ impl Live {
         if registered.json()["confirmed"] == false {
             self.store().confirm(email).await;
         }
-        let login = self
-            .call(
-                "POST",
-                "/auth/login",
-                None,
-                Some(&json!({ "email": email, "password": PASSWORD })),
-            )
-            .await;
+        let login = self.login(email, PASSWORD).await;
         assert_eq!(login.status, 200, "{}", String::from_utf8_lossy(&login.body));
         (registered.json()["userId"].as_str().unwrap().to_owned(), login.json())
     }

@@ -88,6 +88,10 @@ impl<A: Authenticator> Authenticator for CachedAuthenticator<A> {
     fn gateway_user(&self, claims: &HashMap<String, String>, scopes: Option<&[String]>) -> Result<User, ApiError> {
         self.inner.gateway_user(claims, scopes)
     }
+
+    async fn admit(&self, user: &User) -> Result<(), ApiError> {
+        self.inner.admit(user).await
+    }
 }
 
 #[cfg(test)]
@@ -111,6 +115,7 @@ mod tests {
                 id: token.len().to_string(),
                 email: None,
                 scopes: Vec::new(),
+                issued_at: None,
             })
         }
     }

@@ -88,6 +88,8 @@ struct Claims {
     scope: Option<String>,
     #[serde(default)]
     token_use: Option<String>,
+    #[serde(default)]
+    iat: Option<u64>,
 }
 
 impl JwtAuthenticator {
@@ -154,6 +156,7 @@ impl JwtAuthenticator {
             id: claims.sub,
             email: claims.email,
             scopes: split_scopes(claims.scope.as_deref()),
+            issued_at: claims.iat,
         })
     }
 }

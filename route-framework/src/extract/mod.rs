@@ -23,7 +23,7 @@ use crate::signature::Signature;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a handler argument that can be built from the request",
     label = "not an extractor",
-    note = "extractors are `Path<T>`, `Query<T>`, `User`, `ClientIp`, `State<S>` (or the app's own state type), `Headers`, `RequestId`, and as the last argument `Json<T>`; the `T` of `Query` and `Json` derives `Deserialize`, `JsonSchema` and `garde::Validate`"
+    note = "extractors are `Path<T>`, `Query<T>`, `User`, `ClientIp`, `BearerToken`, `State<S>` (or the app's own state type), `Headers`, `RequestId`, and as the last argument `Json<T>`; the `T` of `Query` and `Json` derives `Deserialize`, `JsonSchema` and `garde::Validate`"
 )]
 pub trait FromRequestParts: Sized {
     /// Builds the value, or rejects the request.
@@ -50,7 +50,7 @@ pub enum ViaBody {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a handler argument that can be built from the request",
     label = "not an extractor",
-    note = "extractors are `Path<T>`, `Query<T>`, `User`, `ClientIp`, `State<S>` (or the app's own state type), `Headers`, `RequestId`, and as the last argument `Json<T>`; the `T` of `Query` and `Json` derives `Deserialize`, `JsonSchema` and `garde::Validate`"
+    note = "extractors are `Path<T>`, `Query<T>`, `User`, `ClientIp`, `BearerToken`, `State<S>` (or the app's own state type), `Headers`, `RequestId`, and as the last argument `Json<T>`; the `T` of `Query` and `Json` derives `Deserialize`, `JsonSchema` and `garde::Validate`"
 )]
 pub trait FromRequest<M = ViaBody>: Sized {
     /// Builds the value from the parts and the body, or rejects the request.
@@ -79,6 +79,26 @@ impl FromRequestParts for User {
             .user()
             .cloned()
             .ok_or_else(|| ApiError::unauthorized("this route has no authenticated user: it is public"))
+    }
+}
+
+/// The caller's bearer token as sent, for a route that passes it on to a
+/// provider acting for the user (Cognito's `ChangePassword`, say). The
+/// dispatcher has verified it already on a route that requires auth; on API
+/// Gateway it is still in the `Authorization` header. A request without one
+/// is a 401.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BearerToken(pub String);
+
+impl std::fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerToken(<redacted>)")
+    }
+}
+
+impl FromRequestParts for BearerToken {
+    fn from_request_parts(parts: &RequestParts) -> Result<Self, ApiError> {
+        crate::auth::bearer_token(parts.headers()).map(|token| BearerToken(token.to_owned()))
     }
 }
 

@@ -32,7 +32,7 @@ const NOT_DEPLOYED: [&str; 1] = ["provision.rs"];
 
 /// Cognito operations authorised by the app client id (or the user's own
 /// token), not by IAM: the role needs no permission for them.
-const CLIENT_AUTHORISED: [&str; 8] = [
+const CLIENT_AUTHORISED: [&str; 10] = [
     "sign_up",
     "confirm_sign_up",
     "initiate_auth",
@@ -41,6 +41,8 @@ const CLIENT_AUTHORISED: [&str; 8] = [
     "forgot_password",
     "confirm_forgot_password",
     "revoke_token",
+    "change_password",
+    "global_sign_out",
 ];
 
 /// Actions that AWS requires on `*` (they have no resource-level permissions).
@@ -71,6 +73,8 @@ fn actions_for(prefix: &str, operation: &str) -> Vec<String> {
         ("dynamodb", "transact_write_items") => vec![],
         ("dynamodb", "transact_get_items") => vec!["GetItem"],
         ("s3", "delete_objects") => vec!["DeleteObject"],
+        // Listing is authorised on the bucket, as `ListBucket`.
+        ("s3", "list_objects_v2") => vec!["ListBucket"],
         ("sqs", "send_message_batch") => vec!["SendMessage"],
         ("sqs", "delete_message_batch") => vec!["DeleteMessage"],
         _ => return vec![format!("{prefix}:{}", pascal(operation))],
@@ -415,6 +419,8 @@ fn the_table_statement_names_every_table_and_index_and_nothing_else() {
 fn operation_names_map_to_iam_actions() {
     assert_eq!(actions_for("dynamodb", "batch_write_item"), ["dynamodb:BatchWriteItem"]);
     assert_eq!(actions_for("s3", "delete_objects"), ["s3:DeleteObject"]);
+    assert_eq!(actions_for("s3", "list_objects_v2"), ["s3:ListBucket"]);
+    assert!(actions_for("cognito-idp", "change_password").is_empty());
     assert!(actions_for("cognito-idp", "initiate_auth").is_empty());
     assert_eq!(
         actions_for("cognito-idp", "admin_delete_user"),

@@ -227,7 +227,8 @@ pub(super) fn route_test(key: &RouteKey, public: bool, library: &str) -> String 
                          Ok(User {{\n                \
                              id: \"{TEST_USER}\".to_owned(),\n                \
                              email: None,\n                \
-                             scopes: Vec::new(),\n            \
+                             scopes: Vec::new(),\n                \
+                             issued_at: None,\n            \
                          }})\n        \
                      }} else {{\n            \
                          Err(ApiError::unauthorized(\"unknown token\"))\n        \

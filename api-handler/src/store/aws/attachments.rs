@@ -37,7 +37,7 @@ impl Attachments for AwsAttachments {
             ),
             Write::put(&tables.goals, attachment_item(attachment)).when("attribute_not_exists(sk)"),
         ];
-        match tables.transact(writes).await {
+        match tables.transact(&attachment.user_id, writes).await {
             Ok(()) => Ok(()),
             Err(TransactError::Cancelled(reasons)) if reasons.first().is_some_and(|r| r.condition_failed()) => {
                 Err(StoreError::NotFound("goal"))

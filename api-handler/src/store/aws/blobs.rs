@@ -124,6 +124,26 @@ impl Blobs for S3Blobs {
         }
         Ok(())
     }
+
+    async fn delete_under(&self, prefix: &str, limit: usize) -> StoreResult<usize> {
+        let page = i32::try_from(limit.clamp(1, 1_000)).unwrap_or(1_000);
+        let output = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .max_keys(page)
+            .send()
+            .await
+            .map_err(|err| store_error("ListObjectsV2", err))?;
+        let keys: Vec<String> = output
+            .contents()
+            .iter()
+            .filter_map(|object| object.key().map(str::to_owned))
+            .collect();
+        self.delete(&keys).await?;
+        Ok(keys.len())
+    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::errors::{RETRY_AFTER_SECS, store_error};
-use super::items::{Item, PK, SK, s};
+use super::items::{Item, PK, REVOKED_SK, SK, key, s};
 use crate::store::ports::{StoreError, StoreResult};
 
 /// The DynamoDB client and the names of the three tables.
@@ -235,8 +235,30 @@ impl Tables {
             .expression_attribute_values(":high", s(high))
     }
 
-    /// Writes every item or none.
-    pub(crate) async fn transact(&self, writes: Vec<Write>) -> Result<(), TransactError> {
+    /// Writes every item of `user_id`'s data or none. The transaction also
+    /// checks the user's tombstone: once the account is deleted it fails
+    /// with `NotFound("account")`, so no write outlives the purge. The
+    /// reasons of a cancelled transaction are the callers' writes', in order.
+    pub(crate) async fn transact(&self, user_id: &str, mut writes: Vec<Write>) -> Result<(), TransactError> {
+        writes.push(Write::check(
+            &self.users,
+            key(user_id, REVOKED_SK),
+            "attribute_not_exists(deletedAt)",
+        ));
+        match self.transact_items(writes).await {
+            Err(TransactError::Cancelled(mut reasons)) => {
+                let tombstone = reasons.pop();
+                if tombstone.is_some_and(|reason| reason.condition_failed()) {
+                    return Err(TransactError::Store(StoreError::NotFound("account")));
+                }
+                Err(TransactError::Cancelled(reasons))
+            }
+            other => other,
+        }
+    }
+
+    /// Writes every item or none, unfenced: for the tombstone itself.
+    pub(crate) async fn transact_items(&self, writes: Vec<Write>) -> Result<(), TransactError> {
         let items = writes.into_iter().map(Write::build).collect::<StoreResult<Vec<_>>>()?;
         match self
             .client

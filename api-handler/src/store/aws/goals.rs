@@ -85,7 +85,7 @@ impl Goals for AwsGoals {
         deltas.extend(status_counter(goal.status).map(|counter| (counter, 1)));
         writes.extend(totals_update(tables, &goal.user_id, &deltas));
         writes.extend(outbox_writes(tables, events)?);
-        match tables.transact(writes).await {
+        match tables.transact(&goal.user_id, writes).await {
             Ok(()) => Ok(()),
             Err(TransactError::Cancelled(reasons)) if reasons.first().is_some_and(|r| r.condition_failed()) => {
                 Err(StoreError::Conflict("a goal with this id exists already".to_owned()))
@@ -221,7 +221,7 @@ impl Goals for AwsGoals {
             writes.extend(totals_update(tables, &goal.user_id, &deltas));
         }
         writes.extend(outbox_writes(tables, events)?);
-        match tables.transact(writes).await {
+        match tables.transact(&goal.user_id, writes).await {
             Ok(()) => Ok(()),
             Err(TransactError::Cancelled(reasons)) if reasons.first().is_some_and(|r| r.condition_failed()) => {
                 // Gone meanwhile (404), or at another version (412).
@@ -253,7 +253,7 @@ impl Goals for AwsGoals {
                 Write::delete(&tables.aggregates, key(user_id, goal_sk(goal_id))),
             ];
             writes.extend(totals_update(tables, user_id, &deltas));
-            match tables.transact(writes).await {
+            match tables.transact(user_id, writes).await {
                 Ok(()) => {
                     deleted = true;
                     break;

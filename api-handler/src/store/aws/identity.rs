@@ -1,7 +1,10 @@
 //! Accounts and tokens in a Cognito user pool (email as user name, an app
 //! client without a secret): SignUp, ConfirmSignUp, InitiateAuth with
-//! `USER_PASSWORD_AUTH` and `REFRESH_TOKEN_AUTH`, and AdminDeleteUser to
-//! undo a registration whose profile could not be written.
+//! `USER_PASSWORD_AUTH` and `REFRESH_TOKEN_AUTH`; ForgotPassword and
+//! ConfirmForgotPassword, ChangePassword, RevokeToken, GlobalSignOut (with
+//! the caller's token) and AdminUserGlobalSignOut; AdminGetUser to name the
+//! user a reset was for; AdminDeleteUser to delete an account or undo a
+//! registration whose profile could not be written.
 
 use std::collections::HashMap;
 
@@ -70,6 +73,11 @@ enum Flow {
     Login,
     Refresh,
     Delete,
+    Forgot,
+    Reset,
+    Change,
+    Revoke,
+    SignOut,
 }
 
 fn internal(message: &str) -> IdentityError {
@@ -96,6 +104,10 @@ where
         ("InvalidParameterException", Flow::SignUp) => IdentityError::InvalidEmail(message),
         ("CodeMismatchException" | "ExpiredCodeException", _) => IdentityError::InvalidCode,
         ("UserNotFoundException" | "InvalidParameterException", Flow::Confirm) => IdentityError::InvalidCode,
+        ("UserNotFoundException" | "ResourceNotFoundException" | "NotAuthorizedException", Flow::Reset) => {
+            IdentityError::InvalidCode
+        }
+        ("NotAuthorizedException", Flow::Change) => IdentityError::InvalidCredentials,
         ("UserNotConfirmedException", _) => IdentityError::NotConfirmed,
         ("NotAuthorizedException" | "InvalidParameterException", Flow::Refresh) => IdentityError::InvalidRefreshToken,
         (
@@ -227,6 +239,126 @@ impl Identity for CognitoIdentity {
         let parameters = HashMap::from([("REFRESH_TOKEN".to_owned(), refresh_token.to_owned())]);
         self.initiate(AuthFlowType::RefreshTokenAuth, parameters).await
     }
+
+    async fn forgot_password(&self, email: &str) -> Result<(), IdentityError> {
+        match self
+            .client
+            .forgot_password()
+            .client_id(&self.client_id)
+            .username(email)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Unknown, or without a verified email to send to: the same
+            // answer as a sent code (the pool also hides unknown users).
+            Err(err) if sent_nothing(err.as_service_error().and_then(|e| e.code())) => Ok(()),
+            Err(err) => Err(identity_error("ForgotPassword", err, Flow::Forgot)),
+        }
+    }
+
+    async fn reset_password(&self, email: &str, code: &str, new_password: &str) -> Result<String, IdentityError> {
+        self.client
+            .confirm_forgot_password()
+            .client_id(&self.client_id)
+            .username(email)
+            .confirmation_code(code.trim())
+            .password(new_password)
+            .send()
+            .await
+            .map_err(|err| identity_error("ConfirmForgotPassword", err, Flow::Reset))?;
+        let user = self
+            .client
+            .admin_get_user()
+            .user_pool_id(&self.user_pool_id)
+            .username(email)
+            .send()
+            .await
+            .map_err(|err| identity_error("AdminGetUser", err, Flow::Reset))?;
+        let sub = user
+            .user_attributes()
+            .iter()
+            .find(|attribute| attribute.name() == "sub")
+            .and_then(AttributeType::value)
+            .ok_or_else(|| internal("AdminGetUser returned no `sub`"))?
+            .to_owned();
+        self.sign_out_everywhere(&sub, email).await?;
+        Ok(sub)
+    }
+
+    async fn change_password(
+        &self,
+        _user_id: &str,
+        access_token: &str,
+        current: &str,
+        new_password: &str,
+    ) -> Result<(), IdentityError> {
+        self.client
+            .change_password()
+            .access_token(access_token)
+            .previous_password(current)
+            .proposed_password(new_password)
+            .send()
+            .await
+            .map_err(|err| identity_error("ChangePassword", err, Flow::Change))?;
+        self.client
+            .global_sign_out()
+            .access_token(access_token)
+            .send()
+            .await
+            .map_err(|err| identity_error("GlobalSignOut", err, Flow::SignOut))?;
+        Ok(())
+    }
+
+    async fn revoke_refresh_token(&self, refresh_token: &str) -> Result<(), IdentityError> {
+        if refresh_token.trim().is_empty() {
+            return Ok(());
+        }
+        match self
+            .client
+            .revoke_token()
+            .client_id(&self.client_id)
+            .token(refresh_token)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Not a refresh token of this client, or not a token at all:
+            // there is nothing to revoke.
+            Err(err)
+                if matches!(
+                    err.as_service_error().and_then(|e| e.code()),
+                    Some("UnsupportedTokenTypeException" | "InvalidParameterException")
+                ) =>
+            {
+                Ok(())
+            }
+            Err(err) => Err(identity_error("RevokeToken", err, Flow::Revoke)),
+        }
+    }
+
+    async fn sign_out_everywhere(&self, _user_id: &str, email: &str) -> Result<(), IdentityError> {
+        // By email: the pool's user names are emails, and moto matches
+        // the sessions to revoke on the name they logged in with.
+        match self
+            .client
+            .admin_user_global_sign_out()
+            .user_pool_id(&self.user_pool_id)
+            .username(email)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(err) if err.as_service_error().and_then(|e| e.code()) == Some("UserNotFoundException") => Ok(()),
+            Err(err) => Err(identity_error("AdminUserGlobalSignOut", err, Flow::SignOut)),
+        }
+    }
+}
+
+/// Whether a ForgotPassword error code means no code went out and none
+/// will: the user is unknown or has no verified email.
+fn sent_nothing(code: Option<&str>) -> bool {
+    matches!(code, Some("UserNotFoundException" | "InvalidParameterException"))
 }
 
 #[cfg(test)]
@@ -266,6 +398,35 @@ mod tests {
             ("NotAuthorizedException", Flow::Login, IdentityError::InvalidCredentials),
             ("UserNotFoundException", Flow::Login, IdentityError::InvalidCredentials),
             ("UserNotConfirmedException", Flow::Login, IdentityError::NotConfirmed),
+            ("CodeMismatchException", Flow::Reset, IdentityError::InvalidCode),
+            ("ExpiredCodeException", Flow::Reset, IdentityError::InvalidCode),
+            ("UserNotFoundException", Flow::Reset, IdentityError::InvalidCode),
+            ("ResourceNotFoundException", Flow::Reset, IdentityError::InvalidCode),
+            (
+                "InvalidPasswordException",
+                Flow::Reset,
+                IdentityError::InvalidPassword("refused".into()),
+            ),
+            (
+                "TooManyFailedAttemptsException",
+                Flow::Reset,
+                IdentityError::Throttled { retry_after_secs: 30 },
+            ),
+            (
+                "NotAuthorizedException",
+                Flow::Change,
+                IdentityError::InvalidCredentials,
+            ),
+            (
+                "InvalidPasswordException",
+                Flow::Change,
+                IdentityError::InvalidPassword("refused".into()),
+            ),
+            (
+                "LimitExceededException",
+                Flow::Forgot,
+                IdentityError::Throttled { retry_after_secs: 5 },
+            ),
             (
                 "NotAuthorizedException",
                 Flow::Refresh,
@@ -310,6 +471,14 @@ mod tests {
             )),
             429
         );
+    }
+
+    #[test]
+    fn a_forgotten_password_for_nobody_answers_like_one_for_someone() {
+        assert!(sent_nothing(Some("UserNotFoundException")));
+        assert!(sent_nothing(Some("InvalidParameterException")));
+        assert!(!sent_nothing(Some("LimitExceededException")));
+        assert!(!sent_nothing(None));
     }
 
     #[test]

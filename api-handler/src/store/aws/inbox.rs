@@ -74,7 +74,7 @@ impl Inbox for AwsInbox {
                 notification_item(user_id, UNREAD, notification),
             ));
         }
-        match tables.transact(writes).await {
+        match tables.transact(user_id, writes).await {
             Ok(()) => Ok(true),
             Err(TransactError::Cancelled(reasons)) if reasons.first().is_some_and(|r| r.condition_failed()) => {
                 Ok(false)
@@ -115,7 +115,7 @@ impl Inbox for AwsInbox {
             .value(":at", s(timestamp(at))),
             Write::delete(&tables.users, key(user_id, format!("{UNREAD}{notification_id}"))),
         ];
-        match tables.transact(writes).await {
+        match tables.transact(user_id, writes).await {
             Ok(()) => Ok(()),
             Err(TransactError::Cancelled(reasons)) if reasons.first().is_some_and(|r| r.condition_failed()) => {
                 Err(StoreError::NotFound("notification"))

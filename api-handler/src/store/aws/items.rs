@@ -50,6 +50,9 @@ pub(crate) const EXPIRES_AT: &str = "expiresAt";
 pub(crate) const PROFILE: &str = "PROFILE";
 /// Sort key of a user's counters.
 pub(crate) const TOTALS: &str = "TOTALS";
+/// Sort key of a user's revocation: `tokensValidFrom`, and `deletedAt` once
+/// the account is deleted (its tombstone, which the purge keeps).
+pub(crate) const REVOKED_SK: &str = "REVOKED";
 
 /// `NotFound(what)` unless `id` is one this app could have made (a ULID):
 /// ids come from request paths, and DynamoDB refuses keys over 1 KiB with

@@ -13,6 +13,7 @@ mod aggregates;
 mod attachments;
 mod blobs;
 mod dynamo;
+mod erasure;
 mod errors;
 mod goals;
 mod http;
@@ -27,6 +28,7 @@ mod progress;
 #[cfg(feature = "provision")]
 pub mod provision;
 mod publisher;
+mod revocations;
 pub mod schema;
 mod settings;
 mod subscription;
@@ -44,6 +46,7 @@ pub use self::aggregates::AwsAggregates;
 pub use self::attachments::AwsAttachments;
 pub use self::blobs::S3Blobs;
 use self::dynamo::Tables;
+pub use self::erasure::AwsErasure;
 pub use self::goals::AwsGoals;
 pub use self::identity::CognitoIdentity;
 pub use self::inbox::AwsInbox;
@@ -51,6 +54,7 @@ pub use self::outbox::AwsOutbox;
 pub use self::profiles::AwsProfiles;
 pub use self::progress::AwsProgress;
 pub use self::publisher::SqsPublisher;
+pub use self::revocations::AwsRevocations;
 pub use self::settings::{AwsSettings, MIN_CURSOR_SECRET, REQUIRED_VARS};
 pub use self::subscription::SqsSubscription;
 pub use self::tokens::{CognitoTokens, REFETCH_INTERVAL};
@@ -143,7 +147,9 @@ pub fn open(settings: &AwsSettings, sdk: &SdkConfig) -> Result<Backend, String> 
         attachments: Arc::new(AwsAttachments::new(tables.clone())),
         aggregates: Arc::new(AwsAggregates::new(tables.clone())),
         outbox: Arc::new(AwsOutbox::new(tables.clone())),
-        inbox: Arc::new(AwsInbox::new(tables)),
+        inbox: Arc::new(AwsInbox::new(tables.clone())),
+        revocations: Arc::new(AwsRevocations::new(tables.clone())),
+        erasure: Arc::new(AwsErasure::new(tables)),
         blobs: Arc::new(S3Blobs::new(aws_sdk_s3::Client::from_conf(s3), settings.bucket.clone())),
         publisher: Arc::new(SqsPublisher::new(sqs.clone(), settings.queue_url.clone())),
         subscription: Arc::new(SqsSubscription::new(sqs, settings.queue_url.clone())),

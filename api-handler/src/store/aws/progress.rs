@@ -244,7 +244,7 @@ impl Progress for AwsProgress {
                 writes.push(Write::put(&tables.goals, mark));
             }
             writes.extend(outbox_writes(tables, &write.events)?);
-            match tables.transact(writes).await {
+            match tables.transact(user_id, writes).await {
                 Ok(()) => {
                     return Ok(Recorded {
                         entry: write.entry,

@@ -204,6 +204,7 @@ async fn user_pool(sdk: &SdkConfig, prefix: &str) -> Result<(String, String), St
                 .username_attributes(UsernameAttributeType::Email)
                 .auto_verified_attributes(VerifiedAttributeType::Email)
                 .policies(UserPoolPolicyType::builder().password_policy(policy).build())
+                .account_recovery_setting(recovery_by_email()?)
                 .send()
                 .await
                 .map_err(|err| fail("create the user pool", DisplayErrorContext(err)))?;
@@ -248,6 +249,7 @@ async fn user_pool(sdk: &SdkConfig, prefix: &str) -> Result<(String, String), St
                 .build(),
         )
         .prevent_user_existence_errors(aws_sdk_cognitoidentityprovider::types::PreventUserExistenceErrorTypes::Enabled)
+        .enable_token_revocation(true)
         .send()
         .await
         .map_err(|err| fail("create the app client", DisplayErrorContext(err)))?;
@@ -359,4 +361,17 @@ pub fn env_lines(settings: &AwsSettings) -> Vec<String> {
     }
     lines.push("APP_BACKEND=aws".to_owned());
     lines
+}
+
+/// Password resets go to the verified email, as Terraform's pool says.
+fn recovery_by_email() -> Result<aws_sdk_cognitoidentityprovider::types::AccountRecoverySettingType, String> {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AccountRecoverySettingType, RecoveryOptionNameType, RecoveryOptionType,
+    };
+    let email = RecoveryOptionType::builder()
+        .name(RecoveryOptionNameType::VerifiedEmail)
+        .priority(1)
+        .build()
+        .map_err(|err| format!("cannot build the recovery option: {err}"))?;
+    Ok(AccountRecoverySettingType::builder().recovery_mechanisms(email).build())
 }

@@ -55,6 +55,8 @@ struct AccessClaims {
     token_use: Option<String>,
     #[serde(default)]
     scope: Option<String>,
+    #[serde(default)]
+    iat: Option<u64>,
 }
 
 impl CognitoTokens {
@@ -163,6 +165,7 @@ impl CognitoTokens {
             id: claims.sub,
             email: None,
             scopes: split_scopes(claims.scope.as_deref()),
+            issued_at: claims.iat,
         })
     }
 }

@@ -24,7 +24,7 @@ impl Attachments for EmbeddedAttachments {
     async fn create(&self, attachment: &Attachment) -> StoreResult<()> {
         let attachment = attachment.clone();
         self.db
-            .write(move |tx| {
+            .write_as(&attachment.user_id.clone(), move |tx| {
                 load_goal(tx, &attachment.user_id, &attachment.goal_id)?;
                 tx.execute(
                     &format!("INSERT INTO attachments ({ATTACHMENT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
@@ -62,7 +62,7 @@ impl Attachments for EmbeddedAttachments {
     async fn delete(&self, user_id: &str, goal_id: &str, attachment_id: &str) -> StoreResult<Attachment> {
         let (user_id, goal_id, attachment_id) = (user_id.to_owned(), goal_id.to_owned(), attachment_id.to_owned());
         self.db
-            .write(move |tx| {
+            .write_as(&user_id.clone(), move |tx| {
                 let attachment = tx
                     .query_row_cached(
                         &format!(

@@ -256,6 +256,36 @@ impl Blobs for EmbeddedBlobs {
         }
         Ok(())
     }
+
+    async fn delete_under(&self, prefix: &str, _limit: usize) -> StoreResult<usize> {
+        // A user's blobs are one directory (`<user>/<goal>/<attachment>`),
+        // removed at once; the prefix must name exactly that directory.
+        let user = prefix.strip_suffix('/').unwrap_or(prefix);
+        if user.is_empty() || !user.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(StoreError::Internal(format!(
+                "blobs are deleted by user directory, not by {prefix:?}"
+            )));
+        }
+        let dir = self.root.join(user);
+        let mut files = 0_usize;
+        let mut goals = match tokio::fs::read_dir(&dir).await {
+            Ok(goals) => goals,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(err) => return Err(StoreError::Internal(format!("cannot read {}: {err}", dir.display()))),
+        };
+        let unreadable = |err: std::io::Error| StoreError::Internal(format!("cannot read {}: {err}", dir.display()));
+        while let Some(goal) = goals.next_entry().await.map_err(unreadable)? {
+            let mut attachments = tokio::fs::read_dir(goal.path()).await.map_err(unreadable)?;
+            while attachments.next_entry().await.map_err(unreadable)?.is_some() {
+                files += 1;
+            }
+        }
+        match tokio::fs::remove_dir_all(&dir).await {
+            Ok(()) => Ok(files),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(0),
+            Err(err) => Err(StoreError::Internal(format!("cannot delete {}: {err}", dir.display()))),
+        }
+    }
 }
 
 #[async_trait]

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_profiles.sql"),
     include_str!("migrations/0003_progress_by_time.sql"),
     include_str!("migrations/0004_events_and_inbox.sql"),
+    include_str!("migrations/0005_account_lifecycle.sql"),
 ];
 
 /// A handle on the database; cheap to clone.
@@ -104,6 +105,31 @@ impl Db {
             let value = f(&tx)?;
             tx.commit().map_err(db_error)?;
             Ok(value)
+        })
+        .await
+    }
+
+    /// Runs `f` in a write transaction of `user_id`'s data, which fails with
+    /// `NotFound("account")` once the account is deleted (its tombstone is
+    /// checked in the same transaction), so no write outlives the purge.
+    pub(crate) async fn write_as<T, F>(&self, user_id: &str, f: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> StoreResult<T> + Send + 'static,
+    {
+        let user_id = user_id.to_owned();
+        self.write(move |tx| {
+            let deleted: bool = tx
+                .query_row_cached(
+                    "SELECT EXISTS (SELECT 1 FROM revocations WHERE user_id = ?1 AND deleted_at IS NOT NULL)",
+                    [&user_id],
+                    |row| row.get(0),
+                )
+                .map_err(db_error)?;
+            if deleted {
+                return Err(StoreError::NotFound("account"));
+            }
+            f(tx)
         })
         .await
     }

@@ -149,7 +149,7 @@ impl Goals for EmbeddedGoals {
     async fn create(&self, goal: &Goal, events: &[DomainEvent]) -> StoreResult<()> {
         let (goal, events) = (goal.clone(), events.to_vec());
         self.db
-            .write(move |tx| {
+            .write_as(&goal.user_id.clone(), move |tx| {
                 tx.execute(
                     &format!("INSERT INTO goals ({GOAL_COLUMNS}) VALUES ({GOAL_PLACEHOLDERS})"),
                     params_from_iter(goal_values(&goal)),
@@ -212,7 +212,7 @@ impl Goals for EmbeddedGoals {
     async fn replace(&self, goal: &Goal, expected_version: u64, events: &[DomainEvent]) -> StoreResult<()> {
         let (goal, events) = (goal.clone(), events.to_vec());
         self.db
-            .write(move |tx| {
+            .write_as(&goal.user_id.clone(), move |tx| {
                 let mut values = Vec::from(goal_values(&goal));
                 values.push(Box::new(expected_version));
                 let changed = tx
@@ -237,7 +237,7 @@ impl Goals for EmbeddedGoals {
     async fn delete(&self, user_id: &str, goal_id: &str) -> StoreResult<Vec<Attachment>> {
         let (user_id, goal_id) = (user_id.to_owned(), goal_id.to_owned());
         self.db
-            .write(move |tx| {
+            .write_as(&user_id.clone(), move |tx| {
                 let attachments = query_all(
                     tx,
                     &format!("SELECT {ATTACHMENT_COLUMNS} FROM attachments WHERE goal_id = ?1 AND user_id = ?2"),

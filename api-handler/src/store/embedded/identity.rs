@@ -1,7 +1,9 @@
-//! Local identity: argon2id password hashes, ES256 tokens, rotating refresh tokens.
+//! Local identity: argon2id password hashes, ES256 tokens, rotating refresh
+//! tokens, and password resets whose 6-digit codes go through the local mail
+//! sink (`super::mail`).
 //!
-//! Accounts are confirmed at creation (there is no mail to send a code with);
-//! the profile is another port (`super::profiles`).
+//! Accounts are confirmed at creation; the profile is another port
+//! (`super::profiles`).
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -18,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use super::db::{CachedQuery, Db, db_error, ts};
 use super::keys::SigningKeys;
+use super::mail::MailSink;
 use crate::domain::identity::{Tokens, normalize_email};
 use crate::domain::{new_id, stats};
 use crate::store::ports::{Account, Identity, IdentityError, Session, StoreError, StoreResult};
@@ -30,6 +33,10 @@ pub const AUDIENCE: &str = "lifestyle-app";
 pub const ACCESS_TOKEN_SECONDS: u64 = 3600;
 /// Refresh token lifetime.
 const REFRESH_TOKEN_DAYS: i64 = 30;
+/// How long a password reset code works.
+pub const RESET_CODE_MINUTES: i64 = 15;
+/// Wrong codes after which a reset must be asked for again.
+pub const RESET_CODE_TRIES: i64 = 5;
 
 /// The embedded identity provider: accounts, passwords and tokens.
 pub struct EmbeddedIdentity {
@@ -39,10 +46,12 @@ pub struct EmbeddedIdentity {
     /// A real hash of a random password, verified for unknown emails so that
     /// both failures take the same time.
     dummy_hash: String,
+    /// Where reset codes are mailed.
+    mail: MailSink,
 }
 
 impl EmbeddedIdentity {
-    pub(crate) fn new(db: Db, keys: &SigningKeys) -> Result<Self, String> {
+    pub(crate) fn new(db: Db, keys: &SigningKeys, mail: MailSink) -> Result<Self, String> {
         let signing_key =
             EncodingKey::from_ec_pem(keys.private_pem.as_bytes()).map_err(|e| format!("signing key: {e}"))?;
         let verifier = JwtAuthenticator::from_pem(Algorithm::ES256, keys.public_pem.as_bytes(), ISSUER, AUDIENCE)
@@ -54,7 +63,33 @@ impl EmbeddedIdentity {
             signing_key,
             verifier,
             dummy_hash,
+            mail,
         })
+    }
+
+    /// Sets `user_id`'s password to `password`, ends any pending reset and
+    /// revokes every refresh token of the account.
+    async fn set_password(&self, user_id: &str, password: &str) -> Result<(), IdentityError> {
+        let password = password.to_owned();
+        let hash = cpu(move || hash_password(&password))
+            .await?
+            .map_err(StoreError::Internal)?;
+        let owner = user_id.to_owned();
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "UPDATE users SET password_hash = ?2 WHERE user_id = ?1",
+                    params![owner, hash],
+                )
+                .map_err(db_error)?;
+                for table in ["password_resets", "refresh_tokens"] {
+                    tx.execute(&format!("DELETE FROM {table} WHERE user_id = ?1"), [&owner])
+                        .map_err(db_error)?;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(())
     }
 
     /// Signs access and ID tokens for a user and pairs them with `refresh_token`.
@@ -96,6 +131,26 @@ fn hash_password(password: &str) -> Result<String, String> {
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
         .map_err(|err| format!("cannot hash a password: {err}"))
+}
+
+/// Whether `secret` matches the argon2 `hash` (CPU-heavy: off the async threads).
+async fn verify_hash(hash: String, secret: String) -> StoreResult<bool> {
+    cpu(move || {
+        PasswordHash::new(&hash).is_ok_and(|hash| Argon2::default().verify_password(secret.as_bytes(), &hash).is_ok())
+    })
+    .await
+}
+
+/// A uniformly drawn 6-digit code.
+fn reset_code() -> String {
+    // 4,294,000,000 is the largest multiple of a million below 2^32: drawing
+    // again above it keeps every code equally likely.
+    loop {
+        let draw = OsRng.next_u32();
+        if draw < 4_294_000_000 {
+            return format!("{:06}", draw % 1_000_000);
+        }
+    }
 }
 
 fn token_hash(token: &str) -> String {
@@ -218,12 +273,7 @@ impl Identity for EmbeddedIdentity {
             .as_ref()
             .map(|(_, hash, _)| hash.clone())
             .unwrap_or_else(|| self.dummy_hash.clone());
-        let password = password.to_owned();
-        let verified = cpu(move || {
-            PasswordHash::new(&stored)
-                .is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
-        })
-        .await?;
+        let verified = verify_hash(stored, password.to_owned()).await?;
         let Some((user_id, _, confirmed)) = row.filter(|_| verified) else {
             return Err(IdentityError::InvalidCredentials);
         };
@@ -290,6 +340,157 @@ impl Identity for EmbeddedIdentity {
             .ok_or(IdentityError::InvalidRefreshToken)?;
         let tokens = self.tokens(&user_id, &email, token)?;
         Ok(Session { user_id, email, tokens })
+    }
+
+    async fn forgot_password(&self, email: &str) -> Result<(), IdentityError> {
+        let email = normalize_email(email);
+        let lookup = email.clone();
+        let user_id = self
+            .db
+            .read(move |tx| {
+                tx.query_row_cached("SELECT user_id FROM users WHERE email = ?1", [lookup], |row| {
+                    row.get::<_, String>(0)
+                })
+                .optional()
+                .map_err(db_error)
+            })
+            .await?;
+        // The code is hashed whether or not the email has an account, so
+        // both answers take about the same time.
+        let code = reset_code();
+        let secret = code.clone();
+        let code_hash = cpu(move || hash_password(&secret))
+            .await?
+            .map_err(StoreError::Internal)?;
+        let Some(user_id) = user_id else {
+            return Ok(());
+        };
+        let expires = Utc::now() + Duration::minutes(RESET_CODE_MINUTES);
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "INSERT INTO password_resets (user_id, code_hash, expires_at, tries) VALUES (?1, ?2, ?3, 0)
+                     ON CONFLICT (user_id) DO UPDATE SET code_hash = ?2, expires_at = ?3, tries = 0",
+                    params![user_id, code_hash, ts(expires)],
+                )
+                .map_err(db_error)
+            })
+            .await?;
+        let body = format!(
+            "Someone asked to reset the password of this account.\n\n\
+             Your code: {code}\n\n\
+             It works for {RESET_CODE_MINUTES} minutes. If you did not ask, ignore this mail: your password \
+             stays as it is.\n"
+        );
+        let mail = self.mail.clone();
+        cpu(move || mail.send(&email, "Your password reset code", body)).await??;
+        Ok(())
+    }
+
+    async fn reset_password(&self, email: &str, code: &str, new_password: &str) -> Result<String, IdentityError> {
+        let email = normalize_email(email);
+        let pending = self
+            .db
+            .read(move |tx| {
+                tx.query_row_cached(
+                    "SELECT r.user_id, r.code_hash, r.expires_at, r.tries
+                     FROM password_resets r JOIN users u ON u.user_id = r.user_id WHERE u.email = ?1",
+                    [email],
+                    |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, String>(2)?,
+                            row.get::<_, i64>(3)?,
+                        ))
+                    },
+                )
+                .optional()
+                .map_err(db_error)
+            })
+            .await?;
+        let usable = pending.filter(|(_, _, expires_at, tries)| {
+            let live = DateTime::parse_from_rfc3339(expires_at).is_ok_and(|at| at > Utc::now());
+            live && *tries < RESET_CODE_TRIES
+        });
+        let stored = usable
+            .as_ref()
+            .map_or_else(|| self.dummy_hash.clone(), |(_, hash, _, _)| hash.clone());
+        let matched = verify_hash(stored, code.trim().to_owned()).await?;
+        let Some((user_id, _, _, _)) = usable else {
+            return Err(IdentityError::InvalidCode);
+        };
+        if !matched {
+            let owner = user_id.clone();
+            self.db
+                .write(move |tx| {
+                    tx.execute(
+                        "UPDATE password_resets SET tries = tries + 1 WHERE user_id = ?1",
+                        [&owner],
+                    )
+                    .map_err(db_error)?;
+                    tx.execute(
+                        "DELETE FROM password_resets WHERE user_id = ?1 AND tries >= ?2",
+                        params![owner, RESET_CODE_TRIES],
+                    )
+                    .map_err(db_error)
+                })
+                .await?;
+            return Err(IdentityError::InvalidCode);
+        }
+        self.set_password(&user_id, new_password).await?;
+        Ok(user_id)
+    }
+
+    async fn change_password(
+        &self,
+        user_id: &str,
+        _access_token: &str,
+        current: &str,
+        new_password: &str,
+    ) -> Result<(), IdentityError> {
+        let owner = user_id.to_owned();
+        let stored = self
+            .db
+            .read(move |tx| {
+                tx.query_row_cached("SELECT password_hash FROM users WHERE user_id = ?1", [owner], |row| {
+                    row.get::<_, String>(0)
+                })
+                .optional()
+                .map_err(db_error)
+            })
+            .await?;
+        let verified = verify_hash(stored.unwrap_or_else(|| self.dummy_hash.clone()), current.to_owned()).await?;
+        if !verified {
+            return Err(IdentityError::InvalidCredentials);
+        }
+        self.set_password(user_id, new_password).await
+    }
+
+    async fn revoke_refresh_token(&self, refresh_token: &str) -> Result<(), IdentityError> {
+        let hash = token_hash(refresh_token);
+        // The whole family goes: the session, whichever rotation was sent.
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "DELETE FROM refresh_tokens WHERE family IN (SELECT family FROM refresh_tokens WHERE token_hash = ?1)",
+                    [hash],
+                )
+                .map_err(db_error)
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn sign_out_everywhere(&self, user_id: &str, _email: &str) -> Result<(), IdentityError> {
+        let owner = user_id.to_owned();
+        self.db
+            .write(move |tx| {
+                tx.execute("DELETE FROM refresh_tokens WHERE user_id = ?1", [owner])
+                    .map_err(db_error)
+            })
+            .await?;
+        Ok(())
     }
 }
 

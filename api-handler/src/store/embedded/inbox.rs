@@ -42,7 +42,7 @@ impl Inbox for EmbeddedInbox {
     async fn add(&self, user_id: &str, notification: &Notification) -> StoreResult<bool> {
         let (user_id, n) = (user_id.to_owned(), notification.clone());
         self.db
-            .write(move |tx| {
+            .write_as(&user_id.clone(), move |tx| {
                 let added = tx
                     .execute(
                         &format!(
@@ -91,7 +91,7 @@ impl Inbox for EmbeddedInbox {
     async fn mark_read(&self, user_id: &str, notification_id: &str, at: DateTime<Utc>) -> StoreResult<()> {
         let (user_id, notification_id) = (user_id.to_owned(), notification_id.to_owned());
         self.db
-            .write(move |tx| {
+            .write_as(&user_id.clone(), move |tx| {
                 let found = tx
                     .query_row_cached(
                         "UPDATE notifications SET read_at = COALESCE(read_at, ?3)

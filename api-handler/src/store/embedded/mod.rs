@@ -7,20 +7,27 @@
 //!   outbox, the local queue and the notifications inbox;
 //! - `keys/signing-key.pem`, `keys/secret.key` (mode 0600): token signing key
 //!   and the HMAC secret of cursors and blob URLs;
-//! - `blobs/<user>/<goal>/<attachment>`: attachment bytes.
+//! - `blobs/<user>/<goal>/<attachment>`: attachment bytes;
+//! - `mail/<id>.eml`: every mail sent (password reset codes), one RFC 5322
+//!   message per file.
 
 mod aggregates;
 mod attachments;
 mod blobs;
 mod db;
+mod erasure;
 mod goals;
 mod identity;
 mod inbox;
+#[cfg(feature = "testing")]
+pub mod inspect;
 mod keys;
+mod mail;
 mod outbox;
 mod profiles;
 mod progress;
 mod queue;
+mod revocations;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -28,13 +35,17 @@ use std::sync::Arc;
 pub use self::aggregates::EmbeddedAggregates;
 pub use self::attachments::EmbeddedAttachments;
 pub use self::blobs::{BLOB_PREFIX, EmbeddedBlobs};
+pub use self::erasure::EmbeddedErasure;
 pub use self::goals::EmbeddedGoals;
-pub use self::identity::{ACCESS_TOKEN_SECONDS, AUDIENCE, EmbeddedIdentity, ISSUER};
+pub use self::identity::{
+    ACCESS_TOKEN_SECONDS, AUDIENCE, EmbeddedIdentity, ISSUER, RESET_CODE_MINUTES, RESET_CODE_TRIES,
+};
 pub use self::inbox::EmbeddedInbox;
 pub use self::outbox::EmbeddedOutbox;
 pub use self::profiles::EmbeddedProfiles;
 pub use self::progress::EmbeddedProgress;
 pub use self::queue::{EmbeddedQueue, MAX_RECEIVES, VISIBILITY_TIMEOUT};
+pub use self::revocations::EmbeddedRevocations;
 use super::Backend;
 
 /// Opens (creating on first start) the data directory `dir` and every
@@ -43,14 +54,15 @@ use super::Backend;
 /// [`Backend::local_routes`]).
 pub fn open(dir: &Path, public_url: &str) -> Result<Backend, String> {
     let keys_dir = dir.join("keys");
-    for sub in [dir.to_path_buf(), keys_dir.clone(), dir.join("blobs")] {
+    for sub in [dir.to_path_buf(), keys_dir.clone(), dir.join("blobs"), dir.join("mail")] {
         std::fs::create_dir_all(&sub).map_err(|err| format!("cannot create {}: {err}", sub.display()))?;
     }
     check_writable(dir)?;
     let db = db::Db::open(&dir.join("app.db"))?;
     let signing = keys::signing_keys(&keys_dir)?;
     let secret = keys::secret(&keys_dir, "secret.key")?;
-    let identity = Arc::new(EmbeddedIdentity::new(db.clone(), &signing)?);
+    let mail = mail::MailSink::new(&dir.join("mail"));
+    let identity = Arc::new(EmbeddedIdentity::new(db.clone(), &signing, mail)?);
     let queue = EmbeddedQueue::new(db.clone());
     let blobs = Arc::new(EmbeddedBlobs::new(
         dir.join("blobs"),
@@ -68,6 +80,8 @@ pub fn open(dir: &Path, public_url: &str) -> Result<Backend, String> {
         aggregates: Arc::new(EmbeddedAggregates::new(db.clone())),
         outbox: Arc::new(EmbeddedOutbox::new(db.clone())),
         inbox: Arc::new(EmbeddedInbox::new(db.clone())),
+        revocations: Arc::new(EmbeddedRevocations::new(db.clone())),
+        erasure: Arc::new(EmbeddedErasure::new(db.clone())),
         publisher: Arc::new(queue.clone()),
         subscription: Arc::new(queue),
         blobs: blobs.clone(),

@@ -44,7 +44,7 @@ impl Profiles for EmbeddedProfiles {
     async fn create(&self, profile: Profile, events: &[DomainEvent]) -> StoreResult<bool> {
         let events = events.to_vec();
         self.db
-            .write(move |tx| {
+            .write_as(&profile.user_id.clone(), move |tx| {
                 if read_profile(tx, &profile.user_id)?.is_some() {
                     return Ok(false);
                 }
@@ -80,7 +80,7 @@ impl Profiles for EmbeddedProfiles {
 
     async fn replace(&self, profile: Profile) -> StoreResult<Profile> {
         self.db
-            .write(move |tx| {
+            .write_as(&profile.user_id.clone(), move |tx| {
                 let changed = tx
                     .execute(
                         "UPDATE profiles SET display_name = ?1, timezone = ?2, updated_at = ?3 WHERE user_id = ?4",

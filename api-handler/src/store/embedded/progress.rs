@@ -150,7 +150,7 @@ impl Progress for EmbeddedProgress {
     ) -> StoreResult<Recorded> {
         let (user_id, goal_id) = (user_id.to_owned(), goal_id.to_owned());
         self.db
-            .write(move |tx| {
+            .write_as(&user_id.clone(), move |tx| {
                 let now = stats::millis(Utc::now());
                 if let Some(key) = &idempotency
                     && let Some(entry) = replay(tx, &user_id, &goal_id, key, now)?

@@ -25,4 +25,7 @@ pub trait Blobs: Send + Sync {
     async fn presign_download(&self, key: &str, content_type: &str) -> StoreResult<Presigned>;
     /// Deletes the bytes at each key (missing ones are fine).
     async fn delete(&self, keys: &[String]) -> StoreResult<()>;
+    /// Deletes at most about `limit` blobs whose key starts with `prefix`
+    /// (such as `{userId}/`); returns how many, 0 once none is left.
+    async fn delete_under(&self, prefix: &str, limit: usize) -> StoreResult<usize>;
 }

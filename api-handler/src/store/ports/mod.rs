@@ -12,6 +12,7 @@
 mod aggregates;
 mod attachments;
 mod blobs;
+mod erasure;
 mod error;
 mod goals;
 mod identity;
@@ -20,10 +21,12 @@ mod notifications;
 mod page;
 mod profiles;
 mod progress;
+mod revocations;
 
 pub use self::aggregates::Aggregates;
 pub use self::attachments::Attachments;
 pub use self::blobs::{Blobs, Presigned};
+pub use self::erasure::Erasure;
 pub use self::error::{StoreError, StoreResult};
 pub use self::goals::Goals;
 pub use self::identity::{Account, Identity, IdentityError, Session};
@@ -32,3 +35,4 @@ pub use self::notifications::{Outbox, Publisher, Received, Subscription};
 pub use self::page::{Continuation, Page, PageRequest};
 pub use self::profiles::Profiles;
 pub use self::progress::{Idempotency, Progress, ProgressDraft, Recorded, TimeRange};
+pub use self::revocations::Revocations;

@@ -1,0 +1,44 @@
+//! For tests: what the embedded store still holds about someone, read
+//! straight from every SQLite table.
+
+use std::path::Path;
+
+use rusqlite::types::ValueRef;
+
+/// Every row of every table of the data directory `dir`'s database (but
+/// those of `except`) with a text value containing one of `needles`, as
+/// `table: value`; and `dir`'s blob directory of `user_id`, if it exists.
+pub fn rows_naming(dir: &Path, user_id: &str, needles: &[&str], except: &[&str]) -> Result<Vec<String>, String> {
+    let db = rusqlite::Connection::open(dir.join("app.db")).map_err(|err| err.to_string())?;
+    let mut statement = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        .map_err(|err| err.to_string())?;
+    let tables = statement
+        .query_map([], |row| row.get::<_, String>(0))
+        .map_err(|err| err.to_string())?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| err.to_string())?;
+    let mut found = Vec::new();
+    for table in tables.iter().filter(|table| !except.contains(&table.as_str())) {
+        let mut rows = db
+            .prepare(&format!("SELECT * FROM {table}"))
+            .map_err(|err| err.to_string())?;
+        let columns = rows.column_count();
+        let mut rows = rows.query([]).map_err(|err| err.to_string())?;
+        while let Some(row) = rows.next().map_err(|err| err.to_string())? {
+            for column in 0..columns {
+                if let Ok(ValueRef::Text(value)) = row.get_ref(column) {
+                    let value = String::from_utf8_lossy(value);
+                    if needles.iter().any(|needle| value.contains(needle)) {
+                        found.push(format!("{table}: {value}"));
+                    }
+                }
+            }
+        }
+    }
+    let blobs = dir.join("blobs").join(user_id);
+    if blobs.exists() {
+        found.push(format!("blob directory {}", blobs.display()));
+    }
+    Ok(found)
+}
