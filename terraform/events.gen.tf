@@ -6,6 +6,7 @@
 #   goal.completed: api_handler::consumers::goal_completed::goal_completed
 #   goal.target_reached: api_handler::consumers::goal_target_reached::goal_target_reached
 #   user.deleted: api_handler::consumers::user_deleted::user_deleted
+#   user.export_requested: api_handler::consumers::user_export_requested::user_export_requested
 resource "aws_lambda_event_source_mapping" "notifications" {
   count = var.deploy_lambda ? 1 : 0
 

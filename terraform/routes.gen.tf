@@ -289,6 +289,18 @@ resource "aws_apigatewayv2_route" "delete_users_userid" {
   authorizer_id      = aws_apigatewayv2_authorizer.cognito.id
 }
 
+# api_handler::routes::get_export::get_export
+resource "aws_apigatewayv2_route" "get_users_userid_export" {
+  count = var.deploy_lambda ? 1 : 0
+
+  api_id    = aws_apigatewayv2_api.http.id
+  route_key = "GET /users/{userId}/export"
+  target    = "integrations/${aws_apigatewayv2_integration.lambda[0].id}"
+
+  authorization_type = "JWT"
+  authorizer_id      = aws_apigatewayv2_authorizer.cognito.id
+}
+
 # api_handler::routes::get_profile::get_profile
 resource "aws_apigatewayv2_route" "get_users_userid_profile" {
   count = var.deploy_lambda ? 1 : 0

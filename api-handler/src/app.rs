@@ -17,7 +17,7 @@ use crate::paging::Cursors;
 use crate::sessions::Sessions;
 use crate::store::Backend;
 use crate::store::ports::{
-    Aggregates, Attachments, Blobs, Erasure, Goals, Identity, Inbox, Profiles, Progress, Revocations,
+    Aggregates, Attachments, Blobs, Erasure, Exports, Goals, Identity, Inbox, Profiles, Progress, Revocations,
 };
 use crate::throttle::Throttle;
 
@@ -147,6 +147,11 @@ impl App {
     /// A deleted user's data, purged page by page.
     pub fn erasure(&self) -> &dyn Erasure {
         self.inner.backend.erasure.as_ref()
+    }
+
+    /// Each user's current data export.
+    pub fn exports(&self) -> &dyn Exports {
+        self.inner.backend.exports.as_ref()
     }
 
     /// This process's cache of users' revocations.

@@ -103,7 +103,7 @@ async fn leftovers(live: &Live, user_id: &str, email: &str) -> Vec<String> {
             // Every table but the tombstone's.
             let dir = live.store().data_dir();
             found =
-                api_handler::store::embedded::inspect::rows_naming(dir, user_id, &[user_id, email], &["revocations"])
+                api_handler::store::embedded::testing::rows_naming(dir, user_id, &[user_id, email], &["revocations"])
                     .unwrap();
         }
         Some(aws) => {

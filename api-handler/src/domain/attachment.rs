@@ -60,6 +60,41 @@ pub struct Attachment {
     pub created_at: DateTime<Utc>,
 }
 
+/// An attachment as clients see it: its metadata and a fresh download URL.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AttachmentView {
+    /// Id (ULID).
+    pub attachment_id: String,
+    /// Original file name.
+    pub file_name: String,
+    /// Content type.
+    pub content_type: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// A `GET` URL of the bytes, no token needed.
+    pub download_url: String,
+    /// When `download_url` stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl AttachmentView {
+    /// `attachment` with a download URL that works until `expires_at`.
+    pub fn of(attachment: Attachment, download_url: String, expires_at: DateTime<Utc>) -> AttachmentView {
+        AttachmentView {
+            attachment_id: attachment.attachment_id,
+            file_name: attachment.file_name,
+            content_type: attachment.content_type,
+            size: attachment.size,
+            created_at: attachment.created_at,
+            download_url,
+            expires_at,
+        }
+    }
+}
+
 impl Attachment {
     /// The blob key of the attachment's bytes: `user/goal/attachment`.
     pub fn blob_key(&self) -> String {

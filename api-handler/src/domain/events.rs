@@ -13,6 +13,8 @@ pub enum EventType {
     UserRegistered,
     #[serde(rename = "user.deleted")]
     UserDeleted,
+    #[serde(rename = "user.export_requested")]
+    UserExportRequested,
     #[serde(rename = "goal.created")]
     GoalCreated,
     #[serde(rename = "goal.target_reached")]
@@ -27,6 +29,7 @@ impl EventType {
         match self {
             EventType::UserRegistered => "user.registered",
             EventType::UserDeleted => "user.deleted",
+            EventType::UserExportRequested => "user.export_requested",
             EventType::GoalCreated => "goal.created",
             EventType::GoalTargetReached => "goal.target_reached",
             EventType::GoalCompleted => "goal.completed",
@@ -86,5 +89,12 @@ impl DomainEvent {
     pub fn user_deleted(user_id: &str, email: &str, at: DateTime<Utc>) -> Self {
         let data = serde_json::json!({ "email": email });
         DomainEvent::new(EventType::UserDeleted, user_id, None, at, data)
+    }
+
+    /// `user.export_requested`: the export `export_id` of everything the
+    /// user owns is to be prepared.
+    pub fn user_export_requested(user_id: &str, export_id: &str, at: DateTime<Utc>) -> Self {
+        let data = serde_json::json!({ "exportId": export_id });
+        DomainEvent::new(EventType::UserExportRequested, user_id, None, at, data)
     }
 }

@@ -8,6 +8,7 @@
 pub mod attachment;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod goal;
 pub mod identity;
 pub mod notification;

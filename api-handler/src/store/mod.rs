@@ -17,7 +17,7 @@ use route_framework::auth::Authenticator;
 use route_framework::server::LocalRoutes;
 
 use self::ports::{
-    Aggregates, Attachments, Blobs, Erasure, Goals, Identity, Inbox, Outbox, Profiles, Progress, Publisher,
+    Aggregates, Attachments, Blobs, Erasure, Exports, Goals, Identity, Inbox, Outbox, Profiles, Progress, Publisher,
     Revocations, Subscription,
 };
 
@@ -55,6 +55,8 @@ pub struct Backend {
     pub revocations: Arc<dyn Revocations>,
     /// A deleted user's data, purged page by page.
     pub erasure: Arc<dyn Erasure>,
+    /// Each user's current data export.
+    pub exports: Arc<dyn Exports>,
     /// The secret public cursors are signed with (at least 32 bytes).
     pub cursor_secret: Vec<u8>,
     /// Requests the local server answers outside the registry (the embedded

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod calendar;
 pub mod deletion;
+pub mod export;
 pub mod goals;
 pub mod inbox;
 pub mod passwords;

@@ -84,9 +84,23 @@ pub(crate) fn table(since: SystemTime) -> Table {
         app_health,
         versus_dispatch(app_health),
     );
+    let checked = median("request/apigw_v2_get_goal");
+    let unchecked = median("request/apigw_v2_get_goal_unchecked");
     row(
         "API Gateway 2.0 authenticated `GET /goals/{goalId}` event → response, embedded store".to_owned(),
-        median("request/apigw_v2_get_goal"),
+        checked,
+        checked.zip(unchecked).map(|(checked, unchecked)| {
+            format!(
+                "{:.2}× without the revocation check, cached ({}; {} more)",
+                checked / unchecked,
+                time(unchecked),
+                time(checked - unchecked)
+            )
+        }),
+    );
+    row(
+        "the revocation check's store read (once per user per 5 s), embedded store".to_owned(),
+        median("request/revocation_read"),
         None,
     );
     let uncached = median("request/bearer_get_goal_uncached");

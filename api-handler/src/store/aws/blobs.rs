@@ -125,6 +125,19 @@ impl Blobs for S3Blobs {
         Ok(())
     }
 
+    async fn put(&self, key: &str, content_type: &str, bytes: Vec<u8>) -> StoreResult<()> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(aws_sdk_s3::primitives::ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(|err| store_error("PutObject", err))?;
+        Ok(())
+    }
+
     async fn delete_under(&self, prefix: &str, limit: usize) -> StoreResult<usize> {
         let page = i32::try_from(limit.clamp(1, 1_000)).unwrap_or(1_000);
         let output = self

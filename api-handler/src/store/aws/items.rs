@@ -53,6 +53,8 @@ pub(crate) const TOTALS: &str = "TOTALS";
 /// Sort key of a user's revocation: `tokensValidFrom`, and `deletedAt` once
 /// the account is deleted (its tombstone, which the purge keeps).
 pub(crate) const REVOKED_SK: &str = "REVOKED";
+/// Sort key of a user's current data export.
+pub(crate) const EXPORT_SK: &str = "EXPORT";
 
 /// `NotFound(what)` unless `id` is one this app could have made (a ULID):
 /// ids come from request paths, and DynamoDB refuses keys over 1 KiB with

@@ -15,6 +15,7 @@ mod blobs;
 mod dynamo;
 mod erasure;
 mod errors;
+mod exports;
 mod goals;
 mod http;
 mod identity;
@@ -32,6 +33,8 @@ mod revocations;
 pub mod schema;
 mod settings;
 mod subscription;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod tokens;
 
 use std::sync::Arc;
@@ -47,6 +50,7 @@ pub use self::attachments::AwsAttachments;
 pub use self::blobs::S3Blobs;
 use self::dynamo::Tables;
 pub use self::erasure::AwsErasure;
+pub use self::exports::AwsExports;
 pub use self::goals::AwsGoals;
 pub use self::identity::CognitoIdentity;
 pub use self::inbox::AwsInbox;
@@ -149,7 +153,8 @@ pub fn open(settings: &AwsSettings, sdk: &SdkConfig) -> Result<Backend, String> 
         outbox: Arc::new(AwsOutbox::new(tables.clone())),
         inbox: Arc::new(AwsInbox::new(tables.clone())),
         revocations: Arc::new(AwsRevocations::new(tables.clone())),
-        erasure: Arc::new(AwsErasure::new(tables)),
+        erasure: Arc::new(AwsErasure::new(tables.clone())),
+        exports: Arc::new(AwsExports::new(tables)),
         blobs: Arc::new(S3Blobs::new(aws_sdk_s3::Client::from_conf(s3), settings.bucket.clone())),
         publisher: Arc::new(SqsPublisher::new(sqs.clone(), settings.queue_url.clone())),
         subscription: Arc::new(SqsSubscription::new(sqs, settings.queue_url.clone())),

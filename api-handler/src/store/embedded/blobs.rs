@@ -257,6 +257,16 @@ impl Blobs for EmbeddedBlobs {
         Ok(())
     }
 
+    async fn put(&self, key: &str, _content_type: &str, bytes: Vec<u8>) -> StoreResult<()> {
+        // The type travels in the download URL's grant, as for uploads.
+        let path = self
+            .path(key)
+            .ok_or_else(|| StoreError::Internal(format!("not a blob key: {key:?}")))?;
+        write_atomically(&path, &bytes)
+            .await
+            .map_err(|err| StoreError::Internal(format!("cannot store the blob {}: {err}", path.display())))
+    }
+
     async fn delete_under(&self, prefix: &str, _limit: usize) -> StoreResult<usize> {
         // A user's blobs are one directory (`<user>/<goal>/<attachment>`),
         // removed at once; the prefix must name exactly that directory.

@@ -17,6 +17,7 @@ const TABLES: &[&str] = &[
     "idempotency_keys",
     "notifications",
     "outbox",
+    "exports",
     "goals",
     "profiles",
 ];

@@ -16,11 +16,10 @@ mod attachments;
 mod blobs;
 mod db;
 mod erasure;
+mod exports;
 mod goals;
 mod identity;
 mod inbox;
-#[cfg(feature = "testing")]
-pub mod inspect;
 mod keys;
 mod mail;
 mod outbox;
@@ -28,6 +27,8 @@ mod profiles;
 mod progress;
 mod queue;
 mod revocations;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -36,6 +37,7 @@ pub use self::aggregates::EmbeddedAggregates;
 pub use self::attachments::EmbeddedAttachments;
 pub use self::blobs::{BLOB_PREFIX, EmbeddedBlobs};
 pub use self::erasure::EmbeddedErasure;
+pub use self::exports::EmbeddedExports;
 pub use self::goals::EmbeddedGoals;
 pub use self::identity::{
     ACCESS_TOKEN_SECONDS, AUDIENCE, EmbeddedIdentity, ISSUER, RESET_CODE_MINUTES, RESET_CODE_TRIES,
@@ -82,6 +84,7 @@ pub fn open(dir: &Path, public_url: &str) -> Result<Backend, String> {
         inbox: Arc::new(EmbeddedInbox::new(db.clone())),
         revocations: Arc::new(EmbeddedRevocations::new(db.clone())),
         erasure: Arc::new(EmbeddedErasure::new(db.clone())),
+        exports: Arc::new(EmbeddedExports::new(db.clone())),
         publisher: Arc::new(queue.clone()),
         subscription: Arc::new(queue),
         blobs: blobs.clone(),

@@ -23,6 +23,8 @@ pub trait Blobs: Send + Sync {
     async fn presign_upload(&self, key: &str, content_type: &str, size: u64) -> StoreResult<Presigned>;
     /// A `GET` URL returning the bytes at `key` as `content_type`.
     async fn presign_download(&self, key: &str, content_type: &str) -> StoreResult<Presigned>;
+    /// Stores `bytes` of `content_type` at `key`, replacing what is there.
+    async fn put(&self, key: &str, content_type: &str, bytes: Vec<u8>) -> StoreResult<()>;
     /// Deletes the bytes at each key (missing ones are fine).
     async fn delete(&self, keys: &[String]) -> StoreResult<()>;
     /// Deletes at most about `limit` blobs whose key starts with `prefix`

@@ -15,3 +15,12 @@ CREATE TABLE password_resets (
     expires_at TEXT NOT NULL,
     tries      INTEGER NOT NULL DEFAULT 0
 );
+
+-- Each user's current data export; its document is a blob
+-- (`blobs/<user>/exports/<export>`).
+CREATE TABLE exports (
+    user_id      TEXT PRIMARY KEY REFERENCES users (user_id) ON DELETE CASCADE,
+    export_id    TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    ready_at     TEXT
+);

@@ -1,9 +1,13 @@
 //! For tests: what the embedded store still holds about someone, read
-//! straight from every SQLite table.
+//! straight from every SQLite table, and many rows written at once where the
+//! API would take too long (an account with 100,000 progress entries).
 
 use std::path::Path;
 
 use rusqlite::types::ValueRef;
+
+use super::db::ts;
+use crate::domain::progress::ProgressEntry;
 
 /// Every row of every table of the data directory `dir`'s database (but
 /// those of `except`) with a text value containing one of `needles`, as
@@ -41,4 +45,34 @@ pub fn rows_naming(dir: &Path, user_id: &str, needles: &[&str], except: &[&str])
         found.push(format!("blob directory {}", blobs.display()));
     }
     Ok(found)
+}
+
+/// Stores `entries` of `user_id` straight into the data directory `dir`'s
+/// `progress` table in one transaction, as the adapter would store them,
+/// without touching the goal or the aggregates.
+pub fn seed_progress(dir: &Path, user_id: &str, entries: &[ProgressEntry]) -> Result<(), String> {
+    let mut db = rusqlite::Connection::open(dir.join("app.db")).map_err(|err| err.to_string())?;
+    let tx = db.transaction().map_err(|err| err.to_string())?;
+    {
+        let mut insert = tx
+            .prepare(
+                "INSERT INTO progress (entry_id, goal_id, user_id, value, note, at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .map_err(|err| err.to_string())?;
+        for entry in entries {
+            insert
+                .execute(rusqlite::params![
+                    entry.entry_id,
+                    entry.goal_id,
+                    user_id,
+                    entry.value,
+                    entry.note,
+                    ts(entry.at),
+                    ts(entry.created_at)
+                ])
+                .map_err(|err| err.to_string())?;
+        }
+    }
+    tx.commit().map_err(|err| err.to_string())
 }
