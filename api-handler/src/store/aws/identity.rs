@@ -258,15 +258,8 @@ impl Identity for CognitoIdentity {
     }
 
     async fn reset_password(&self, email: &str, code: &str, new_password: &str) -> Result<String, IdentityError> {
-        self.client
-            .confirm_forgot_password()
-            .client_id(&self.client_id)
-            .username(email)
-            .confirmation_code(code.trim())
-            .password(new_password)
-            .send()
-            .await
-            .map_err(|err| identity_error("ConfirmForgotPassword", err, Flow::Reset))?;
+        // The user is named before the code is spent: once it is, a failure
+        // here could not be retried with the same code.
         let user = self
             .client
             .admin_get_user()
@@ -282,6 +275,15 @@ impl Identity for CognitoIdentity {
             .and_then(AttributeType::value)
             .ok_or_else(|| internal("AdminGetUser returned no `sub`"))?
             .to_owned();
+        self.client
+            .confirm_forgot_password()
+            .client_id(&self.client_id)
+            .username(email)
+            .confirmation_code(code.trim())
+            .password(new_password)
+            .send()
+            .await
+            .map_err(|err| identity_error("ConfirmForgotPassword", err, Flow::Reset))?;
         self.sign_out_everywhere(&sub, email).await?;
         Ok(sub)
     }
