@@ -15,7 +15,7 @@ use crate::domain::attachment::AttachmentView;
 use crate::domain::events::DomainEvent;
 use crate::domain::export::{Export, ExportDocument, ExportState, ExportStatus, ExportedAttachment, POLL_SECONDS};
 use crate::domain::stats::millis;
-use crate::store::ports::{PageRequest, StoreError, TimeRange};
+use crate::store::ports::{Page, PageRequest, StoreError, StoreResult, TimeRange};
 
 /// Items read per page while the document is gathered: about what one
 /// DynamoDB page of 1 MB holds of progress entries.
@@ -99,35 +99,12 @@ async fn gather(app: &App, user_id: &str, export_id: &str) -> Result<ExportDocum
         Err(StoreError::NotFound(_)) => None,
         Err(err) => return Err(err),
     };
-    let mut goals = Vec::new();
-    let mut after = None;
-    loop {
-        let page = app
-            .goals()
-            .list(user_id, None, PageRequest { limit: PAGE, after })
-            .await?;
-        goals.extend(page.items);
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
+    let goals = every_page(|page| app.goals().list(user_id, None, page)).await?;
     let mut progress = Vec::new();
     let mut attachments = Vec::new();
     for goal in &goals {
-        let mut after = None;
-        loop {
-            let request = PageRequest { limit: PAGE, after };
-            let page = app
-                .progress()
-                .list(user_id, &goal.goal_id, TimeRange::default(), request)
-                .await?;
-            progress.extend(page.items);
-            match page.next {
-                Some(next) => after = Some(next),
-                None => break,
-            }
-        }
+        let everything = TimeRange::default();
+        progress.extend(every_page(|page| app.progress().list(user_id, &goal.goal_id, everything, page)).await?);
         for attachment in app.attachments().list(user_id, &goal.goal_id).await? {
             let download = app
                 .blobs()
@@ -139,19 +116,7 @@ async fn gather(app: &App, user_id: &str, export_id: &str) -> Result<ExportDocum
             });
         }
     }
-    let mut notifications = Vec::new();
-    let mut after = None;
-    loop {
-        let page = app
-            .inbox()
-            .list(user_id, false, PageRequest { limit: PAGE, after })
-            .await?;
-        notifications.extend(page.items);
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
-        }
-    }
+    let notifications = every_page(|page| app.inbox().list(user_id, false, page)).await?;
     Ok(ExportDocument {
         export_id: export_id.to_owned(),
         user_id: user_id.to_owned(),
@@ -162,4 +127,22 @@ async fn gather(app: &App, user_id: &str, export_id: &str) -> Result<ExportDocum
         attachments,
         notifications,
     })
+}
+
+/// Every item of a listing, read [`PAGE`] items at a time.
+async fn every_page<T, F, Fut>(mut list: F) -> Result<Vec<T>, StoreError>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: Future<Output = StoreResult<Page<T>>>,
+{
+    let mut items = Vec::new();
+    let mut after = None;
+    loop {
+        let page = list(PageRequest { limit: PAGE, after }).await?;
+        items.extend(page.items);
+        match page.next {
+            Some(next) => after = Some(next),
+            None => return Ok(items),
+        }
+    }
 }
