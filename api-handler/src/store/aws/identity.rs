@@ -197,18 +197,14 @@ impl Identity for CognitoIdentity {
     }
 
     async fn delete_account(&self, user_id: &str) -> Result<(), IdentityError> {
-        match self
+        let deleted = self
             .client
             .admin_delete_user()
             .user_pool_id(&self.user_pool_id)
             .username(user_id)
             .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(err) if err.as_service_error().and_then(|e| e.code()) == Some("UserNotFoundException") => Ok(()),
-            Err(err) => Err(identity_error("AdminDeleteUser", err, Flow::Delete)),
-        }
+            .await;
+        done_unless(deleted, "AdminDeleteUser", Flow::Delete, unknown_user)
     }
 
     async fn confirm(&self, email: &str, code: &str) -> Result<(), IdentityError> {
@@ -241,20 +237,16 @@ impl Identity for CognitoIdentity {
     }
 
     async fn forgot_password(&self, email: &str) -> Result<(), IdentityError> {
-        match self
+        let sent = self
             .client
             .forgot_password()
             .client_id(&self.client_id)
             .username(email)
             .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            // Unknown, or without a verified email to send to: the same
-            // answer as a sent code (the pool also hides unknown users).
-            Err(err) if sent_nothing(err.as_service_error().and_then(|e| e.code())) => Ok(()),
-            Err(err) => Err(identity_error("ForgotPassword", err, Flow::Forgot)),
-        }
+            .await;
+        // Unknown, or without a verified email to send to: the same answer
+        // as a sent code (the pool also hides unknown users).
+        done_unless(sent, "ForgotPassword", Flow::Forgot, sent_nothing)
     }
 
     async fn reset_password(&self, email: &str, code: &str, new_password: &str) -> Result<String, IdentityError> {
@@ -316,51 +308,67 @@ impl Identity for CognitoIdentity {
         if refresh_token.trim().is_empty() {
             return Ok(());
         }
-        match self
+        let revoked = self
             .client
             .revoke_token()
             .client_id(&self.client_id)
             .token(refresh_token)
             .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            // Not a refresh token of this client, or not a token at all:
-            // there is nothing to revoke.
-            Err(err)
-                if matches!(
-                    err.as_service_error().and_then(|e| e.code()),
-                    Some("UnsupportedTokenTypeException" | "InvalidParameterException")
-                ) =>
-            {
-                Ok(())
-            }
-            Err(err) => Err(identity_error("RevokeToken", err, Flow::Revoke)),
-        }
+            .await;
+        done_unless(revoked, "RevokeToken", Flow::Revoke, not_a_refresh_token)
     }
 
     async fn sign_out_everywhere(&self, _user_id: &str, email: &str) -> Result<(), IdentityError> {
         // By email: the pool's user names are emails, and moto matches
         // the sessions to revoke on the name they logged in with.
-        match self
+        let signed_out = self
             .client
             .admin_user_global_sign_out()
             .user_pool_id(&self.user_pool_id)
             .username(email)
             .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(err) if err.as_service_error().and_then(|e| e.code()) == Some("UserNotFoundException") => Ok(()),
-            Err(err) => Err(identity_error("AdminUserGlobalSignOut", err, Flow::SignOut)),
-        }
+            .await;
+        done_unless(signed_out, "AdminUserGlobalSignOut", Flow::SignOut, unknown_user)
     }
+}
+
+/// Done: `result` succeeded, or failed with an error code that
+/// `nothing_to_do` says leaves nothing to do (an unknown user, say); any
+/// other failure as [`identity_error`] maps it.
+fn done_unless<O, E>(
+    result: Result<O, SdkError<E, HttpResponse>>,
+    operation: &'static str,
+    flow: Flow,
+    nothing_to_do: fn(Option<&str>) -> bool,
+) -> Result<(), IdentityError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(()),
+        Err(err) if nothing_to_do(err.as_service_error().and_then(|e| e.code())) => Ok(()),
+        Err(err) => Err(identity_error(operation, err, flow)),
+    }
+}
+
+/// Whether an admin call failed only because the user is gone already.
+fn unknown_user(code: Option<&str>) -> bool {
+    code == Some("UserNotFoundException")
 }
 
 /// Whether a ForgotPassword error code means no code went out and none
 /// will: the user is unknown or has no verified email.
 fn sent_nothing(code: Option<&str>) -> bool {
     matches!(code, Some("UserNotFoundException" | "InvalidParameterException"))
+}
+
+/// Whether RevokeToken was handed no refresh token of this client (or no
+/// token at all): there is nothing to revoke.
+fn not_a_refresh_token(code: Option<&str>) -> bool {
+    matches!(
+        code,
+        Some("UnsupportedTokenTypeException" | "InvalidParameterException")
+    )
 }
 
 #[cfg(test)]

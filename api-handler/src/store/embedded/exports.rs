@@ -21,13 +21,6 @@ impl EmbeddedExports {
     }
 }
 
-/// A stored RFC 3339 time.
-fn time(text: &str) -> rusqlite::Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|at| at.with_timezone(&Utc))
-        .map_err(|err| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(err)))
-}
-
 #[async_trait]
 impl Exports for EmbeddedExports {
     async fn get(&self, user_id: &str) -> StoreResult<Option<Export>> {
@@ -40,8 +33,8 @@ impl Exports for EmbeddedExports {
                     |row| {
                         Ok(Export {
                             export_id: row.get(0)?,
-                            requested_at: time(&row.get::<_, String>(1)?)?,
-                            ready_at: row.get::<_, Option<String>>(2)?.as_deref().map(time).transpose()?,
+                            requested_at: row.get(1)?,
+                            ready_at: row.get(2)?,
                         })
                     },
                 )

@@ -400,7 +400,7 @@ impl Identity for EmbeddedIdentity {
                         Ok((
                             row.get::<_, String>(0)?,
                             row.get::<_, String>(1)?,
-                            row.get::<_, String>(2)?,
+                            row.get::<_, DateTime<Utc>>(2)?,
                             row.get::<_, i64>(3)?,
                         ))
                     },
@@ -409,10 +409,7 @@ impl Identity for EmbeddedIdentity {
                 .map_err(db_error)
             })
             .await?;
-        let usable = pending.filter(|(_, _, expires_at, tries)| {
-            let live = DateTime::parse_from_rfc3339(expires_at).is_ok_and(|at| at > Utc::now());
-            live && *tries < RESET_CODE_TRIES
-        });
+        let usable = pending.filter(|(_, _, expires_at, tries)| *expires_at > Utc::now() && *tries < RESET_CODE_TRIES);
         let stored = usable
             .as_ref()
             .map_or_else(|| self.dummy_hash.clone(), |(_, hash, _, _)| hash.clone());

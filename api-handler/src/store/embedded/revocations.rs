@@ -21,12 +21,6 @@ impl EmbeddedRevocations {
     }
 }
 
-/// A stored RFC 3339 time.
-fn time(text: Option<String>) -> Option<DateTime<Utc>> {
-    text.and_then(|text| DateTime::parse_from_rfc3339(&text).ok())
-        .map(|at| at.with_timezone(&Utc))
-}
-
 #[async_trait]
 impl Revocations for EmbeddedRevocations {
     async fn get(&self, user_id: &str) -> StoreResult<Option<Revocation>> {
@@ -36,18 +30,17 @@ impl Revocations for EmbeddedRevocations {
                 tx.query_row_cached(
                     "SELECT tokens_valid_from, deleted_at FROM revocations WHERE user_id = ?1",
                     [user_id],
-                    |row| Ok((row.get::<_, Option<String>>(0)?, row.get::<_, Option<String>>(1)?)),
+                    |row| {
+                        Ok(Revocation {
+                            tokens_valid_from: row.get(0)?,
+                            deleted_at: row.get(1)?,
+                        })
+                    },
                 )
                 .optional()
                 .map_err(db_error)
             })
             .await
-            .map(|row| {
-                row.map(|(valid_from, deleted_at)| Revocation {
-                    tokens_valid_from: time(valid_from),
-                    deleted_at: time(deleted_at),
-                })
-            })
     }
 
     async fn revoke_tokens(&self, user_id: &str, at: DateTime<Utc>) -> StoreResult<()> {
