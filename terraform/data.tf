@@ -80,6 +80,16 @@ resource "aws_dynamodb_table" "goals" {
     type = "S"
   }
 
+  attribute {
+    name = "goneShard"
+    type = "S"
+  }
+
+  attribute {
+    name = "goneAt"
+    type = "S"
+  }
+
   # `GET /goals?status=`: `{status}#{goalId}` within the user's partition.
   global_secondary_index {
     name            = "byStatus"
@@ -94,6 +104,15 @@ resource "aws_dynamodb_table" "goals" {
     name            = "activeDaily"
     hash_key        = "dailyShard"
     range_key       = "userId"
+    projection_type = "ALL"
+  }
+
+  # Sparse: only the markers deleted goals leave carry `goneShard` (a hash
+  # of the goal); the sweep_orphans job reads the four shards, oldest first.
+  global_secondary_index {
+    name            = "deletedGoals"
+    hash_key        = "goneShard"
+    range_key       = "goneAt"
     projection_type = "ALL"
   }
 

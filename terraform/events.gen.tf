@@ -67,3 +67,55 @@ resource "aws_lambda_permission" "job_relay_outbox" {
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.job_relay_outbox[0].arn
 }
+
+# api_handler::jobs::sweep_expired::sweep_expired
+resource "aws_cloudwatch_event_rule" "job_sweep_expired" {
+  count = var.deploy_lambda ? 1 : 0
+
+  name                = "${local.name}.sweep_expired"
+  description         = "Delete the rows that expired (notifications past their retention, idempotency records past their window, …). The aws backend has none to delete: DynamoDB's TTL does it, and reads skip what it has not yet."
+  schedule_expression = "rate(1 hour)"
+}
+
+resource "aws_cloudwatch_event_target" "job_sweep_expired" {
+  count = var.deploy_lambda ? 1 : 0
+
+  rule = aws_cloudwatch_event_rule.job_sweep_expired[0].name
+  arn  = aws_lambda_function.api[0].arn
+}
+
+resource "aws_lambda_permission" "job_sweep_expired" {
+  count = var.deploy_lambda ? 1 : 0
+
+  statement_id  = "AllowSchedule-sweep_expired"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.api[0].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.job_sweep_expired[0].arn
+}
+
+# api_handler::jobs::sweep_orphans::sweep_orphans
+resource "aws_cloudwatch_event_rule" "job_sweep_orphans" {
+  count = var.deploy_lambda ? 1 : 0
+
+  name                = "${local.name}.sweep_orphans"
+  description         = "Finish the deletes of goals deleted at least [`grace`] ago: their children a delete cut short left (aws), then their files (uploads that landed after it, or a crash before its own), then their markers. Doing it again deletes nothing."
+  schedule_expression = "rate(1 hour)"
+}
+
+resource "aws_cloudwatch_event_target" "job_sweep_orphans" {
+  count = var.deploy_lambda ? 1 : 0
+
+  rule = aws_cloudwatch_event_rule.job_sweep_orphans[0].name
+  arn  = aws_lambda_function.api[0].arn
+}
+
+resource "aws_lambda_permission" "job_sweep_orphans" {
+  count = var.deploy_lambda ? 1 : 0
+
+  statement_id  = "AllowSchedule-sweep_orphans"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.api[0].function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = aws_cloudwatch_event_rule.job_sweep_orphans[0].arn
+}

@@ -69,6 +69,7 @@ data "aws_iam_policy_document" "lambda_stores" {
       aws_dynamodb_table.goals.arn,
       "${aws_dynamodb_table.goals.arn}/index/byStatus",
       "${aws_dynamodb_table.goals.arn}/index/activeDaily",
+      "${aws_dynamodb_table.goals.arn}/index/deletedGoals",
       aws_dynamodb_table.aggregates.arn,
     ]
   }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use route_framework::error::ApiError;
 use route_framework::event::{EventParts, Failure, FromEventParts};
 use route_framework::extract::{FromRequestParts, State};
+use route_framework::metrics::{Directive, Metrics, Unit};
 use route_framework::request::RequestParts;
 use route_framework::response::RenderedJson;
 use route_framework::schema::JsonSchema;
@@ -17,7 +18,8 @@ use crate::paging::Cursors;
 use crate::sessions::Sessions;
 use crate::store::Backend;
 use crate::store::ports::{
-    Aggregates, Attachments, Blobs, Erasure, Exports, Goals, Identity, Inbox, Profiles, Progress, Revocations,
+    Aggregates, Attachments, Blobs, Erasure, Exports, Goals, Identity, Inbox, Profiles, Progress, Retention,
+    Revocations,
 };
 use crate::throttle::Throttle;
 
@@ -28,6 +30,27 @@ pub struct Config {
     pub version: &'static str,
     /// The storage backend in use: `embedded` or `aws`.
     pub backend: &'static str,
+}
+
+/// How long notifications are kept unless configured otherwise.
+pub const NOTIFICATION_RETENTION_DAYS: i64 = 90;
+
+/// What the app is told besides its backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The metrics in the log lines, when on.
+    pub metrics: Option<Metrics>,
+    /// How long a notification is kept after it is created.
+    pub notification_retention: chrono::Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            metrics: None,
+            notification_retention: chrono::Duration::days(NOTIFICATION_RETENTION_DAYS),
+        }
+    }
 }
 
 /// The health report `GET /health` answers.
@@ -65,11 +88,14 @@ struct Inner {
     relay: Relay,
     throttle: Throttle,
     sessions: Sessions,
+    options: Options,
+    /// The relay's backlog line's metrics, when metrics are on.
+    backlog_metrics: Option<Directive>,
 }
 
 impl App {
     /// The app on `backend`, delivering its events to the backend's publisher.
-    pub fn new(backend: Backend) -> App {
+    pub fn new(backend: Backend, options: Options) -> App {
         let config = Config {
             version: env!("CARGO_PKG_VERSION"),
             backend: backend.name,
@@ -85,8 +111,29 @@ impl App {
                 relay,
                 throttle: Throttle::new(),
                 sessions: Sessions::default(),
+                backlog_metrics: options
+                    .metrics
+                    .as_ref()
+                    .map(|metrics| metrics.directive(&[&["job"]], &[("outbox_backlog", Unit::Count)])),
+                options,
             }),
         }
+    }
+
+    /// Metrics and retention.
+    pub fn options(&self) -> &Options {
+        &self.inner.options
+    }
+
+    /// The metrics of the relay's backlog line (`outbox_backlog` by `job`),
+    /// when metrics are on.
+    pub fn backlog_metrics(&self) -> Option<&str> {
+        self.inner.backlog_metrics.as_ref().map(Directive::as_str)
+    }
+
+    /// Expired rows.
+    pub fn retention(&self) -> &dyn Retention {
+        self.inner.backend.retention.as_ref()
     }
 
     /// The service configuration.

@@ -31,4 +31,4 @@ pub mod time_bound;
 pub mod use_cases;
 
 pub use route_framework::{consumers, jobs, routes};
-pub use start::{Service, StartError, embedded, run, service};
+pub use start::{Service, StartError, embedded, run, service, service_with};

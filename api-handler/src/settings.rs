@@ -5,8 +5,10 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use route_framework::metrics::Metrics;
 use route_framework::server::Limits;
 
+use crate::app::Options;
 use crate::store::aws::AwsSettings;
 
 /// Default address of the local server.
@@ -48,6 +50,9 @@ ENVIRONMENT:
   APP_HEADER_TIMEOUT_SECS   time to send request headers, and idle keep-alive time (default 10)
   APP_BODY_TIMEOUT_SECS     time to send a request body, else 408 (default 60)
   APP_MAX_CONNECTIONS       connections held at once; a new one closes the longest idle (default 200)
+  APP_NOTIFICATION_RETENTION_DAYS   days a notification is kept (default 90)
+  METRICS_NAMESPACE         CloudWatch namespace of the metrics in the log lines (default: none
+                            locally, the function's name in Lambda)
 
   With the aws backend, all of these are required:
   AWS_REGION                the region of every resource
@@ -94,6 +99,8 @@ pub struct Settings {
     pub limits: Limits,
     /// The backend.
     pub backend: BackendChoice,
+    /// Metrics and retention.
+    pub options: Options,
 }
 
 /// A start-up setting is missing or malformed.
@@ -126,6 +133,8 @@ impl Settings {
         let mut backend = env("APP_BACKEND").filter(|b| !b.is_empty());
         let public_url = env("APP_PUBLIC_URL").filter(|u| !u.is_empty());
         let limits = limits(&env)?;
+        let in_lambda = env("AWS_LAMBDA_RUNTIME_API").is_some_and(|v| !v.is_empty());
+        let options = options(&env, in_lambda)?;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
@@ -150,6 +159,7 @@ impl Settings {
                         public_url: None,
                         limits,
                         backend: BackendChoice::Embedded,
+                        options,
                     });
                 }
                 _ => {
@@ -167,7 +177,6 @@ impl Settings {
                 "invalid APP_PUBLIC_URL `{url}`: expected http://… or https://…"
             )));
         }
-        let in_lambda = env("AWS_LAMBDA_RUNTIME_API").is_some_and(|v| !v.is_empty());
         if in_lambda {
             let missing: Vec<&str> = LAMBDA_VARS
                 .into_iter()
@@ -205,6 +214,7 @@ impl Settings {
                 public_url,
                 limits,
                 backend,
+                options,
             });
         }
 
@@ -228,8 +238,41 @@ impl Settings {
             public_url,
             limits,
             backend,
+            options,
         })
     }
+}
+
+/// The metrics namespace (`METRICS_NAMESPACE`; in Lambda, the function's
+/// name by default) and how long notifications are kept
+/// (`APP_NOTIFICATION_RETENTION_DAYS`).
+fn options(env: &impl Fn(&str) -> Option<String>, in_lambda: bool) -> Result<Options, SettingsError> {
+    let namespace = env("METRICS_NAMESPACE")
+        .filter(|ns| !ns.is_empty())
+        .or_else(|| in_lambda.then(|| env("AWS_LAMBDA_FUNCTION_NAME")).flatten());
+    let metrics = match namespace {
+        Some(namespace) => {
+            Some(Metrics::new(&namespace).map_err(|err| SettingsError(format!("METRICS_NAMESPACE: {err}")))?)
+        }
+        None => None,
+    };
+    let mut options = Options {
+        metrics,
+        ..Options::default()
+    };
+    if let Some(text) = env("APP_NOTIFICATION_RETENTION_DAYS").filter(|v| !v.is_empty()) {
+        let days = text
+            .parse::<u32>()
+            .ok()
+            .filter(|days| (1..=3650).contains(days))
+            .ok_or_else(|| {
+                SettingsError(format!(
+                    "invalid APP_NOTIFICATION_RETENTION_DAYS `{text}`: expected a whole number of days from 1 to 3650"
+                ))
+            })?;
+        options.notification_retention = chrono::Duration::days(i64::from(days));
+    }
+    Ok(options)
 }
 
 /// The server limits: the defaults, or `APP_HEADER_TIMEOUT_SECS`,
@@ -289,8 +332,41 @@ mod tests {
             public_url: None,
             limits: Limits::default(),
             backend: BackendChoice::Embedded,
+            options: Options::default(),
         };
         assert_eq!(parse(&[], &[]), Ok(expected));
+    }
+
+    #[test]
+    fn metrics_are_named_by_the_environment_and_on_in_lambda_by_default() {
+        let namespace =
+            |env: &[(&str, &str)]| parse(env, &[]).map(|s| s.options.metrics.map(|m| m.namespace().to_owned()));
+        assert_eq!(namespace(&[]), Ok(None));
+        assert_eq!(
+            namespace(&[("METRICS_NAMESPACE", "lifestyle-prod")]),
+            Ok(Some("lifestyle-prod".to_owned()))
+        );
+        let lambda = [
+            ("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001"),
+            ("AWS_LAMBDA_FUNCTION_NAME", "api"),
+            ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256"),
+            ("AWS_LAMBDA_FUNCTION_VERSION", "1"),
+            ("APP_BACKEND", "embedded"),
+        ];
+        assert_eq!(namespace(&lambda), Ok(Some("api".to_owned())));
+        let err = parse(&[("METRICS_NAMESPACE", "AWS/Lambda")], &[]).unwrap_err();
+        assert!(err.0.contains("METRICS_NAMESPACE"), "{err}");
+    }
+
+    #[test]
+    fn notifications_are_kept_90_days_unless_told_otherwise() {
+        let retention = |env: &[(&str, &str)]| parse(env, &[]).map(|s| s.options.notification_retention.num_days());
+        assert_eq!(retention(&[]), Ok(90));
+        assert_eq!(retention(&[("APP_NOTIFICATION_RETENTION_DAYS", "7")]), Ok(7));
+        for bad in ["0", "-1", "seven", "4000"] {
+            let err = parse(&[("APP_NOTIFICATION_RETENTION_DAYS", bad)], &[]).unwrap_err();
+            assert!(err.0.contains("APP_NOTIFICATION_RETENTION_DAYS"), "{err}");
+        }
     }
 
     #[test]

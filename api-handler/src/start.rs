@@ -11,7 +11,7 @@ use route_framework::event::EventDispatcher;
 use route_framework::{consumers, jobs, lambda, routes, server};
 
 use crate::admission::Admitting;
-use crate::app::App;
+use crate::app::{App, Options};
 use crate::notifications;
 use crate::settings::{BackendChoice, Mode, Settings};
 use crate::store::aws::CredentialSource;
@@ -53,11 +53,18 @@ pub struct Service {
     pub app: App,
 }
 
-/// The app on `backend`, and dispatchers for every registered route,
-/// consumer and job on top of it.
+/// The app on `backend` with the default [`Options`] (no metrics), and
+/// dispatchers for every registered route, consumer and job on top of it.
 pub fn service(backend: Backend) -> Result<Service, StartError> {
+    service_with(backend, Options::default())
+}
+
+/// [`service`] with `options`: the dispatchers' lines carry metrics when
+/// they name a namespace.
+pub fn service_with(backend: Backend, options: Options) -> Result<Service, StartError> {
     let authenticator = Arc::clone(&backend.authenticator);
-    let app = App::new(backend);
+    let metrics = options.metrics.clone();
+    let app = App::new(backend, options);
     let routes = routes();
     // A token verified once is trusted until it expires: one ECDSA or RSA
     // verification per token, not per request.
@@ -65,7 +72,12 @@ pub fn service(backend: Backend) -> Result<Service, StartError> {
     // deleted accounts), which no cache of verified tokens may skip.
     let authenticator = Admitting::new(CachedAuthenticator::new(authenticator, DEFAULT_CAPACITY), app.clone());
     let dispatcher = Dispatcher::new(routes, authenticator, app.clone()).map_err(StartError::Registry)?;
-    let events = EventDispatcher::new(consumers(), jobs(), app.clone()).map_err(StartError::Registry)?;
+    let mut events = EventDispatcher::new(consumers(), jobs(), app.clone()).map_err(StartError::Registry)?;
+    let mut dispatcher = dispatcher;
+    if let Some(metrics) = metrics {
+        dispatcher = dispatcher.with_metrics(metrics.clone());
+        events = events.with_metrics(metrics);
+    }
     Ok(Service {
         dispatcher,
         events,
@@ -113,7 +125,7 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
     match settings.mode {
         Mode::Lambda => {
             let public_url = settings.public_url.clone().unwrap_or_default();
-            let service = service(backend(&settings, &public_url).await?)?;
+            let service = service_with(backend(&settings, &public_url).await?, settings.options.clone())?;
             lambda::run(Arc::new(service.dispatcher), Arc::new(service.events))
                 .await
                 .map_err(|err| StartError::Lambda(err.to_string()))
@@ -132,7 +144,7 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
                 dispatcher,
                 events,
                 app,
-            } = service(backend)?;
+            } = service_with(backend, settings.options.clone())?;
             let storage = match &settings.backend {
                 BackendChoice::Embedded => settings.data_dir.display().to_string(),
                 BackendChoice::Aws(aws) => format!(

@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::backends::{Kind, contract_tests, sdk_at};
-use common::faults::{BROKEN, FaultProxy};
+use common::faults::BROKEN;
 use common::live::{Live, PASSWORD, Resp};
 use route_framework::registry::Auth;
 use serde_json::{Value, json};
@@ -230,20 +230,8 @@ async fn a_deleted_account_is_refused_everywhere_and_purged_from_every_store(kin
     assert_eq!(inbox["items"], json!([]));
 }
 
-/// A server on fresh storage of `kind`; on aws, talking to moto through a
-/// fault proxy (which also plays Cognito's `RevokeToken`).
-async fn behind_a_proxy(kind: Kind) -> (Option<FaultProxy>, Live) {
-    let proxy = match kind {
-        Kind::Aws => Some(FaultProxy::start(&common::backends::moto_endpoint()).await),
-        Kind::Embedded => None,
-    };
-    let store = common::backends::Store::new(kind).await;
-    let live = Live::start_via(store, proxy.as_ref().map(|proxy| proxy.endpoint.as_str())).await;
-    (proxy, live)
-}
-
 async fn a_purge_cut_short_finishes_on_redelivery_and_purging_twice_is_a_no_op(kind: Kind) {
-    let (proxy, live) = behind_a_proxy(kind).await;
+    let (proxy, live) = Live::behind_a_proxy(kind).await;
     let email = "ada@example.com";
     let (user_id, login, _) = busy_user(&live, email).await;
     let token = text(&login, "accessToken");
@@ -387,7 +375,7 @@ async fn embedded_reset_codes_give_up_after_five_wrong_tries() {
 
 async fn signing_out_revokes_one_session_or_all_of_them(kind: Kind) {
     // moto has no RevokeToken: the proxy plays Cognito's.
-    let (_proxy, live) = behind_a_proxy(kind).await;
+    let (_proxy, live) = Live::behind_a_proxy(kind).await;
     let email = "ada@example.com";
     let (_, first) = live.sign_up(email).await;
     let second = live.login(email, PASSWORD).await.json();

@@ -416,7 +416,13 @@ async fn a_tombstone_fences_every_write_of_the_users_data(kind: Kind) {
         total: 5.0,
     };
     let note = api_handler::domain::notification::Notification::completed("e1", &facts, now);
-    gone(backend.inbox.add(&user, &note).await.map(drop));
+    gone(
+        backend
+            .inbox
+            .add(&user, &note, chrono::Utc::now() + chrono::Duration::days(1))
+            .await
+            .map(drop),
+    );
     // Deleting is no write to fence: the purge does it.
     assert!(backend.erasure.erase_page(&user, 100).await.unwrap() > 0);
     assert_eq!(backend.erasure.erase_page(&user, 100).await.unwrap(), 0);

@@ -23,6 +23,11 @@ contract_tests!(
     the_queue_hands_back_each_event_once_in_order_until_acknowledged,
 );
 
+/// An expiry far off: kept for the test.
+fn kept() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now() + chrono::Duration::days(90)
+}
+
 fn notification(n: i64) -> Notification {
     let at = millis(Utc::now()) + chrono::Duration::milliseconds(n);
     let facts = GoalFacts {
@@ -49,10 +54,10 @@ async fn the_inbox_adds_once_lists_newest_first_and_marks_read_once(kind: Kind) 
     let user = account(&store, &backend, "inbox@example.com").await;
     let notes: Vec<Notification> = (0..5).map(notification).collect();
     for note in &notes {
-        assert!(backend.inbox.add(&user, note).await.unwrap());
+        assert!(backend.inbox.add(&user, note, kept()).await.unwrap());
     }
     assert!(
-        !backend.inbox.add(&user, &notes[0]).await.unwrap(),
+        !backend.inbox.add(&user, &notes[0], kept()).await.unwrap(),
         "a redelivery adds nothing"
     );
 
@@ -83,7 +88,7 @@ async fn the_inbox_adds_once_lists_newest_first_and_marks_read_once(kind: Kind) 
         .await
         .unwrap();
     assert!(
-        !backend.inbox.add(&user, &notes[3]).await.unwrap(),
+        !backend.inbox.add(&user, &notes[3], kept()).await.unwrap(),
         "a redelivery does not unread it"
     );
 
@@ -105,7 +110,7 @@ async fn the_inbox_keeps_each_users_notifications_to_themselves(kind: Kind) {
     let alice = account(&store, &backend, "alice@example.com").await;
     let bob = account(&store, &backend, "bob@example.com").await;
     let note = notification(0);
-    assert!(backend.inbox.add(&alice, &note).await.unwrap());
+    assert!(backend.inbox.add(&alice, &note, kept()).await.unwrap());
     assert!(
         backend
             .inbox

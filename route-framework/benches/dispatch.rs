@@ -8,7 +8,8 @@
 //! - `event/*`: a whole API Gateway 2.0 `GET /health` event → response, in
 //!   process (the event's text in, the answer's JSON out, as the runtime
 //!   hands them over), next to the same request sent through the in-process
-//!   dispatcher.
+//!   dispatcher, and with its log line written (JSON, to a sink) without
+//!   and with its metrics.
 //!
 //! Run with `cargo xtask bench`, which reports the ratios.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
@@ -23,6 +24,7 @@ use criterion::{BenchmarkId, Criterion};
 use route_framework::auth::NoAuthenticator;
 use route_framework::dispatch::{Dispatcher, Incoming, Target};
 use route_framework::lambda;
+use route_framework::metrics::Metrics;
 use route_framework::prelude::*;
 use route_framework::registry::Route;
 use route_framework::testing::synthetic_routes;
@@ -174,16 +176,28 @@ fn event(c: &mut Criterion) {
             runtime.block_on(dispatcher.dispatch(incoming)).status()
         })
     });
-    group.bench_function("apigw_v2_health", |b| {
-        b.iter(|| {
-            // What the runtime does with each invocation: the event's text
-            // in, the answer's JSON out.
-            let payload = serde_json::from_slice(black_box(HEALTH_EVENT.as_bytes())).unwrap();
-            let event = lambda_http::LambdaEvent::new(payload, lambda_http::Context::default());
-            let answer = runtime.block_on(lambda::answer(&dispatcher, &events, event)).unwrap();
-            serde_json::to_vec(&answer).unwrap().len()
-        })
-    });
+    // What the runtime does with each invocation: the event's text in, the
+    // answer's JSON out.
+    let answer = |dispatcher: &Dispatcher| {
+        let payload = serde_json::from_slice(black_box(HEALTH_EVENT.as_bytes())).unwrap();
+        let event = lambda_http::LambdaEvent::new(payload, lambda_http::Context::default());
+        let answer = runtime.block_on(lambda::answer(dispatcher, &events, event)).unwrap();
+        serde_json::to_vec(&answer).unwrap().len()
+    };
+    group.bench_function("apigw_v2_health", |b| b.iter(|| answer(&dispatcher)));
+    // The same with its log line written as in Lambda (JSON, to a sink
+    // here), then with its metrics in that line.
+    let measured = Dispatcher::new(route_framework::routes(), NoAuthenticator, ())
+        .expect("the registry is valid")
+        .with_metrics(Metrics::new("bench").unwrap());
+    for (name, dispatcher) in [
+        ("apigw_v2_health_logged", &*dispatcher),
+        ("apigw_v2_health_metrics", &measured),
+    ] {
+        tracing::subscriber::with_default(route_framework::logging::json_lines(std::io::sink), || {
+            group.bench_function(name, |b| b.iter(|| answer(dispatcher)));
+        });
+    }
     group.finish();
 }
 

@@ -22,6 +22,7 @@ use crate::auth::{Authenticator, User, bearer_token};
 use crate::checks::{self, RegistryError};
 use crate::error::ApiError;
 use crate::method::Method;
+use crate::metrics::{self, Metrics};
 use crate::registry::{Auth, Route};
 use crate::request::{PathParams, RequestParts, SharedState};
 use crate::response::{IntoResponse, Response};
@@ -142,6 +143,7 @@ pub struct Dispatcher {
     paths: Vec<PathRoutes>,
     matcher: matchit::Router<usize>,
     deadline: Duration,
+    metrics: Option<Metrics>,
 }
 
 /// How long a handler may run by default: under API Gateway's 29-second
@@ -242,6 +244,7 @@ impl Dispatcher {
             paths,
             matcher,
             deadline: DEFAULT_DEADLINE,
+            metrics: None,
         })
     }
 
@@ -250,6 +253,13 @@ impl Dispatcher {
     /// needs a Tokio runtime with timers enabled (`enable_time`/`enable_all`).
     pub fn with_deadline(mut self, deadline: Duration) -> Dispatcher {
         self.deadline = deadline;
+        self
+    }
+
+    /// Each request's line carries its metrics (see [`metrics`](crate::metrics)):
+    /// `count`, `latency_ms` and `errors` by route and status class.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Dispatcher {
+        self.metrics = Some(metrics);
         self
     }
 
@@ -315,6 +325,11 @@ impl Dispatcher {
                 ..
             } = incoming;
             let (method, path) = (method.as_str(), incoming.path());
+            // Its metrics, when they are on: none of these members otherwise.
+            let metrics = self.metrics.as_ref().map(|metrics| {
+                let errors = u8::from(status.is_server_error());
+                (metrics.request.as_str(), metrics::status_class(status), errors)
+            });
             // One line per request; its level is part of its callsite, hence
             // the macro. The message is a plain text field: given as format
             // arguments, it would be formatted on every request.
@@ -328,6 +343,11 @@ impl Dispatcher {
                         path,
                         status = status.as_u16(),
                         latency_ms,
+                        kind = metrics.map(|_| "request"),
+                        status_class = metrics.map(|(_, class, _)| class),
+                        count = metrics.map(|_| 1_u8),
+                        errors = metrics.map(|(_, _, errors)| errors),
+                        _aws = metrics.map(|(directive, _, _)| directive),
                     )
                 };
             }

@@ -12,7 +12,8 @@
 //!   they say they read, for OpenAPI and the dispatcher's checks; [`validation`]: the
 //!   `garde` rules request types declare, reported all at once.
 //! - [`auth`]: the caller and how a request proves it.
-//! - [`lambda`], [`server`]: the entry points; [`logging`]: structured logs.
+//! - [`lambda`], [`server`]: the entry points; [`logging`]: structured logs;
+//!   [`metrics`]: CloudWatch metrics carried by those logs.
 //! - [`openapi`], [`schema`]: the OpenAPI document of a route set;
 //!   [`terraform`]: the registries as Terraform (API Gateway routes, the
 //!   queue's event source, the jobs' rules); [`route_table`]: as tables.
@@ -75,6 +76,7 @@ pub mod extract;
 pub mod lambda;
 pub mod logging;
 pub mod method;
+pub mod metrics;
 pub mod openapi;
 pub mod prelude;
 pub mod registry;

@@ -115,7 +115,13 @@ fn failures(answer: &Value) -> Vec<&str> {
 #[tokio::test]
 async fn a_mixed_batch_reports_exactly_the_records_that_failed() {
     let log = Log::default();
+    // Decoded whatever its body and attributes: reported, not dropped.
+    let mut malformed = record("malformed", Some("t.note"), "e11", "{}", None);
+    malformed["body"] = Value::Null;
+    malformed["messageAttributes"] = json!("not an object");
+    malformed["attributes"] = json!(7);
     let batch = json!({ "Records": [
+        malformed,
         record("good", Some("t.note"), "e1", r#"{"text":"hello"}"#, None),
         record("failing", Some("t.note"), "e2", r#"{"text":"x","fail":true}"#, None),
         record("not-json", Some("t.note"), "e3", "{not json", None),
@@ -130,7 +136,15 @@ async fn a_mixed_batch_reports_exactly_the_records_that_failed() {
     let answer = answer(&events(&log), batch).await.unwrap();
     assert_eq!(
         failures(&answer),
-        ["failing", "not-json", "misfit", "broken-rule", "untyped", "panics"],
+        [
+            "malformed",
+            "failing",
+            "not-json",
+            "misfit",
+            "broken-rule",
+            "untyped",
+            "panics"
+        ],
         "{answer}"
     );
     assert_eq!(log.entries(), ["e1:hello", "typed-body:from the body", "e10:again"]);
@@ -173,7 +187,7 @@ async fn after_a_failure_the_rest_of_its_fifo_group_waits() {
 }
 
 #[tokio::test]
-async fn a_record_without_a_message_id_is_skipped_and_the_rest_served() {
+async fn a_record_without_a_message_id_is_logged_whole_and_the_rest_served() {
     let log = Log::default();
     let mut nameless = record("x", Some("t.note"), "e1", r#"{"text":"lost"}"#, None);
     nameless.as_object_mut().unwrap().remove("messageId");

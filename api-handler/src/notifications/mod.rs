@@ -48,6 +48,13 @@ impl Relay {
         }
     }
 
+    /// How many events wait in the outbox, counted up to [`RELAY_BATCH`]:
+    /// those the publish after their commit did not deliver (and any
+    /// committed a moment ago, on their way).
+    pub async fn backlog(&self) -> StoreResult<usize> {
+        Ok(self.outbox.pending(RELAY_BATCH).await?.len())
+    }
+
     /// Delivers every pending event, a batch at a time; returns how many.
     ///
     /// An outbox read from an index that lags (DynamoDB's) may hand back

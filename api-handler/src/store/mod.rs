@@ -18,7 +18,7 @@ use route_framework::server::LocalRoutes;
 
 use self::ports::{
     Aggregates, Attachments, Blobs, Erasure, Exports, Goals, Identity, Inbox, Outbox, Profiles, Progress, Publisher,
-    Revocations, Subscription,
+    Retention, Revocations, Subscription,
 };
 
 /// One adapter per port, chosen at start-up, plus what the entry points need
@@ -57,6 +57,8 @@ pub struct Backend {
     pub erasure: Arc<dyn Erasure>,
     /// Each user's current data export.
     pub exports: Arc<dyn Exports>,
+    /// What has outlived its time.
+    pub retention: Arc<dyn Retention>,
     /// The secret public cursors are signed with (at least 32 bytes).
     pub cursor_secret: Vec<u8>,
     /// Requests the local server answers outside the registry (the embedded

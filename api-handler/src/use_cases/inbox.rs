@@ -16,11 +16,13 @@ pub enum Notified {
     AccountDeleted,
 }
 
-/// Adds `notification` to `user_id`'s inbox. An event that outlived its
+/// Adds `notification` to `user_id`'s inbox, to be kept for the
+/// configured retention after it was created. An event that outlived its
 /// user's account (delivered again, or late) is done, not failed: retrying it
 /// would only park it in the dead-letter queue.
 pub async fn notify(app: &App, user_id: &str, notification: &Notification) -> Result<Notified, StoreError> {
-    match app.inbox().add(user_id, notification).await {
+    let expires_at = notification.created_at + app.options().notification_retention;
+    match app.inbox().add(user_id, notification, expires_at).await {
         Ok(true) => Ok(Notified::Added),
         Ok(false) => Ok(Notified::Already),
         Err(StoreError::NotFound("account")) => Ok(Notified::AccountDeleted),

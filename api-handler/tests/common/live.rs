@@ -18,6 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
 
 use super::backends::{Kind, Store};
+use super::faults::FaultProxy;
 
 /// A running server; [`Live::stop`] shuts it down and hands back its storage.
 pub(crate) struct Live {
@@ -113,6 +114,18 @@ impl Live {
             shutdown: Some(sender),
             task: Some(task),
         }
+    }
+
+    /// A server on fresh storage of `kind`; on aws, talking to moto through
+    /// a fault proxy (which also plays Cognito's `RevokeToken`).
+    pub(crate) async fn behind_a_proxy(kind: Kind) -> (Option<FaultProxy>, Live) {
+        let proxy = match kind {
+            Kind::Aws => Some(FaultProxy::start(&super::backends::moto_endpoint()).await),
+            Kind::Embedded => None,
+        };
+        let store = Store::new(kind).await;
+        let live = Live::start_via(store, proxy.as_ref().map(|proxy| proxy.endpoint.as_str())).await;
+        (proxy, live)
     }
 
     /// A server on fresh storage of `kind`.

@@ -4,6 +4,7 @@ use std::any::Any;
 use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::Instant;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
@@ -12,6 +13,7 @@ use tokio::task::JoinSet;
 
 use super::{EventParts, Failure, Message, Outcome};
 use crate::checks::{self, RegistryError};
+use crate::metrics::{self, Metrics};
 use crate::registry::{Consumer, Job, TaskFn};
 use crate::request::SharedState;
 use crate::schedule::Schedule;
@@ -87,6 +89,7 @@ pub struct EventDispatcher {
     state: SharedState,
     consumers: HashMap<&'static str, &'static Consumer>,
     jobs: Vec<(&'static Job, Schedule)>,
+    metrics: Option<Metrics>,
 }
 
 impl EventDispatcher {
@@ -134,7 +137,16 @@ impl EventDispatcher {
             state: Arc::new(state),
             consumers: by_type,
             jobs: scheduled,
+            metrics: None,
         })
+    }
+
+    /// Each delivery's and job run's line carries its metrics (see
+    /// [`metrics`](crate::metrics)): `count`, `latency_ms` and `errors` by
+    /// consumer or job and outcome.
+    pub fn with_metrics(mut self, metrics: Metrics) -> EventDispatcher {
+        self.metrics = Some(metrics);
+        self
     }
 
     /// The consumers, sorted by event type.
@@ -172,14 +184,7 @@ impl EventDispatcher {
                 failed.push(message.id);
                 continue;
             }
-            if let Err(failure) = self.deliver_one(&message, request_id).await {
-                tracing::error!(
-                    message_id = message.id,
-                    event_type = message.event_type.as_deref().unwrap_or("?"),
-                    event_id = message.event_id.as_deref().unwrap_or("?"),
-                    error = %failure,
-                    "a message was not consumed; it will be delivered again"
-                );
+            if self.deliver_one(&message, request_id).await.is_err() {
                 held_groups.extend(message.group.clone());
                 failed.push(message.id);
             }
@@ -187,35 +192,68 @@ impl EventDispatcher {
         failed
     }
 
-    /// Runs the consumer of one message.
+    /// Runs the consumer of one message and logs the outcome, its metrics
+    /// included: a failure with its reason and the event's id.
     async fn deliver_one(&self, message: &Message, request_id: &str) -> Outcome {
-        let Some(kind) = message.kind() else {
-            return Err(Failure::new("the message has no `type` attribute and no `type` field"));
+        let started = Instant::now();
+        let consumer = match message.kind() {
+            None => None,
+            Some(kind) => match self.consumers.get(kind.as_str()) {
+                Some(consumer) => Some(*consumer),
+                None => {
+                    // Info, not a warning: publishing a type before anything
+                    // consumes it (`goal.created` today) is normal.
+                    tracing::info!(
+                        message_id = message.id,
+                        event_type = kind,
+                        "no consumer of this type: acknowledged"
+                    );
+                    return Ok(());
+                }
+            },
         };
-        let Some(consumer) = self.consumers.get(kind.as_str()) else {
-            // Info, not a warning: publishing a type before anything consumes
-            // it (`goal.created` today) is normal.
-            tracing::info!(
-                message_id = message.id,
-                event_type = kind,
-                "no consumer of this type: acknowledged"
-            );
-            return Ok(());
+        let outcome = match consumer {
+            None => Err(Failure::new("the message has no `type` attribute and no `type` field")),
+            Some(consumer) => {
+                let parts = EventParts {
+                    request_id: request_id.to_owned(),
+                    event_id: message.event_id.clone().unwrap_or_else(|| message.id.clone()),
+                    time: message.sent_at.unwrap_or_else(Utc::now),
+                    state: Arc::clone(&self.state),
+                };
+                run_task(consumer.handler, parts, Bytes::from(message.body.clone())).await
+            }
         };
-        let parts = EventParts {
-            request_id: request_id.to_owned(),
-            event_id: message.event_id.clone().unwrap_or_else(|| message.id.clone()),
-            time: message.sent_at.unwrap_or_else(Utc::now),
-            state: Arc::clone(&self.state),
-        };
-        let outcome = run_task(consumer.handler, parts, Bytes::from(message.body.clone())).await;
-        if outcome.is_ok() {
-            tracing::info!(
-                message_id = message.id,
-                event_type = consumer.event_type,
-                consumer = consumer.origin.handler_name,
-                "consumed"
-            );
+        let latency_ms = elapsed_ms(started);
+        let name = consumer.map_or("-", |consumer| consumer.origin.handler_name);
+        let event_type = message.event_type.as_deref().unwrap_or("?");
+        let event_id = message.event_id.as_deref().unwrap_or("?");
+        let metrics = self.metrics.as_ref().map(|metrics| metrics.delivery.as_str());
+        macro_rules! log_delivery {
+            ($level:ident, $ok:literal, $($reason:tt)*) => {
+                tracing::$level!(
+                    $($reason)*
+                    message_id = message.id,
+                    event_type,
+                    event_id,
+                    consumer = name,
+                    latency_ms,
+                    kind = metrics.map(|_| "delivery"),
+                    status_class = metrics.map(|_| metrics::outcome_class($ok)),
+                    count = metrics.map(|_| 1_u8),
+                    errors = metrics.map(|_| u8::from(!$ok)),
+                    _aws = metrics,
+                )
+            };
+        }
+        match &outcome {
+            Ok(()) => log_delivery!(info, true, message = "consumed",),
+            Err(failure) => log_delivery!(
+                error,
+                false,
+                message = "a message was not consumed; it will be delivered again",
+                error = %failure,
+            ),
         }
         outcome
     }
@@ -228,16 +266,28 @@ impl EventDispatcher {
             time: run.time,
             state: Arc::clone(&self.state),
         };
-        let started = std::time::Instant::now();
+        let started = Instant::now();
         let outcome = run_task(run.job.handler, parts, Bytes::new()).await;
+        let latency_ms = elapsed_ms(started);
+        let metrics = self.metrics.as_ref().map(|metrics| metrics.job.as_str());
+        macro_rules! log_run {
+            ($level:ident, $ok:literal, $($reason:tt)*) => {
+                tracing::$level!(
+                    $($reason)*
+                    job = run.job.name,
+                    scheduled_for = %run.time,
+                    latency_ms,
+                    kind = metrics.map(|_| "job"),
+                    status_class = metrics.map(|_| metrics::outcome_class($ok)),
+                    count = metrics.map(|_| 1_u8),
+                    errors = metrics.map(|_| u8::from(!$ok)),
+                    _aws = metrics,
+                )
+            };
+        }
         match &outcome {
-            Ok(()) => tracing::info!(
-                job = run.job.name,
-                scheduled_for = %run.time,
-                elapsed_ms = started.elapsed().as_millis() as u64,
-                "job done"
-            ),
-            Err(failure) => tracing::error!(job = run.job.name, error = %failure, "job failed"),
+            Ok(()) => log_run!(info, true, message = "job done",),
+            Err(failure) => log_run!(error, false, message = "job failed", error = %failure,),
         }
         outcome
     }
@@ -279,4 +329,10 @@ async fn run_task(handler: TaskFn, parts: EventParts, payload: Bytes) -> Outcome
         Ok(outcome) => outcome,
         Err(_) => Err(Failure::new("panicked")),
     }
+}
+
+/// Milliseconds since `started`, to the microsecond: `0.031`, not
+/// `0.031025999999999998`.
+fn elapsed_ms(started: Instant) -> f64 {
+    started.elapsed().as_micros() as u64 as f64 / 1000.0
 }

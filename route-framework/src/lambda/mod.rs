@@ -6,7 +6,11 @@
 //! on every request, is read straight from its text in one pass; every other
 //! event is read into a JSON tree first and handled by its shape. SQS batches go to their consumers record by
 //! record and are answered with the records to deliver again
-//! (`batchItemFailures`), never an invocation error. EventBridge scheduled
+//! (`batchItemFailures`), never an invocation error: a record with a
+//! message id reaches the event dispatcher whatever its body and attributes
+//! (one it cannot deliver is a failure to report, so it reaches the
+//! dead-letter queue after its redrive count), and one with none is logged
+//! whole. EventBridge scheduled
 //! events run the job their rule names. Anything else is an invocation
 //! error naming the shape.
 //!
@@ -171,7 +175,13 @@ pub async fn answer(
             for record in records {
                 match Message::from_sqs_record(record) {
                     Ok(message) => messages.push(message),
-                    Err(why) => tracing::error!(request_id = context.request_id, "{why}: skipped"),
+                    // Nothing to report it by: the whole record goes to the log.
+                    Err(why) => tracing::error!(
+                        request_id = context.request_id,
+                        error = why,
+                        record = %record,
+                        "an SQS record with no message id: it cannot be delivered again"
+                    ),
                 }
             }
             let failed = events.deliver(messages, &context.request_id).await;

@@ -2,7 +2,9 @@
 //! fields (its message first), `target` and, inside spans, `spans` (each
 //! with its name and fields, outermost first), written straight into the
 //! line being formatted: no intermediate serializer, and the timestamp's
-//! date and time formatted once a second.
+//! date and time formatted once a second. An `_aws` field is CloudWatch's
+//! embedded metric metadata ([`Directive`](crate::metrics::Directive)):
+//! written as a JSON object, stamped with the line's time.
 
 use std::cell::RefCell;
 use std::fmt::{self, Write};
@@ -28,6 +30,7 @@ impl<'writer> FormatFields<'writer> for JsonFields {
         let mut members = Fields {
             out: &mut writer,
             keys: None,
+            timestamp_ms: millis(SystemTime::now()),
             result: Ok(()),
         };
         fields.record(&mut members);
@@ -74,8 +77,9 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
     let metadata = event.metadata();
+    let now = SystemTime::now();
     line.push_str("{\"timestamp\":\"");
-    timestamp(line, SystemTime::now())?;
+    timestamp(line, now)?;
     line.push_str("\",\"level\":\"");
     line.push_str(metadata.level().as_str());
     line.push('"');
@@ -83,6 +87,7 @@ where
     let mut fields = Fields {
         out: &mut *line,
         keys: callsite.as_deref().map(|callsite| &callsite.fields[..]),
+        timestamp_ms: millis(now),
         result: Ok(()),
     };
     event.record(&mut fields);
@@ -107,11 +112,23 @@ where
     Ok(())
 }
 
+/// The field holding a line's metric metadata, as EMF names it.
+const METRICS_FIELD: &str = "_aws";
+
+/// `time` in milliseconds since the epoch.
+fn millis(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as u64)
+}
+
 /// Writes each field as `,"name":value`.
 struct Fields<'a, W> {
     out: &'a mut W,
     /// The fields' keys, when they are known in advance (an event's).
     keys: Option<&'a [String]>,
+    /// The line's time, in milliseconds since the epoch: the `Timestamp`
+    /// of its metrics.
+    timestamp_ms: u64,
     result: fmt::Result,
 }
 
@@ -197,6 +214,16 @@ impl Keys {
 
 impl<W: Write> Visit for Fields<'_, W> {
     fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == METRICS_FIELD {
+            let timestamp_ms = self.timestamp_ms;
+            return self.entry(field, |out| {
+                out.write_str("{\"Timestamp\":")?;
+                out.write_str(itoa::Buffer::new().format(timestamp_ms))?;
+                out.write_char(',')?;
+                out.write_str(value)?;
+                out.write_char('}')
+            });
+        }
         self.entry(field, |out| string(out, value));
     }
 
@@ -484,6 +511,53 @@ mod tests {
         assert!(text.contains(fields), "{text}");
         assert!(text.ends_with(r#","target":"route_framework::dispatch"}"#), "{text}");
         assert!(line["latency_ms"].as_f64().is_some_and(|ms| ms >= 0.0), "{text}");
+    }
+
+    #[test]
+    fn with_metrics_the_request_line_carries_them_stamped_with_its_own_time() {
+        use crate::dispatch::{Dispatcher, Incoming};
+        let routes = crate::routes()
+            .into_iter()
+            .filter(|route| route.route_key == "GET /t/logged/{id}");
+        let metrics = crate::metrics::Metrics::new("test-ns").unwrap();
+        let dispatcher = Dispatcher::new(routes, crate::auth::NoAuthenticator, ())
+            .unwrap()
+            .with_metrics(metrics);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let lines = logged(|| {
+            for path in ["/t/logged/a", "/t/nowhere"] {
+                let incoming = Incoming::new(
+                    http::Method::GET,
+                    path.parse().unwrap(),
+                    http::HeaderMap::new(),
+                    bytes::Bytes::new(),
+                    "01REQ".into(),
+                );
+                runtime.block_on(dispatcher.dispatch(incoming));
+            }
+        });
+        let [(_, found), (_, missing)] = &lines[..] else {
+            panic!("{lines:?}")
+        };
+        let time = chrono::DateTime::parse_from_rfc3339(found["timestamp"].as_str().unwrap()).unwrap();
+        assert_eq!(found["_aws"]["Timestamp"], time.timestamp_millis(), "{found}");
+        assert_eq!(found["_aws"]["CloudWatchMetrics"][0]["Namespace"], "test-ns");
+        for (line, route, class) in [(found, "GET /t/logged/{id}", "2xx"), (missing, "-", "4xx")] {
+            assert_eq!(
+                (
+                    &line["kind"],
+                    &line["route"],
+                    &line["status_class"],
+                    &line["count"],
+                    &line["errors"]
+                ),
+                (&json!("request"), &json!(route), &json!(class), &json!(1), &json!(0)),
+                "{line}"
+            );
+        }
     }
 
     #[test]

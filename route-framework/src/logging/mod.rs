@@ -57,6 +57,20 @@ pub fn init(lambda: bool) -> Flush {
     Flush { _writer: guard }
 }
 
+/// A subscriber writing [`init`]'s JSON lines to `writer`, every level
+/// included: to install for a scope (`tracing::subscriber::with_default`)
+/// in tests and benchmarks.
+pub fn json_lines<W>(writer: W) -> impl tracing::Subscriber + Send + Sync
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .fmt_fields(JsonFields)
+        .event_format(JsonLines)
+        .finish()
+}
+
 /// Installs the subscriber writing to `writer`, JSON lines or compact text.
 fn install<W>(writer: W, json: bool, filter: EnvFilter) -> Result<(), Box<dyn std::error::Error + Send + Sync>>
 where

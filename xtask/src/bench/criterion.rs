@@ -78,6 +78,24 @@ pub(crate) fn table(since: SystemTime) -> Table {
         health,
         versus_dispatch(health),
     );
+    let logged = median("event/apigw_v2_health_logged");
+    row(
+        "the same, its JSON log line written (to a sink)".to_owned(),
+        logged,
+        versus_dispatch(logged),
+    );
+    let measured = median("event/apigw_v2_health_metrics");
+    row(
+        "the same, its log line carrying its metrics (EMF)".to_owned(),
+        measured,
+        measured.zip(logged).map(|(measured, logged)| {
+            format!(
+                "{:+.1} % against the line without them ({})",
+                (measured / logged - 1.0) * 100.0,
+                time(logged)
+            )
+        }),
+    );
     let app_health = median("request/apigw_v2_health");
     row(
         "API Gateway 2.0 `GET /health` event → response (the app, every route)".to_owned(),

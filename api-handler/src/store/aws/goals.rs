@@ -5,19 +5,21 @@ use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
+use chrono::{DateTime, Utc};
 
 use super::dynamo::{Tables, TransactError, Write, cancelled};
 use super::errors::store_error;
 use super::items::{
-    self, ACTIVE_DAILY, BY_STATUS, DAILY_SHARD, DAILY_SHARDS, Item, PK, SK, STATUS_KEY, TOTALS, attachment_from,
-    day_sk, get_n_or, get_s, goal_from, goal_item, goal_sk, key, n, s,
+    self, ACTIVE_DAILY, BY_STATUS, DAILY_SHARD, DAILY_SHARDS, DELETED_GOALS, GONE_AT, GONE_SHARD, GONE_SHARDS, Item,
+    PK, SK, STATUS_KEY, TOTALS, attachment_from, day_sk, get_n_or, get_s, goal_from, goal_item, goal_sk, gone_shard,
+    gone_sk, key, n, s,
 };
 use super::outbox::outbox_writes;
 use super::paging::{self, Listing};
 use crate::domain::attachment::Attachment;
 use crate::domain::events::DomainEvent;
 use crate::domain::goal::{Goal, GoalStatus};
-use crate::store::ports::{Continuation, Goals, Page, PageRequest, StoreError, StoreResult};
+use crate::store::ports::{Continuation, DeletedGoal, Goals, Page, PageRequest, StoreError, StoreResult};
 
 /// How often a delete retries when progress lands on the goal meanwhile.
 const DELETE_ATTEMPTS: u32 = 5;
@@ -251,6 +253,7 @@ impl Goals for AwsGoals {
                     .name("#version", "version")
                     .value(":expected", n(goal.version)),
                 Write::delete(&tables.aggregates, key(user_id, goal_sk(goal_id))),
+                Write::put(&tables.goals, gone_item(user_id, goal_id, Utc::now())),
             ];
             writes.extend(totals_update(tables, user_id, &deltas));
             match tables.transact(user_id, writes).await {
@@ -272,34 +275,96 @@ impl Goals for AwsGoals {
             });
         }
         // The goal is gone, so nothing new attaches to it; now its children.
-        let mut keys = Vec::new();
-        let mut attachments = Vec::new();
-        for item in prefix_items(tables, user_id, &format!("ATT#{goal_id}#")).await? {
-            attachments.push(attachment_from(&item)?);
-            keys.push(key(user_id, get_s(&item, SK)?));
-        }
-        let mut days = BTreeSet::new();
-        for item in prefix_items(tables, user_id, &items::entry_prefix(goal_id)).await? {
-            if let Some(AttributeValue::S(day)) = item.get("day") {
-                days.insert(day.clone());
-            }
-            keys.push(key(user_id, get_s(&item, SK)?));
-        }
-        for item in prefix_items(tables, user_id, &format!("REACHED#{goal_id}#")).await? {
-            keys.push(key(user_id, get_s(&item, SK)?));
-        }
-        tables.delete_all(&tables.goals, keys).await?;
-        let day_keys = days
-            .iter()
-            .filter_map(|day| day.parse().ok())
-            .map(|day| key(user_id, day_sk(day, goal_id)))
-            .collect();
-        tables.delete_all(&tables.aggregates, day_keys).await?;
+        let (attachments, _) = delete_children(tables, user_id, goal_id).await?;
         Ok(attachments)
+    }
+
+    async fn deleted_before(&self, before: DateTime<Utc>, limit: usize) -> StoreResult<Vec<DeletedGoal>> {
+        let mut deleted = Vec::new();
+        for shard in 0..GONE_SHARDS {
+            if deleted.len() >= limit {
+                break;
+            }
+            let output = self
+                .tables
+                .client
+                .query()
+                .table_name(&self.tables.goals)
+                .index_name(DELETED_GOALS)
+                .key_condition_expression("#shard = :shard AND #at < :before")
+                .expression_attribute_names("#shard", GONE_SHARD)
+                .expression_attribute_names("#at", GONE_AT)
+                .expression_attribute_values(":shard", s(shard.to_string()))
+                .expression_attribute_values(":before", s(items::timestamp(before)))
+                .limit(i32::try_from(limit - deleted.len()).unwrap_or(i32::MAX))
+                .send()
+                .await
+                .map_err(|err| store_error("Query", err))?;
+            for item in output.items.unwrap_or_default() {
+                deleted.push(DeletedGoal {
+                    user_id: get_s(&item, PK)?,
+                    goal_id: get_s(&item, "goalId")?,
+                    deleted_at: items::get_time(&item, GONE_AT)?,
+                });
+            }
+        }
+        Ok(deleted)
+    }
+
+    async fn purge_deleted(&self, goal: &DeletedGoal) -> StoreResult<usize> {
+        let (_, deleted) = delete_children(&self.tables, &goal.user_id, &goal.goal_id).await?;
+        Ok(deleted)
+    }
+
+    async fn forget_deleted(&self, goal: &DeletedGoal) -> StoreResult<()> {
+        let marker = key(&goal.user_id, gone_sk(&goal.goal_id));
+        self.tables.delete_all(&self.tables.goals, vec![marker]).await
     }
 }
 
 /// Every goals-table item of the user whose sort key starts with `prefix`.
+/// The marker a goal deleted at `at` leaves, in the deleted goals' index.
+fn gone_item(user_id: &str, goal_id: &str, at: DateTime<Utc>) -> Item {
+    Item::from([
+        (PK.to_owned(), s(user_id)),
+        (SK.to_owned(), s(gone_sk(goal_id))),
+        ("goalId".to_owned(), s(goal_id)),
+        (GONE_SHARD.to_owned(), s(gone_shard(goal_id))),
+        (GONE_AT.to_owned(), s(items::timestamp(at))),
+    ])
+}
+
+/// Deletes a deleted goal's children: its attachment records, entries and
+/// reached marks, and the day aggregates of its entries' days. Returns the
+/// attachments it found, and how many items it deleted.
+async fn delete_children(tables: &Tables, user_id: &str, goal_id: &str) -> StoreResult<(Vec<Attachment>, usize)> {
+    let mut keys = Vec::new();
+    let mut attachments = Vec::new();
+    for item in prefix_items(tables, user_id, &format!("ATT#{goal_id}#")).await? {
+        attachments.push(attachment_from(&item)?);
+        keys.push(key(user_id, get_s(&item, SK)?));
+    }
+    let mut days = BTreeSet::new();
+    for item in prefix_items(tables, user_id, &items::entry_prefix(goal_id)).await? {
+        if let Some(AttributeValue::S(day)) = item.get("day") {
+            days.insert(day.clone());
+        }
+        keys.push(key(user_id, get_s(&item, SK)?));
+    }
+    for item in prefix_items(tables, user_id, &format!("REACHED#{goal_id}#")).await? {
+        keys.push(key(user_id, get_s(&item, SK)?));
+    }
+    let day_keys: Vec<Item> = days
+        .iter()
+        .filter_map(|day| day.parse().ok())
+        .map(|day| key(user_id, day_sk(day, goal_id)))
+        .collect();
+    let deleted = keys.len() + day_keys.len();
+    tables.delete_all(&tables.goals, keys).await?;
+    tables.delete_all(&tables.aggregates, day_keys).await?;
+    Ok((attachments, deleted))
+}
+
 pub(super) async fn prefix_items(tables: &Tables, user_id: &str, prefix: &str) -> StoreResult<Vec<Item>> {
     tables
         .query_all(tables.prefix_query(&tables.goals, user_id, prefix))

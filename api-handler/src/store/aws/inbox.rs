@@ -7,7 +7,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::dynamo::{Tables, TransactError, Write, cancelled};
-use super::items::{Item, PK, SK, enum_name, get_enum, get_opt_s, get_s, get_time, key, known_id, s, timestamp};
+use super::items::{
+    EXPIRES_AT, Item, PK, SK, enum_name, get_enum, get_opt_s, get_s, get_time, key, known_id, n, s, timestamp,
+};
 use super::paging::{self, Listing};
 use crate::domain::notification::Notification;
 use crate::store::ports::{Inbox, Page, PageRequest, StoreError, StoreResult};
@@ -28,20 +30,22 @@ impl AwsInbox {
     }
 }
 
-/// The item of `notification` under `prefix`.
-fn notification_item(user_id: &str, prefix: &str, n: &Notification) -> Item {
-    let mut item = key(user_id, format!("{prefix}{}", n.notification_id));
+/// The item of `notification` under `prefix`, which DynamoDB's TTL deletes
+/// after `expires_at`.
+fn notification_item(user_id: &str, prefix: &str, note: &Notification, expires_at: DateTime<Utc>) -> Item {
+    let mut item = key(user_id, format!("{prefix}{}", note.notification_id));
     item.extend([
-        ("notificationId".to_owned(), s(&n.notification_id)),
-        ("type".to_owned(), s(enum_name(&n.kind))),
-        ("title".to_owned(), s(&n.title)),
-        ("body".to_owned(), s(&n.body)),
-        ("createdAt".to_owned(), s(timestamp(n.created_at))),
+        (EXPIRES_AT.to_owned(), n(expires_at.timestamp())),
+        ("notificationId".to_owned(), s(&note.notification_id)),
+        ("type".to_owned(), s(enum_name(&note.kind))),
+        ("title".to_owned(), s(&note.title)),
+        ("body".to_owned(), s(&note.body)),
+        ("createdAt".to_owned(), s(timestamp(note.created_at))),
     ]);
-    if let Some(goal_id) = &n.goal_id {
+    if let Some(goal_id) = &note.goal_id {
         item.insert("goalId".to_owned(), s(goal_id));
     }
-    if let Some(read_at) = n.read_at {
+    if let Some(read_at) = note.read_at {
         item.insert("readAt".to_owned(), s(timestamp(read_at)));
     }
     item
@@ -63,15 +67,19 @@ fn notification_from(item: &Item) -> StoreResult<Notification> {
 
 #[async_trait]
 impl Inbox for AwsInbox {
-    async fn add(&self, user_id: &str, notification: &Notification) -> StoreResult<bool> {
+    async fn add(&self, user_id: &str, notification: &Notification, expires_at: DateTime<Utc>) -> StoreResult<bool> {
         let tables = &self.tables;
         let mut writes = vec![
-            Write::put(&tables.users, notification_item(user_id, NOTE, notification)).when("attribute_not_exists(sk)"),
+            Write::put(
+                &tables.users,
+                notification_item(user_id, NOTE, notification, expires_at),
+            )
+            .when("attribute_not_exists(sk)"),
         ];
         if notification.read_at.is_none() {
             writes.push(Write::put(
                 &tables.users,
-                notification_item(user_id, UNREAD, notification),
+                notification_item(user_id, UNREAD, notification, expires_at),
             ));
         }
         match tables.transact(user_id, writes).await {
@@ -88,9 +96,15 @@ impl Inbox for AwsInbox {
         let prefix = if unread_only { UNREAD } else { NOTE };
         paging::page(
             Listing {
+                // TTL deletes expired items up to days late: until then
+                // they are skipped. (Items from before notifications expired
+                // have no `expiresAt`, and stay.)
                 query: self
                     .tables
                     .prefix_query(&self.tables.users, user_id, prefix)
+                    .filter_expression("attribute_not_exists(#expires) OR #expires > :now")
+                    .expression_attribute_names("#expires", EXPIRES_AT)
+                    .expression_attribute_values(":now", n(Utc::now().timestamp()))
                     .scan_index_forward(false),
                 user_id,
                 key_names: &[PK, SK],

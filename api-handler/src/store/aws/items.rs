@@ -35,6 +35,16 @@ pub(crate) const ACTIVE_DAILY: &str = "activeDaily";
 pub(crate) const DAILY_SHARD: &str = "dailyShard";
 /// How many partitions the active daily goals spread over.
 pub(crate) const DAILY_SHARDS: u32 = 8;
+/// Goals table sparse index of deleted goals' markers, partitioned by
+/// [`GONE_SHARD`] and sorted by [`GONE_AT`], for the `sweep_orphans` job.
+pub(crate) const DELETED_GOALS: &str = "deletedGoals";
+/// Partition key of [`DELETED_GOALS`]: one of [`GONE_SHARDS`] shards, a
+/// hash of the goal, set only on markers.
+pub(crate) const GONE_SHARD: &str = "goneShard";
+/// Sort key of [`DELETED_GOALS`]: when the goal was deleted.
+pub(crate) const GONE_AT: &str = "goneAt";
+/// How many partitions the deleted goals' markers spread over.
+pub(crate) const GONE_SHARDS: u32 = 4;
 /// Users table sparse index of outbox items, partitioned by [`OUTBOX_SHARD`].
 pub(crate) const OUTBOX_INDEX: &str = "outbox";
 /// Partition key of [`OUTBOX_INDEX`]: one of [`OUTBOX_SHARDS`] shards.
@@ -69,6 +79,16 @@ pub(crate) fn known_id(id: &str, what: &'static str) -> StoreResult<()> {
 /// `GOAL#{goalId}`: a goal (goals table) or its aggregate marker (aggregates table).
 pub(crate) fn goal_sk(goal_id: &str) -> String {
     format!("GOAL#{goal_id}")
+}
+
+/// `GONE#{goalId}`: the marker a deleted goal leaves.
+pub(crate) fn gone_sk(goal_id: &str) -> String {
+    format!("GONE#{goal_id}")
+}
+
+/// The shard of a deleted goal's marker: a stable hash of the goal.
+pub(crate) fn gone_shard(goal_id: &str) -> String {
+    (fnv1a(goal_id) % GONE_SHARDS).to_string()
 }
 
 /// `ENTRY#{goalId}#{at}#{entryId}`: entries sort by when they happened.

@@ -29,6 +29,7 @@ mod progress;
 #[cfg(feature = "provision")]
 pub mod provision;
 mod publisher;
+mod retention;
 mod revocations;
 pub mod schema;
 mod settings;
@@ -58,6 +59,7 @@ pub use self::outbox::AwsOutbox;
 pub use self::profiles::AwsProfiles;
 pub use self::progress::AwsProgress;
 pub use self::publisher::SqsPublisher;
+pub use self::retention::AwsRetention;
 pub use self::revocations::AwsRevocations;
 pub use self::settings::{AwsSettings, MIN_CURSOR_SECRET, REQUIRED_VARS};
 pub use self::subscription::SqsSubscription;
@@ -155,6 +157,7 @@ pub fn open(settings: &AwsSettings, sdk: &SdkConfig) -> Result<Backend, String> 
         revocations: Arc::new(AwsRevocations::new(tables.clone())),
         erasure: Arc::new(AwsErasure::new(tables.clone())),
         exports: Arc::new(AwsExports::new(tables)),
+        retention: Arc::new(AwsRetention),
         blobs: Arc::new(S3Blobs::new(aws_sdk_s3::Client::from_conf(s3), settings.bucket.clone())),
         publisher: Arc::new(SqsPublisher::new(sqs.clone(), settings.queue_url.clone())),
         subscription: Arc::new(SqsSubscription::new(sqs, settings.queue_url.clone())),

@@ -3,7 +3,8 @@
 //! xtask test` compares them).
 
 use super::items::{
-    ACTIVE_DAILY, BY_STATUS, DAILY_SHARD, EVENT_ID, EXPIRES_AT, OUTBOX_INDEX, OUTBOX_SHARD, PK, SK, STATUS_KEY,
+    ACTIVE_DAILY, BY_STATUS, DAILY_SHARD, DELETED_GOALS, EVENT_ID, EXPIRES_AT, GONE_AT, GONE_SHARD, OUTBOX_INDEX,
+    OUTBOX_SHARD, PK, SK, STATUS_KEY,
 };
 
 /// A global secondary index, all attributes projected.
@@ -59,6 +60,11 @@ pub const TABLES: [TableShape; 3] = [
                 name: ACTIVE_DAILY,
                 hash: DAILY_SHARD,
                 range: PK,
+            },
+            IndexShape {
+                name: DELETED_GOALS,
+                hash: GONE_SHARD,
+                range: GONE_AT,
             },
         ],
         ttl: None,

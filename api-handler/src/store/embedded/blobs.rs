@@ -269,25 +269,35 @@ impl Blobs for EmbeddedBlobs {
 
     async fn delete_under(&self, prefix: &str, _limit: usize) -> StoreResult<usize> {
         // A user's blobs are one directory (`<user>/<goal>/<attachment>`),
-        // removed at once; the prefix must name exactly that directory.
-        let user = prefix.strip_suffix('/').unwrap_or(prefix);
-        if user.is_empty() || !user.chars().all(|c| c.is_ascii_alphanumeric()) {
+        // and a goal's one inside it, each removed at once: the prefix must
+        // name exactly one of those.
+        let folder = prefix.strip_suffix('/').unwrap_or(prefix);
+        let segments: Vec<&str> = folder.split('/').collect();
+        let named = |segment: &&str| !segment.is_empty() && segment.chars().all(|c| c.is_ascii_alphanumeric());
+        if segments.len() > 2 || !segments.iter().all(named) {
             return Err(StoreError::Internal(format!(
-                "blobs are deleted by user directory, not by {prefix:?}"
+                "blobs are deleted by user or goal directory, not by {prefix:?}"
             )));
         }
-        let dir = self.root.join(user);
-        let mut files = 0_usize;
-        let mut goals = match tokio::fs::read_dir(&dir).await {
-            Ok(goals) => goals,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-            Err(err) => return Err(StoreError::Internal(format!("cannot read {}: {err}", dir.display()))),
-        };
+        let dir = segments
+            .iter()
+            .fold(self.root.clone(), |dir, segment| dir.join(segment));
         let unreadable = |err: std::io::Error| StoreError::Internal(format!("cannot read {}: {err}", dir.display()));
-        while let Some(goal) = goals.next_entry().await.map_err(unreadable)? {
-            let mut attachments = tokio::fs::read_dir(goal.path()).await.map_err(unreadable)?;
-            while attachments.next_entry().await.map_err(unreadable)?.is_some() {
-                files += 1;
+        // Count the files, then remove the whole tree.
+        let mut files = 0_usize;
+        let mut folders = vec![dir.clone()];
+        while let Some(folder) = folders.pop() {
+            let mut entries = match tokio::fs::read_dir(&folder).await {
+                Ok(entries) => entries,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(err) => return Err(unreadable(err)),
+            };
+            while let Some(entry) = entries.next_entry().await.map_err(unreadable)? {
+                if entry.file_type().await.map_err(unreadable)?.is_dir() {
+                    folders.push(entry.path());
+                } else {
+                    files += 1;
+                }
             }
         }
         match tokio::fs::remove_dir_all(&dir).await {

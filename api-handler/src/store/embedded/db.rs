@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_progress_by_time.sql"),
     include_str!("migrations/0004_events_and_inbox.sql"),
     include_str!("migrations/0005_account_lifecycle.sql"),
+    include_str!("migrations/0006_retention.sql"),
 ];
 
 /// A handle on the database; cheap to clone.

@@ -1,6 +1,7 @@
 //! Goals in SQLite, and the row mappings the other goal tables share.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, Row, ToSql, Transaction, params, params_from_iter};
 use serde::de::DeserializeOwned;
@@ -12,7 +13,7 @@ use crate::domain::events::DomainEvent;
 use crate::domain::goal::{Goal, GoalStatus, Target};
 use crate::domain::progress::ProgressEntry;
 use crate::store::codec::{enum_name, parse_enum};
-use crate::store::ports::{Continuation, Goals, Page, PageRequest, StoreError, StoreResult};
+use crate::store::ports::{Continuation, DeletedGoal, Goals, Page, PageRequest, StoreError, StoreResult};
 
 /// The SQLite goal store.
 pub struct EmbeddedGoals {
@@ -254,7 +255,53 @@ impl Goals for EmbeddedGoals {
                 if deleted == 0 {
                     return Err(StoreError::NotFound("goal"));
                 }
+                tx.execute(
+                    "INSERT OR REPLACE INTO deleted_goals (user_id, goal_id, deleted_at) VALUES (?1, ?2, ?3)",
+                    params![user_id, goal_id, ts(Utc::now())],
+                )
+                .map_err(db_error)?;
                 Ok(attachments)
+            })
+            .await
+    }
+
+    async fn deleted_before(&self, before: DateTime<Utc>, limit: usize) -> StoreResult<Vec<DeletedGoal>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.db
+            .read(move |tx| {
+                query_all(
+                    tx,
+                    "SELECT user_id, goal_id, deleted_at FROM deleted_goals WHERE deleted_at < ?1 \
+                     ORDER BY deleted_at LIMIT ?2",
+                    params![ts(before), limit],
+                    |row| {
+                        Ok(DeletedGoal {
+                            user_id: row.get(0)?,
+                            goal_id: row.get(1)?,
+                            deleted_at: row.get(2)?,
+                        })
+                    },
+                )
+            })
+            .await
+    }
+
+    async fn purge_deleted(&self, _goal: &DeletedGoal) -> StoreResult<usize> {
+        // The goal's rows went with it, in its delete's transaction (`ON
+        // DELETE CASCADE`): only files can be left, which are the caller's.
+        Ok(0)
+    }
+
+    async fn forget_deleted(&self, goal: &DeletedGoal) -> StoreResult<()> {
+        let (user_id, goal_id) = (goal.user_id.clone(), goal.goal_id.clone());
+        self.db
+            .write(move |tx| {
+                tx.execute(
+                    "DELETE FROM deleted_goals WHERE user_id = ?1 AND goal_id = ?2",
+                    [&user_id, &goal_id],
+                )
+                .map_err(db_error)?;
+                Ok(())
             })
             .await
     }

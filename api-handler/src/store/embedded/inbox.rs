@@ -39,14 +39,15 @@ fn notification_from_row(row: &Row<'_>) -> rusqlite::Result<Notification> {
 
 #[async_trait]
 impl Inbox for EmbeddedInbox {
-    async fn add(&self, user_id: &str, notification: &Notification) -> StoreResult<bool> {
+    async fn add(&self, user_id: &str, notification: &Notification, expires_at: DateTime<Utc>) -> StoreResult<bool> {
         let (user_id, n) = (user_id.to_owned(), notification.clone());
         self.db
             .write_as(&user_id.clone(), move |tx| {
                 let added = tx
                     .execute(
                         &format!(
-                            "INSERT OR IGNORE INTO notifications (user_id, {COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                            "INSERT OR IGNORE INTO notifications (user_id, {COLUMNS}, expires_at) \
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
                         ),
                         params![
                             user_id,
@@ -56,7 +57,8 @@ impl Inbox for EmbeddedInbox {
                             n.body,
                             n.goal_id,
                             ts(n.created_at),
-                            n.read_at.map(ts)
+                            n.read_at.map(ts),
+                            ts(expires_at)
                         ],
                     )
                     .map_err(db_error)?;
@@ -73,13 +75,15 @@ impl Inbox for EmbeddedInbox {
                     tx,
                     &format!(
                         "SELECT {COLUMNS} FROM notifications WHERE user_id = ?1 AND (?2 = 0 OR read_at IS NULL)
-                         AND (?3 IS NULL OR notification_id < ?3) ORDER BY notification_id DESC LIMIT ?4"
+                         AND (?3 IS NULL OR notification_id < ?3) AND expires_at > ?5
+                         ORDER BY notification_id DESC LIMIT ?4"
                     ),
                     params![
                         user_id,
                         unread_only,
                         request.after.as_ref().map(|after| after.0.as_str()),
-                        fetch_limit(&request)
+                        fetch_limit(&request),
+                        ts(Utc::now())
                     ],
                     notification_from_row,
                 )

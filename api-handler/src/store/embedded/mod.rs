@@ -26,6 +26,7 @@ mod outbox;
 mod profiles;
 mod progress;
 mod queue;
+mod retention;
 mod revocations;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -46,7 +47,8 @@ pub use self::inbox::EmbeddedInbox;
 pub use self::outbox::EmbeddedOutbox;
 pub use self::profiles::EmbeddedProfiles;
 pub use self::progress::EmbeddedProgress;
-pub use self::queue::{EmbeddedQueue, MAX_RECEIVES, VISIBILITY_TIMEOUT};
+pub use self::queue::{DEAD_LETTER_RETENTION, EmbeddedQueue, MAX_RECEIVES, VISIBILITY_TIMEOUT};
+pub use self::retention::EmbeddedRetention;
 pub use self::revocations::EmbeddedRevocations;
 use super::Backend;
 
@@ -85,6 +87,7 @@ pub fn open(dir: &Path, public_url: &str) -> Result<Backend, String> {
         revocations: Arc::new(EmbeddedRevocations::new(db.clone())),
         erasure: Arc::new(EmbeddedErasure::new(db.clone())),
         exports: Arc::new(EmbeddedExports::new(db.clone())),
+        retention: Arc::new(EmbeddedRetention::new(db.clone())),
         publisher: Arc::new(queue.clone()),
         subscription: Arc::new(queue),
         blobs: blobs.clone(),

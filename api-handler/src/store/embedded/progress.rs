@@ -16,7 +16,7 @@ use crate::store::ports::{
 };
 
 /// How long an idempotency key replays its first response.
-const IDEMPOTENCY_WINDOW: Duration = Duration::hours(24);
+pub(super) const IDEMPOTENCY_WINDOW: Duration = Duration::hours(24);
 
 /// The SQLite progress store.
 pub struct EmbeddedProgress {

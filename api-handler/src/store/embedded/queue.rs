@@ -22,6 +22,10 @@ pub const VISIBILITY_TIMEOUT: Duration = Duration::from_secs(10);
 /// notifications queue's redrive policy does.
 pub const MAX_RECEIVES: i64 = 5;
 
+/// How long a dead letter is kept, as the dead-letter queue keeps a
+/// message (14 days).
+pub const DEAD_LETTER_RETENTION: chrono::Duration = chrono::Duration::days(14);
+
 /// The SQLite queue: publisher and subscription at once.
 #[derive(Clone)]
 pub struct EmbeddedQueue {
