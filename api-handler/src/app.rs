@@ -102,6 +102,7 @@ impl App {
         };
         let cursors = Cursors::new(&backend.cursor_secret);
         let relay = Relay::new(Arc::clone(&backend.outbox), Arc::clone(&backend.publisher));
+        let throttle = Throttle::new(backend.attempts.clone());
         App {
             inner: Arc::new(Inner {
                 health: RenderedJson::new(&Health::of(&config)),
@@ -109,7 +110,7 @@ impl App {
                 backend,
                 cursors,
                 relay,
-                throttle: Throttle::new(),
+                throttle,
                 sessions: Sessions::default(),
                 backlog_metrics: options
                     .metrics

@@ -17,8 +17,8 @@ use route_framework::auth::Authenticator;
 use route_framework::server::LocalRoutes;
 
 use self::ports::{
-    Aggregates, Attachments, Blobs, Erasure, Exports, Goals, Identity, Inbox, Outbox, Profiles, Progress, Publisher,
-    Retention, Revocations, Subscription,
+    Aggregates, Attachments, Attempts, Blobs, Erasure, Exports, Goals, Identity, Inbox, Outbox, Profiles, Progress,
+    Publisher, Retention, Revocations, Subscription,
 };
 
 /// One adapter per port, chosen at start-up, plus what the entry points need
@@ -59,6 +59,9 @@ pub struct Backend {
     pub exports: Arc<dyn Exports>,
     /// What has outlived its time.
     pub retention: Arc<dyn Retention>,
+    /// Attempt counters every instance shares, if the backend has them
+    /// (aws); without, each process's own limits are the whole throttle.
+    pub attempts: Option<Arc<dyn Attempts>>,
     /// The secret public cursors are signed with (at least 32 bytes).
     pub cursor_secret: Vec<u8>,
     /// Requests the local server answers outside the registry (the embedded

@@ -23,7 +23,7 @@ use crate::store::ports::{IdentityError, StoreError};
 /// Creates an account and its profile, throttled per client address and email.
 pub async fn register(app: &App, client: Option<IpAddr>, registration: Registration) -> Result<Registered, ApiError> {
     let email = normalize_email(&registration.email);
-    app.throttle().admit(client, Some(&email))?;
+    app.throttle().admit(client, Some(&email)).await?;
     let account = app.identity().create_account(&email, &registration.password).await?;
     let now = millis(Utc::now());
     let profile = Profile::new(&account.user_id, &email, registration.display_name.as_deref(), now);
@@ -61,15 +61,15 @@ pub(super) async fn guarded<T>(
     failure: IdentityError,
     attempt: impl Future<Output = Result<T, IdentityError>>,
 ) -> Result<T, ApiError> {
-    app.throttle().admit(client, Some(email))?;
+    app.throttle().admit(client, Some(email)).await?;
     match attempt.await {
         Ok(done) => {
-            app.throttle().succeeded(email);
+            app.throttle().succeeded(email).await;
             Ok(done)
         }
         Err(err) => {
             if err == failure {
-                app.throttle().failed(email);
+                app.throttle().failed(email).await;
             }
             Err(err.into())
         }
@@ -87,7 +87,7 @@ pub async fn confirm(app: &App, client: Option<IpAddr>, email: &str, code: &str)
 /// A deleted account's token is refused even while the provider still
 /// honours it (its deletion there may come after the tombstone).
 pub async fn refresh(app: &App, client: Option<IpAddr>, refresh_token: &str) -> Result<Tokens, ApiError> {
-    app.throttle().admit(client, None)?;
+    app.throttle().admit(client, None).await?;
     let session = app.identity().refresh(refresh_token).await?;
     if deleted(app, &session.user_id).await? {
         return Err(IdentityError::InvalidRefreshToken.into());

@@ -63,7 +63,7 @@ pub async fn delete(app: &App, client: Option<IpAddr>, user_id: &str, password: 
 async fn close_account(app: &App, user_id: &str, email: &str) -> Result<(), IdentityError> {
     app.identity().sign_out_everywhere(user_id, email).await?;
     app.identity().delete_account(user_id).await?;
-    app.throttle().succeeded(email);
+    app.throttle().succeeded(email).await;
     Ok(())
 }
 

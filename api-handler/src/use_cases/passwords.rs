@@ -18,7 +18,7 @@ use crate::store::ports::IdentityError;
 /// nothing tells which emails have accounts.
 pub async fn forgot(app: &App, client: Option<IpAddr>, email: &str) -> Result<(), ApiError> {
     let email = normalize_email(email);
-    app.throttle().admit(client, Some(&email))?;
+    app.throttle().admit(client, Some(&email)).await?;
     match app.identity().forgot_password(&email).await {
         Ok(()) => Ok(()),
         Err(IdentityError::Throttled { retry_after_secs }) => {

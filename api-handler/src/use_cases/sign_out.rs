@@ -13,7 +13,7 @@ use crate::store::ports::StoreError;
 /// fine); throttled per client address. The session's access token stays
 /// valid until it expires, as with Cognito: the client drops it.
 pub async fn logout(app: &App, client: Option<IpAddr>, refresh_token: &str) -> Result<(), ApiError> {
-    app.throttle().admit(client, None)?;
+    app.throttle().admit(client, None).await?;
     app.identity().revoke_refresh_token(refresh_token).await?;
     Ok(())
 }

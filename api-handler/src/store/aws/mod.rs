@@ -11,6 +11,7 @@
 
 mod aggregates;
 mod attachments;
+mod attempts;
 mod blobs;
 mod dynamo;
 mod erasure;
@@ -48,6 +49,7 @@ use aws_sdk_dynamodb::config::Credentials;
 
 pub use self::aggregates::AwsAggregates;
 pub use self::attachments::AwsAttachments;
+pub use self::attempts::AwsAttempts;
 pub use self::blobs::S3Blobs;
 use self::dynamo::Tables;
 pub use self::erasure::AwsErasure;
@@ -156,8 +158,9 @@ pub fn open(settings: &AwsSettings, sdk: &SdkConfig) -> Result<Backend, String> 
         inbox: Arc::new(AwsInbox::new(tables.clone())),
         revocations: Arc::new(AwsRevocations::new(tables.clone())),
         erasure: Arc::new(AwsErasure::new(tables.clone())),
-        exports: Arc::new(AwsExports::new(tables)),
+        exports: Arc::new(AwsExports::new(tables.clone())),
         retention: Arc::new(AwsRetention),
+        attempts: Some(Arc::new(AwsAttempts::new(tables))),
         blobs: Arc::new(S3Blobs::new(aws_sdk_s3::Client::from_conf(s3), settings.bucket.clone())),
         publisher: Arc::new(SqsPublisher::new(sqs.clone(), settings.queue_url.clone())),
         subscription: Arc::new(SqsSubscription::new(sqs, settings.queue_url.clone())),

@@ -88,6 +88,7 @@ pub fn open(dir: &Path, public_url: &str) -> Result<Backend, String> {
         erasure: Arc::new(EmbeddedErasure::new(db.clone())),
         exports: Arc::new(EmbeddedExports::new(db.clone())),
         retention: Arc::new(EmbeddedRetention::new(db.clone())),
+        attempts: None,
         publisher: Arc::new(queue.clone()),
         subscription: Arc::new(queue),
         blobs: blobs.clone(),

@@ -11,6 +11,7 @@
 
 mod aggregates;
 mod attachments;
+mod attempts;
 mod blobs;
 mod erasure;
 mod error;
@@ -27,6 +28,7 @@ mod revocations;
 
 pub use self::aggregates::Aggregates;
 pub use self::attachments::Attachments;
+pub use self::attempts::{Attempts, FailureRun};
 pub use self::blobs::{Blobs, Presigned};
 pub use self::erasure::Erasure;
 pub use self::error::{StoreError, StoreResult};
