@@ -119,6 +119,7 @@ resource "aws_lambda_function" "api" {
       USER_POOL_ID            = aws_cognito_user_pool.users.id
       USER_POOL_CLIENT_ID     = aws_cognito_user_pool_client.app.id
       APP_CURSOR_SECRET       = random_password.cursor_secret.result
+      METRICS_NAMESPACE       = local.metrics_namespace
     }
   }
 

@@ -54,3 +54,8 @@ output "user_pool_client_id" {
   description = "Cognito app client id (USER_POOL_CLIENT_ID)."
   value       = aws_cognito_user_pool_client.app.id
 }
+
+output "alarm_topic_arn" {
+  description = "SNS topic every alarm notifies (alarms.tf): subscribe more endpoints (chat, paging) to it."
+  value       = aws_sns_topic.alarms.arn
+}

@@ -149,3 +149,14 @@ variable "email_from" {
   type        = string
   default     = ""
 }
+
+variable "alarm_email" {
+  description = "An e-mail address subscribed to the alarms' SNS topic (alarms.tf); it must confirm the subscription from the mail SNS sends. Empty: no subscription (subscribe other endpoints to the alarm_topic_arn output)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.alarm_email == "" || can(regex("^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$", var.alarm_email))
+    error_message = "alarm_email must be empty or an e-mail address such as ops@example.com."
+  }
+}

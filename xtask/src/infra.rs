@@ -6,8 +6,9 @@
 //! registration admits, and the queues are the FIFO pair provision creates.
 //! The IAM and reference checks are in [`iam`] and [`references`], the
 //! deploy role's policy in [`deploy_role`], the outputs the deploy workflow
-//! reads in [`outputs`].
+//! reads in [`outputs`], the alarms' metrics in [`alarms`].
 
+mod alarms;
 mod deploy_role;
 mod iam;
 mod outputs;
@@ -256,7 +257,7 @@ fn the_user_pool_admits_exactly_the_passwords_registration_admits() {
     );
     assert_eq!(
         strings(identity_client, "explicit_auth_flows"),
-        ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         "the flows the Cognito adapter uses, and only those"
     );
 }

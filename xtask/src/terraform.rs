@@ -197,6 +197,7 @@ pub(crate) fn apply_to_moto(endpoint: &str) -> anyhow::Result<Option<String>> {
     scratch_copy(&dir, MOTO_GAPS)?;
     let services = [
         "apigatewayv2",
+        "cloudwatch",
         "cognitoidp",
         "dynamodb",
         "ecr",
@@ -206,6 +207,7 @@ pub(crate) fn apply_to_moto(endpoint: &str) -> anyhow::Result<Option<String>> {
         "lambda",
         "logs",
         "s3",
+        "sns",
         "sqs",
         "sts",
     ];

@@ -86,6 +86,16 @@ const PROVIDER_ACTIONS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "aws_cloudwatch_dashboard",
+        // internal/service/cloudwatch/dashboard.go: PutDashboard creates and
+        // updates, GetDashboard reads; the resource takes no tags.
+        &[
+            "cloudwatch:PutDashboard",
+            "cloudwatch:GetDashboard",
+            "cloudwatch:DeleteDashboards",
+        ],
+    ),
+    (
         "aws_cloudwatch_event_rule",
         &[
             "events:PutRule",
@@ -111,6 +121,19 @@ const PROVIDER_ACTIONS: &[(&str, &[&str])] = &[
             "logs:ListTagsForResource",
             "logs:TagResource",
             "logs:UntagResource",
+        ],
+    ),
+    (
+        "aws_cloudwatch_metric_alarm",
+        // PutMetricAlarm creates and updates (tags included), DescribeAlarms
+        // (of metric alarms, by name: authorised on the alarm) reads.
+        &[
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:DescribeAlarms",
+            "cloudwatch:DeleteAlarms",
+            "cloudwatch:ListTagsForResource",
+            "cloudwatch:TagResource",
+            "cloudwatch:UntagResource",
         ],
     ),
     (
@@ -291,6 +314,33 @@ const PROVIDER_ACTIONS: &[(&str, &[&str])] = &[
         &["s3:PutBucketVersioning", "s3:GetBucketVersioning"],
     ),
     (
+        "aws_sns_topic",
+        // internal/service/sns/topic.go: CreateTopic with its tags, then
+        // SetTopicAttributes for each attribute set; the read is
+        // GetTopicAttributes and ListTagsForResource.
+        &[
+            "sns:CreateTopic",
+            "sns:SetTopicAttributes",
+            "sns:GetTopicAttributes",
+            "sns:DeleteTopic",
+            "sns:ListTagsForResource",
+            "sns:TagResource",
+            "sns:UntagResource",
+        ],
+    ),
+    (
+        "aws_sns_topic_subscription",
+        // internal/service/sns/topic_subscription.go (an e-mail subscription
+        // is not waited for: the address confirms it). Authorised on the
+        // topic, whose ARN starts the subscription's.
+        &[
+            "sns:Subscribe",
+            "sns:GetSubscriptionAttributes",
+            "sns:SetSubscriptionAttributes",
+            "sns:Unsubscribe",
+        ],
+    ),
+    (
         "aws_sqs_queue",
         &[
             "sqs:CreateQueue",
@@ -321,16 +371,19 @@ const NO_AWS_CALL: [&str; 4] = [
 
 /// The IAM service prefix of each resource type family: a type's provider
 /// actions are all of its own service.
-const SERVICES: [(&str, &str); 10] = [
+const SERVICES: [(&str, &str); 13] = [
     ("aws_apigatewayv2_", "apigateway"),
+    ("aws_cloudwatch_dashboard", "cloudwatch"),
     ("aws_cloudwatch_event_", "events"),
     ("aws_cloudwatch_log_", "logs"),
+    ("aws_cloudwatch_metric_alarm", "cloudwatch"),
     ("aws_cognito_", "cognito-idp"),
     ("aws_dynamodb_", "dynamodb"),
     ("aws_ecr_", "ecr"),
     ("aws_iam_", "iam"),
     ("aws_lambda_", "lambda"),
     ("aws_s3_", "s3"),
+    ("aws_sns_", "sns"),
     ("aws_sqs_", "sqs"),
 ];
 
@@ -437,8 +490,9 @@ const PLACEHOLDERS: [&str; 6] = [
 ];
 
 /// Resources terraform/ names: (type, the attribute holding its name, its
-/// ARN with `{}` for the name, an action that must reach that ARN).
-const NAMED: [(&str, &str, &str, &str); 8] = [
+/// ARN with `{}` for the name, an action that must reach that ARN). A name
+/// may hold `${each.key}`, a `for_each` key: any text.
+const NAMED: [(&str, &str, &str, &str); 11] = [
     (
         "aws_dynamodb_table",
         "name",
@@ -483,6 +537,25 @@ const NAMED: [(&str, &str, &str, &str); 8] = [
         "events:PutRule",
     ),
     ("aws_iam_role", "name", "arn:aws:iam::ACCOUNT:role/{}", "iam:CreateRole"),
+    (
+        "aws_sns_topic",
+        "name",
+        "arn:aws:sns:REGION:ACCOUNT:{}",
+        "sns:CreateTopic",
+    ),
+    (
+        "aws_cloudwatch_metric_alarm",
+        "alarm_name",
+        "arn:aws:cloudwatch:REGION:ACCOUNT:alarm:{}",
+        "cloudwatch:PutMetricAlarm",
+    ),
+    // Dashboards are global: their ARNs name no region.
+    (
+        "aws_cloudwatch_dashboard",
+        "dashboard_name",
+        "arn:aws:cloudwatch::ACCOUNT:dashboard/{}",
+        "cloudwatch:PutDashboard",
+    ),
 ];
 
 /// One statement of the policy.
@@ -719,7 +792,10 @@ fn the_deploy_role_reaches_every_resource_terraform_names() {
         let name = super::attribute(block, attribute)
             .map(|expr| expr.to_string())
             .unwrap_or_else(|| panic!("{}.{} has no {attribute}", kind.as_str(), label.as_str()));
-        let name = name.trim_matches('"').replace("${local.name}", "PROJECT-ENVIRONMENT");
+        let name = name
+            .trim_matches('"')
+            .replace("${local.name}", "PROJECT-ENVIRONMENT")
+            .replace("${each.key}", "key");
         assert!(
             !name.contains("${"),
             "{}: {name} uses more than local.name",
