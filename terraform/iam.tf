@@ -74,17 +74,19 @@ data "aws_iam_policy_document" "lambda_stores" {
     ]
   }
 
-  # SignUp, ConfirmSignUp, InitiateAuth, ForgotPassword,
+  # SignUp, ConfirmSignUp, InitiateAuth (refresh), ForgotPassword,
   # ConfirmForgotPassword and RevokeToken are authorised by the app client,
   # ChangePassword and GlobalSignOut by the user's own access token, not IAM.
-  # The role deletes accounts (a deletion, or undoing a registration whose
-  # profile write failed), signs them out everywhere, and names the user a
-  # password reset was for.
+  # The role checks passwords (AdminInitiateAuth: no client can, past the
+  # API's throttle), deletes accounts (a deletion, or undoing a registration
+  # whose profile write failed), signs them out everywhere, and names the
+  # user a password reset was for.
   statement {
     sid = "Identity"
     actions = [
       "cognito-idp:AdminDeleteUser",
       "cognito-idp:AdminGetUser",
+      "cognito-idp:AdminInitiateAuth",
       "cognito-idp:AdminUserGlobalSignOut",
     ]
     resources = [aws_cognito_user_pool.users.arn]

@@ -35,10 +35,13 @@ resource "aws_cognito_user_pool" "users" {
 }
 
 resource "aws_cognito_user_pool_client" "app" {
-  name                          = "${local.name}-app"
-  user_pool_id                  = aws_cognito_user_pool.users.id
-  generate_secret               = false
-  explicit_auth_flows           = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+  name            = "${local.name}-app"
+  user_pool_id    = aws_cognito_user_pool.users.id
+  generate_secret = false
+  # Passwords are checked by the API alone (AdminInitiateAuth, by its
+  # role): a client holding this public client id cannot try them past the
+  # API's throttle. Refresh tokens go through the client's own flow.
+  explicit_auth_flows           = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
   prevent_user_existence_errors = "ENABLED"
   # POST /auth/logout revokes a refresh token (RevokeToken).
   enable_token_revocation = true

@@ -12,7 +12,7 @@ use route_framework::{consumers, jobs, lambda, routes, server};
 
 use crate::admission::Admitting;
 use crate::app::{App, Options};
-use crate::notifications;
+use crate::notifications::{self, KeepFailures};
 use crate::settings::{BackendChoice, Mode, Settings};
 use crate::store::aws::CredentialSource;
 use crate::store::{self, Backend};
@@ -63,6 +63,7 @@ pub fn service(backend: Backend) -> Result<Service, StartError> {
 /// they name a namespace.
 pub fn service_with(backend: Backend, options: Options) -> Result<Service, StartError> {
     let authenticator = Arc::clone(&backend.authenticator);
+    let failures = KeepFailures(Arc::clone(&backend.delivery_failures));
     let metrics = options.metrics.clone();
     let app = App::new(backend, options);
     let routes = routes();
@@ -72,7 +73,9 @@ pub fn service_with(backend: Backend, options: Options) -> Result<Service, Start
     // deleted accounts), which no cache of verified tokens may skip.
     let authenticator = Admitting::new(CachedAuthenticator::new(authenticator, DEFAULT_CAPACITY), app.clone());
     let dispatcher = Dispatcher::new(routes, authenticator, app.clone()).map_err(StartError::Registry)?;
-    let mut events = EventDispatcher::new(consumers(), jobs(), app.clone()).map_err(StartError::Registry)?;
+    let mut events = EventDispatcher::new(consumers(), jobs(), app.clone())
+        .map_err(StartError::Registry)?
+        .with_failure_log(failures);
     let mut dispatcher = dispatcher;
     if let Some(metrics) = metrics {
         dispatcher = dispatcher.with_metrics(metrics.clone());

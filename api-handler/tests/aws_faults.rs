@@ -157,11 +157,11 @@ async fn a_throttled_sign_in_is_a_429_with_retry_after() {
     let (live, proxy) = live_behind_proxy().await;
     live.user("s@example.com").await;
     let credentials = json!({ "email": "s@example.com", "password": common::live::PASSWORD });
-    proxy.fail("InitiateAuth", Fault::Error(400, "TooManyRequestsException"));
+    proxy.fail("AdminInitiateAuth", Fault::Error(400, "TooManyRequestsException"));
     let login = live.call("POST", "/auth/login", None, Some(&credentials)).await;
     assert_eq!((login.status, login.code().as_str()), (429, "too_many_requests"));
     assert!(retry_after(&login) >= 1);
-    proxy.fail("InitiateAuth", BROKEN);
+    proxy.fail("AdminInitiateAuth", BROKEN);
     let login = live.call("POST", "/auth/login", None, Some(&credentials)).await;
     assert_eq!(login.status, 503);
 }

@@ -8,7 +8,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use route_framework::event::EventDispatcher;
+use route_framework::event::{DeliveryFailure, EventDispatcher, FailureLog};
 use route_framework::lambda;
 use route_framework::prelude::*;
 use serde_json::{Value, json};
@@ -148,6 +148,42 @@ async fn a_mixed_batch_reports_exactly_the_records_that_failed() {
         "{answer}"
     );
     assert_eq!(log.entries(), ["e1:hello", "typed-body:from the body", "e10:again"]);
+}
+
+/// The failures a dispatcher was told of, as `message id: consumer: reason`.
+#[derive(Clone, Default)]
+struct Recorded(Arc<Mutex<Vec<String>>>);
+
+#[async_trait::async_trait]
+impl FailureLog for Recorded {
+    async fn record(&self, failure: DeliveryFailure<'_>) {
+        let consumer = failure.consumer.unwrap_or("-");
+        let line = format!("{}: {consumer}: {}", failure.message.id, failure.reason);
+        self.0.lock().unwrap().push(line);
+    }
+}
+
+#[tokio::test]
+async fn each_failed_delivery_reaches_the_failure_log_with_its_reason() {
+    let log = Log::default();
+    let recorded = Recorded::default();
+    let events = EventDispatcher::new(route_framework::consumers(), route_framework::jobs(), log.clone())
+        .unwrap()
+        .with_failure_log(recorded.clone());
+    let batch = json!({ "Records": [
+        record("good", Some("t.note"), "e1", r#"{"text":"hello"}"#, None),
+        record("failing", Some("t.note"), "e2", r#"{"text":"x","fail":true}"#, None),
+        record("untyped", None, "e3", r#"{"text":"no type"}"#, None),
+    ]});
+    let answer = answer(&events, batch).await.unwrap();
+    assert_eq!(failures(&answer), ["failing", "untyped"]);
+    assert_eq!(
+        recorded.0.lock().unwrap().clone(),
+        [
+            "failing: keep_note: the note asked to fail",
+            "untyped: -: the message has no `type` attribute and no `type` field",
+        ]
+    );
 }
 
 #[tokio::test]

@@ -18,6 +18,10 @@
 //!   copy of `examples/minimal/`).
 //! - `drift --api-id ID [--endpoint URL]`: the deployed API Gateway's routes
 //!   against the registry; fails on any difference.
+//! - `dlq [--backend embedded|aws] [--data-dir DIR] list | show ID |
+//!   redrive (--all | ID…)`: the dead-letter queue, looked at and emptied.
+//! - `emf`: the metrics in the deployed Lambda's log lines, checked from its
+//!   output under the Runtime API emulator, against a moto started for it.
 //! - `provision --endpoint URL [--prefix NAME]`: the aws backend's resources
 //!   in an emulator, and the environment the server needs.
 //! - `example`: the second app (`examples/minimal/`) checked in place, then
@@ -33,7 +37,9 @@ mod bench;
 mod contract;
 mod deny;
 mod diff;
+mod dlq;
 mod drift;
+mod emf;
 mod example;
 mod fmt;
 mod gen_routes;
@@ -85,6 +91,14 @@ commands:
                         the deployed API's routes (GetRoutes) against the registry: fails on a route
                         added by hand, a missing one or another authorization (--endpoint: an
                         emulator; without it the default AWS credentials and region)
+  dlq [--backend embedded|aws] [--data-dir DIR] list | show ID | redrive (--all | ID..)
+                        the dead-letter queue: each message's type, event id, user, receive count
+                        and last failure reason; redrive moves messages back for one more delivery,
+                        deduplication id kept (embedded: the data directory, default .data; aws: the
+                        resources the server's environment names, AWS_ENDPOINT_URL for moto)
+  emf                   build the Lambda (--profile lambda), run it under the Runtime API emulator on
+                        moto through requests, a failing consumer and a job, and check every metric
+                        and dimension of the EMF in its log lines
   provision --endpoint URL [--prefix NAME]
                         create the aws backend's tables, user pool, bucket and queues in an
                         emulator and print the server's environment as KEY=VALUE lines
@@ -157,6 +171,10 @@ fn main() -> ExitCode {
         ["drift", "--api-id", api_id, "--endpoint", endpoint] => drift::run(api_id, Some(endpoint)),
         ["provision", "--endpoint", endpoint] => provision::run(endpoint, provision::DEFAULT_PREFIX),
         ["provision", "--endpoint", endpoint, "--prefix", prefix] => provision::run(endpoint, prefix),
+        ["dlq", rest @ ..] => dlq::run(rest),
+        ["emf"] => tools::venv()
+            .and_then(|venv| moto::Moto::start(&venv, 0))
+            .and_then(|moto| emf::check(&moto.endpoint)),
         ["bench", rest @ ..] => bench::run(rest),
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");

@@ -1,6 +1,6 @@
 //! `cargo xtask test` and `cargo xtask bench`.
 
-use crate::{contract, deny, drift, example, fmt, gen_routes, lint, moto, new, terraform, tools, util};
+use crate::{contract, deny, drift, emf, example, fmt, gen_routes, lint, moto, new, terraform, tools, util};
 
 /// The variable the aws contract tests read moto's endpoint from.
 const MOTO_ENDPOINT_VAR: &str = "MOTO_ENDPOINT_URL";
@@ -63,6 +63,9 @@ pub(crate) fn run() -> anyhow::Result<()> {
     contract::run(contract::Backend::Embedded)?;
     eprintln!("$ cargo xtask contract --backend aws");
     contract::run(contract::Backend::Aws(&moto.endpoint))?;
+    // The deployed binary's metrics, read from its own log lines.
+    eprintln!("$ cargo xtask emf");
+    emf::check(&moto.endpoint)?;
     // The second app: in place, then started anew outside the workspace.
     eprintln!("$ cargo xtask example");
     example::check()?;

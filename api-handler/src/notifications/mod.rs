@@ -8,6 +8,7 @@
 //! consumers de-duplicate on `eventId`).
 
 mod delivery;
+mod failures;
 #[cfg(feature = "testing")]
 mod recording;
 
@@ -15,6 +16,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 pub use self::delivery::{BATCH, WAIT, consume_forever, consume_once};
+pub use self::failures::KeepFailures;
 #[cfg(feature = "testing")]
 pub use self::recording::RecordingPublisher;
 use crate::domain::events::DomainEvent;

@@ -17,8 +17,8 @@ use route_framework::auth::Authenticator;
 use route_framework::server::LocalRoutes;
 
 use self::ports::{
-    Aggregates, Attachments, Attempts, Blobs, Erasure, Exports, Goals, Identity, Inbox, Outbox, Profiles, Progress,
-    Publisher, Retention, Revocations, Subscription,
+    Aggregates, Attachments, Attempts, Blobs, DeliveryFailures, Erasure, Exports, Goals, Identity, Inbox, Outbox,
+    Profiles, Progress, Publisher, Retention, Revocations, Subscription,
 };
 
 /// One adapter per port, chosen at start-up, plus what the entry points need
@@ -59,6 +59,8 @@ pub struct Backend {
     pub exports: Arc<dyn Exports>,
     /// What has outlived its time.
     pub retention: Arc<dyn Retention>,
+    /// The consumers' last failure reasons, kept beside the queue.
+    pub delivery_failures: Arc<dyn DeliveryFailures>,
     /// Attempt counters every instance shares, if the backend has them
     /// (aws); without, each process's own limits are the whole throttle.
     pub attempts: Option<Arc<dyn Attempts>>,

@@ -106,7 +106,7 @@ async fn deleted(app: &App, user_id: &str) -> Result<bool, StoreError> {
 /// credentials make the next attempts on that email wait longer and longer.
 pub async fn login(app: &App, client: Option<IpAddr>, email: &str, password: &str) -> Result<Tokens, ApiError> {
     let email = normalize_email(email);
-    let attempt = app.identity().login(&email, password);
+    let attempt = app.identity().login(&email, password, client);
     let session = guarded(app, client, &email, IdentityError::InvalidCredentials, attempt).await?;
     if deleted(app, &session.user_id).await? {
         return Err(IdentityError::InvalidCredentials.into());

@@ -33,7 +33,7 @@ const BLOB_PAGE: usize = 1_000;
 /// Deletes `user_id`'s account once `password` proves the caller knows it.
 pub async fn delete(app: &App, client: Option<IpAddr>, user_id: &str, password: &str) -> Result<Deletion, ApiError> {
     let email = account_email(app, user_id).await?;
-    let attempt = app.identity().login(&email, password);
+    let attempt = app.identity().login(&email, password, client);
     let session = guarded(app, client, &email, IdentityError::InvalidCredentials, attempt).await?;
     if session.user_id != user_id {
         return Err(IdentityError::InvalidCredentials.into());

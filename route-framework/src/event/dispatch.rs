@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use futures_util::FutureExt;
 use tokio::task::JoinSet;
 
-use super::{EventParts, Failure, Message, Outcome};
+use super::{DeliveryFailure, EventParts, Failure, FailureLog, Message, Outcome};
 use crate::checks::{self, RegistryError};
 use crate::metrics::{self, Metrics};
 use crate::registry::{Consumer, Job, TaskFn};
@@ -90,6 +90,7 @@ pub struct EventDispatcher {
     consumers: HashMap<&'static str, &'static Consumer>,
     jobs: Vec<(&'static Job, Schedule)>,
     metrics: Option<Metrics>,
+    failures: Option<Arc<dyn FailureLog>>,
 }
 
 impl EventDispatcher {
@@ -138,6 +139,7 @@ impl EventDispatcher {
             consumers: by_type,
             jobs: scheduled,
             metrics: None,
+            failures: None,
         })
     }
 
@@ -146,6 +148,13 @@ impl EventDispatcher {
     /// consumer or job and outcome.
     pub fn with_metrics(mut self, metrics: Metrics) -> EventDispatcher {
         self.metrics = Some(metrics);
+        self
+    }
+
+    /// Each failed delivery is also handed to `log`, to keep its reason
+    /// beside the queue (see [`FailureLog`]).
+    pub fn with_failure_log(mut self, log: impl FailureLog) -> EventDispatcher {
+        self.failures = Some(Arc::new(log));
         self
     }
 
@@ -248,12 +257,23 @@ impl EventDispatcher {
         }
         match &outcome {
             Ok(()) => log_delivery!(info, true, message = "consumed",),
-            Err(failure) => log_delivery!(
-                error,
-                false,
-                message = "a message was not consumed; it will be delivered again",
-                error = %failure,
-            ),
+            Err(failure) => {
+                log_delivery!(
+                    error,
+                    false,
+                    message = "a message was not consumed; it will be delivered again",
+                    error = %failure,
+                );
+                if let Some(log) = &self.failures {
+                    let consumer = consumer.map(|consumer| consumer.origin.handler_name);
+                    log.record(DeliveryFailure {
+                        message,
+                        consumer,
+                        reason: failure,
+                    })
+                    .await;
+                }
+            }
         }
         outcome
     }

@@ -15,6 +15,7 @@
 
 mod dispatch;
 mod extract;
+mod failures;
 mod message;
 mod rule;
 
@@ -25,6 +26,7 @@ use chrono::{DateTime, Utc};
 
 pub use self::dispatch::{EventDispatcher, JobRun};
 pub use self::extract::{EventId, EventTime, Payload};
+pub use self::failures::{DeliveryFailure, FailureLog};
 pub use self::message::Message;
 pub use self::rule::{rule_job, rule_name};
 use crate::extract::{ViaBody, ViaParts};

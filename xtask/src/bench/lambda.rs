@@ -21,10 +21,18 @@ pub(crate) struct Bootstrap {
     pub(crate) args: Vec<String>,
     /// Its environment, beside `AWS_LAMBDA_RUNTIME_API`.
     pub(crate) env: Vec<(String, String)>,
+    /// Where its standard error (its log lines) goes; `None`: nowhere.
+    pub(crate) log: Option<PathBuf>,
 }
 
 impl Bootstrap {
-    fn spawn(&self, api: &RuntimeApi) -> anyhow::Result<Running> {
+    pub(crate) fn spawn(&self, api: &RuntimeApi) -> anyhow::Result<Running> {
+        let stderr = match &self.log {
+            Some(path) => {
+                Stdio::from(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?)
+            }
+            None => Stdio::null(),
+        };
         let child = Command::new(&self.program)
             .args(&self.args)
             .env_clear()
@@ -36,7 +44,7 @@ impl Bootstrap {
             .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .with_context(|| format!("cannot start {}", self.program.display()))?;
         Ok(Running(child))

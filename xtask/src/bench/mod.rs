@@ -7,11 +7,11 @@
 
 mod build;
 mod criterion;
-mod lambda;
+pub(crate) mod lambda;
 mod load;
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
@@ -32,7 +32,7 @@ const INVOCATIONS: usize = 1_000;
 /// Where the table is kept.
 const RESULTS: &str = "bench/RESULTS.md";
 /// The caller of the authenticated requests.
-const USER: &str = "0b5e6f5c-bench-user";
+pub(crate) const USER: &str = "0b5e6f5c-bench-user";
 
 /// One titled Markdown table of the results.
 pub(crate) struct Table {
@@ -128,17 +128,24 @@ pub(crate) fn run(args: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The `lambda` profile build against the Python design, on moto.
-fn lambda_table(runtime: &tokio::runtime::Runtime) -> anyhow::Result<Table> {
+/// Builds the Lambda's binary as it is deployed (`--profile lambda`);
+/// its path.
+pub(crate) fn build_lambda() -> anyhow::Result<PathBuf> {
     let mut build = vec!["rustc", "--profile", "lambda"];
     build.extend(LAMBDA_PACKAGE);
     build.push("--");
     build.extend(LAMBDA_BINARY_FLAGS);
     util::cargo(&build)?;
+    Ok(project_root().join("target/lambda/api-handler"))
+}
+
+/// The `lambda` profile build against the Python design, on moto.
+fn lambda_table(runtime: &tokio::runtime::Runtime) -> anyhow::Result<Table> {
+    let program = build_lambda()?;
     let venv = tools::venv()?;
     let moto = Moto::start(&venv, 0)?;
     let settings = provision::provision_into(&moto.endpoint, "bench")?;
-    let rows = runtime.block_on(measure(&venv.bin("python"), &settings))?;
+    let rows = runtime.block_on(measure(program, &venv.bin("python"), &settings))?;
     drop(moto);
     let mut table = Table::new(
         "The Lambda against the Python design",
@@ -208,7 +215,7 @@ fn load_table(loads: &load::Loads) -> Table {
 
 /// The API Gateway 2.0 event of `route_key` on `path`, as the JWT
 /// authorizer passes it on for [`USER`] (or the public health event).
-fn event(route_key: &str, path: &str, params: Value, client_id: &str) -> anyhow::Result<Value> {
+pub(crate) fn event(route_key: &str, path: &str, params: Value, client_id: &str) -> anyhow::Result<Value> {
     let fixtures = project_root().join("route-framework/tests/data");
     let name = if route_key == "GET /health" {
         "apigw-v2-health.json"
@@ -256,20 +263,22 @@ async fn seed_goal(settings: &AwsSettings) -> anyhow::Result<String> {
 
 /// Every side-by-side measurement: what, this project, the Python design,
 /// the ratio.
-async fn measure(python: &Path, settings: &AwsSettings) -> anyhow::Result<Vec<Vec<String>>> {
+async fn measure(program: PathBuf, python: &Path, settings: &AwsSettings) -> anyhow::Result<Vec<Vec<String>>> {
     let goal_id = seed_goal(settings).await?;
     let mut env = provision::env_pairs(settings);
     env.push(("AWS_DEFAULT_REGION".to_owned(), settings.region.clone()));
     let rust = Bootstrap {
-        program: project_root().join("target/lambda/api-handler"),
+        program,
         args: Vec::new(),
         env: env.clone(),
+        log: None,
     };
     let baseline = project_root().join("bench/python-baseline");
     let py = Bootstrap {
         program: python.to_owned(),
         args: vec![baseline.join("bootstrap.py").display().to_string()],
         env: [env, vec![("PYTHONPATH".to_owned(), baseline.display().to_string())]].concat(),
+        log: None,
     };
 
     let health = event("GET /health", "/health", Value::Null, &settings.client_id)?;

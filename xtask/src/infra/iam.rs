@@ -27,8 +27,9 @@ const SERVICES: [(&str, &str); 4] = [
     ("aws-sdk-sqs", "sqs"),
 ];
 
-/// Adapter files that never run in the Lambda.
-const NOT_DEPLOYED: [&str; 1] = ["provision.rs"];
+/// Adapter files that never run in the Lambda: creating resources in an
+/// emulator, and the operator's dead-letter tool (feature `operations`).
+const NOT_DEPLOYED: [&str; 2] = ["provision.rs", "dead_letters.rs"];
 
 /// Cognito operations authorised by the app client id (or the user's own
 /// token), not by IAM: the role needs no permission for them.
@@ -185,8 +186,18 @@ impl<'ast> Visit<'ast> for Calls {
     }
 }
 
-/// The IAM actions the deployed adapters need, each with where it comes from.
-fn adapter_actions() -> BTreeMap<String, String> {
+/// What one deployed adapter file calls.
+struct FileCalls {
+    /// The file's name.
+    file: String,
+    /// The SDK operations it calls on a client: (crate, IAM prefix, operation).
+    operations: Vec<(&'static str, &'static str, String)>,
+    /// The kinds of `TransactWriteItem` it builds: put, update, ...
+    transact_items: BTreeSet<String>,
+}
+
+/// What each deployed adapter file calls, by file.
+fn adapter_calls() -> Vec<FileCalls> {
     let sources = sdk_sources();
     let services: Vec<(&str, &str, BTreeSet<String>)> = SERVICES
         .iter()
@@ -202,7 +213,7 @@ fn adapter_actions() -> BTreeMap<String, String> {
         .collect();
     files.sort();
 
-    let mut actions = BTreeMap::new();
+    let mut found = Vec::new();
     for path in files {
         let file = path
             .file_name()
@@ -212,6 +223,7 @@ fn adapter_actions() -> BTreeMap<String, String> {
         let syntax = syn::parse_file(&text).unwrap_or_else(|err| panic!("{} does not parse: {err}", path.display()));
         let mut calls = Calls::default();
         calls.visit_file(&syntax);
+        let mut operations = Vec::new();
         for method in &calls.on_client {
             let mut owners: Vec<&(&str, &str, BTreeSet<String>)> =
                 services.iter().filter(|(_, _, ops)| ops.contains(method)).collect();
@@ -221,15 +233,34 @@ fn adapter_actions() -> BTreeMap<String, String> {
             }
             match owners.as_slice() {
                 [] => {}
-                [(krate, prefix, _)] => {
-                    for action in actions_for(prefix, method) {
-                        actions.insert(action, format!("{file}: {krate} {method}"));
-                    }
-                }
+                [(krate, prefix, _)] => operations.push((*krate, *prefix, method.clone())),
                 _ => panic!("{file}: `{method}` is an operation of several SDK crates; import the one it calls"),
             }
         }
-        for item in &calls.transact_items {
+        found.push(FileCalls {
+            file,
+            operations,
+            transact_items: calls.transact_items,
+        });
+    }
+    found
+}
+
+/// The IAM actions the deployed adapters need, each with where it comes from.
+fn adapter_actions() -> BTreeMap<String, String> {
+    let mut actions = BTreeMap::new();
+    for FileCalls {
+        file,
+        operations,
+        transact_items,
+    } in adapter_calls()
+    {
+        for (krate, prefix, method) in &operations {
+            for action in actions_for(prefix, method) {
+                actions.insert(action, format!("{file}: {krate} {method}"));
+            }
+        }
+        for item in &transact_items {
             let action = match item.as_str() {
                 "put" => "PutItem",
                 "update" => "UpdateItem",
@@ -244,6 +275,18 @@ fn adapter_actions() -> BTreeMap<String, String> {
         }
     }
     actions
+}
+
+/// The DynamoDB API operations the deployed adapters call (`GetItem`,
+/// `TransactWriteItems`, ...): the values of DynamoDB's `Operation` metric
+/// dimension their requests are counted under.
+pub(super) fn dynamodb_operations() -> BTreeSet<String> {
+    adapter_calls()
+        .into_iter()
+        .flat_map(|calls| calls.operations)
+        .filter(|(_, prefix, _)| *prefix == "dynamodb")
+        .map(|(_, _, method)| pascal(&method))
+        .collect()
 }
 
 /// What the SQS event source mapping needs of the function's role, when

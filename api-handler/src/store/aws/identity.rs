@@ -1,17 +1,22 @@
 //! Accounts and tokens in a Cognito user pool (email as user name, an app
-//! client without a secret): SignUp, ConfirmSignUp, InitiateAuth with
-//! `USER_PASSWORD_AUTH` and `REFRESH_TOKEN_AUTH`; ForgotPassword and
+//! client without a secret): SignUp, ConfirmSignUp, AdminInitiateAuth with
+//! `ADMIN_USER_PASSWORD_AUTH` (so only this API, by its role, can check a
+//! password, never a client holding the public client id past the API's
+//! throttle; the caller's address goes with it as `ContextData`),
+//! InitiateAuth with `REFRESH_TOKEN_AUTH`; ForgotPassword and
 //! ConfirmForgotPassword, ChangePassword, RevokeToken, GlobalSignOut (with
 //! the caller's token) and AdminUserGlobalSignOut; AdminGetUser to name the
 //! user a reset was for; AdminDeleteUser to delete an account or undo a
 //! registration whose profile could not be written.
 
-use std::collections::HashMap;
+use std::net::IpAddr;
 
 use async_trait::async_trait;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, AuthFlowType, AuthenticationResultType};
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType, ContextDataType,
+};
 use aws_sdk_dynamodb::config::http::HttpResponse;
 use base64::Engine as _;
 use serde::Deserialize;
@@ -36,34 +41,77 @@ impl CognitoIdentity {
         }
     }
 
-    async fn initiate(
-        &self,
-        flow: AuthFlowType,
-        parameters: HashMap<String, String>,
-    ) -> Result<Session, IdentityError> {
-        let refresh = flow == AuthFlowType::RefreshTokenAuth;
-        let previous_refresh = parameters.get("REFRESH_TOKEN").cloned();
+    /// Checks `email`'s password through the administrator's flow, which
+    /// only this API (by its role) may use, never a client holding the
+    /// public app client id past the API's throttle; with `client`, the
+    /// caller's address reaches Cognito's risk checks (`ContextData`, read
+    /// when the pool's threat protection is on).
+    async fn sign_in(&self, email: &str, password: &str, client: Option<IpAddr>) -> Result<Session, IdentityError> {
+        let context = client
+            .map(|address| {
+                ContextDataType::builder()
+                    .ip_address(address.to_string())
+                    .server_name(SERVER_NAME)
+                    .server_path("/auth/login")
+                    .set_http_headers(Some(Vec::new()))
+                    .build()
+            })
+            .transpose()
+            .map_err(|err| internal(&format!("a sign-in's context: {err}")))?;
+        let output = self
+            .client
+            .admin_initiate_auth()
+            .user_pool_id(&self.user_pool_id)
+            .client_id(&self.client_id)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", email)
+            .auth_parameters("PASSWORD", password)
+            .set_context_data(context)
+            .send()
+            .await
+            .map_err(|err| identity_error("AdminInitiateAuth", err, Flow::Login))?;
+        signed_in(output.challenge_name(), output.authentication_result(), None)
+    }
+
+    /// New tokens for a refresh token, through the app client's flow (a
+    /// refresh token cannot be guessed: nothing for the risk checks).
+    async fn renew(&self, refresh_token: &str) -> Result<Session, IdentityError> {
         let output = self
             .client
             .initiate_auth()
             .client_id(&self.client_id)
-            .auth_flow(flow)
-            .set_auth_parameters(Some(parameters))
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", refresh_token)
             .send()
             .await
-            .map_err(|err| identity_error("InitiateAuth", err, if refresh { Flow::Refresh } else { Flow::Login }))?;
-        if let Some(challenge) = output.challenge_name() {
-            return Err(IdentityError::Store(StoreError::Internal(format!(
-                "Cognito asked for the {} challenge, which this API does not handle",
-                challenge.as_str()
-            ))));
-        }
-        let result = output
-            .authentication_result()
-            .ok_or_else(|| internal("InitiateAuth returned no tokens"))?;
-        session(result, previous_refresh)
+            .map_err(|err| identity_error("InitiateAuth", err, Flow::Refresh))?;
+        signed_in(
+            output.challenge_name(),
+            output.authentication_result(),
+            Some(refresh_token.to_owned()),
+        )
     }
 }
+
+/// The session a sign-in's answer holds: its tokens, unless Cognito asked
+/// for a challenge instead (none is configured).
+fn signed_in(
+    challenge: Option<&ChallengeNameType>,
+    result: Option<&AuthenticationResultType>,
+    previous_refresh: Option<String>,
+) -> Result<Session, IdentityError> {
+    if let Some(challenge) = challenge {
+        return Err(IdentityError::Store(StoreError::Internal(format!(
+            "Cognito asked for the {} challenge, which this API does not handle",
+            challenge.as_str()
+        ))));
+    }
+    let result = result.ok_or_else(|| internal("Cognito returned no tokens"))?;
+    session(result, previous_refresh)
+}
+
+/// The name this API gives Cognito's risk checks as its sign-in endpoint.
+const SERVER_NAME: &str = "lifestyle-api";
 
 /// What the caller was doing, for the errors that depend on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,12 +267,8 @@ impl Identity for CognitoIdentity {
         Ok(())
     }
 
-    async fn login(&self, email: &str, password: &str) -> Result<Session, IdentityError> {
-        let parameters = HashMap::from([
-            ("USERNAME".to_owned(), email.to_owned()),
-            ("PASSWORD".to_owned(), password.to_owned()),
-        ]);
-        self.initiate(AuthFlowType::UserPasswordAuth, parameters).await
+    async fn login(&self, email: &str, password: &str, client: Option<IpAddr>) -> Result<Session, IdentityError> {
+        self.sign_in(email, password, client).await
     }
 
     async fn refresh(&self, refresh_token: &str) -> Result<Session, IdentityError> {
@@ -232,8 +276,7 @@ impl Identity for CognitoIdentity {
             // Cognito (and moto, with a stranger code) refuse it as a parameter.
             return Err(IdentityError::InvalidRefreshToken);
         }
-        let parameters = HashMap::from([("REFRESH_TOKEN".to_owned(), refresh_token.to_owned())]);
-        self.initiate(AuthFlowType::RefreshTokenAuth, parameters).await
+        self.renew(refresh_token).await
     }
 
     async fn forgot_password(&self, email: &str) -> Result<(), IdentityError> {

@@ -13,10 +13,13 @@ mod aggregates;
 mod attachments;
 mod attempts;
 mod blobs;
+#[cfg(feature = "operations")]
+mod dead_letters;
 mod dynamo;
 mod erasure;
 mod errors;
 mod exports;
+mod failures;
 mod goals;
 mod http;
 mod identity;
@@ -51,9 +54,12 @@ pub use self::aggregates::AwsAggregates;
 pub use self::attachments::AwsAttachments;
 pub use self::attempts::AwsAttempts;
 pub use self::blobs::S3Blobs;
+#[cfg(feature = "operations")]
+pub use self::dead_letters::{DEDUPLICATION_INTERVAL, SqsDeadLetters, dead_letters};
 use self::dynamo::Tables;
 pub use self::erasure::AwsErasure;
 pub use self::exports::AwsExports;
+pub use self::failures::AwsDeliveryFailures;
 pub use self::goals::AwsGoals;
 pub use self::identity::CognitoIdentity;
 pub use self::inbox::AwsInbox;
@@ -160,6 +166,7 @@ pub fn open(settings: &AwsSettings, sdk: &SdkConfig) -> Result<Backend, String> 
         erasure: Arc::new(AwsErasure::new(tables.clone())),
         exports: Arc::new(AwsExports::new(tables.clone())),
         retention: Arc::new(AwsRetention),
+        delivery_failures: Arc::new(AwsDeliveryFailures::new(tables.clone())),
         attempts: Some(Arc::new(AwsAttempts::new(tables))),
         blobs: Arc::new(S3Blobs::new(aws_sdk_s3::Client::from_conf(s3), settings.bucket.clone())),
         publisher: Arc::new(SqsPublisher::new(sqs.clone(), settings.queue_url.clone())),

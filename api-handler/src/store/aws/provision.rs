@@ -236,7 +236,7 @@ async fn user_pool(sdk: &SdkConfig, prefix: &str) -> Result<(String, String), St
         .user_pool_id(&pool_id)
         .client_name(&client_name)
         .generate_secret(false)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
         .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
         .access_token_validity(1)
         .id_token_validity(1)

@@ -17,6 +17,7 @@ use route_framework::auth::{Authenticator, JwtAuthenticator, User, low_s_token};
 use route_framework::error::ApiError;
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 
 use super::db::{CachedQuery, Db, db_error, ts};
 use super::keys::SigningKeys;
@@ -248,7 +249,7 @@ impl Identity for EmbeddedIdentity {
         }
     }
 
-    async fn login(&self, email: &str, password: &str) -> Result<Session, IdentityError> {
+    async fn login(&self, email: &str, password: &str, _client: Option<IpAddr>) -> Result<Session, IdentityError> {
         let email = normalize_email(email);
         let lookup = email.clone();
         let row = self
@@ -511,7 +512,7 @@ mod tests {
             .unwrap();
         let token = backend
             .identity
-            .login("h@example.com", "Passw0rd-1")
+            .login("h@example.com", "Passw0rd-1", None)
             .await
             .unwrap()
             .tokens

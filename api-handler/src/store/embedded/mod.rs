@@ -51,6 +51,7 @@ pub use self::queue::{DEAD_LETTER_RETENTION, EmbeddedQueue, MAX_RECEIVES, VISIBI
 pub use self::retention::EmbeddedRetention;
 pub use self::revocations::EmbeddedRevocations;
 use super::Backend;
+use super::ports::DeadLetters;
 
 /// Opens (creating on first start) the data directory `dir` and every
 /// embedded adapter on it; blob URLs start with `public_url` (such as
@@ -89,12 +90,26 @@ pub fn open(dir: &Path, public_url: &str) -> Result<Backend, String> {
         exports: Arc::new(EmbeddedExports::new(db.clone())),
         retention: Arc::new(EmbeddedRetention::new(db.clone())),
         attempts: None,
+        delivery_failures: Arc::new(queue.clone()),
         publisher: Arc::new(queue.clone()),
         subscription: Arc::new(queue),
         blobs: blobs.clone(),
         cursor_secret: secret,
         local_routes: Some(blobs),
     })
+}
+
+/// The dead-letter queue of the data directory `dir`, for `cargo xtask
+/// dlq` (a server may be running on it: SQLite takes turns).
+pub fn dead_letters(dir: &Path) -> Result<Arc<dyn DeadLetters>, String> {
+    let database = dir.join("app.db");
+    if !database.exists() {
+        return Err(format!(
+            "no database at {}: is it the data directory?",
+            database.display()
+        ));
+    }
+    Ok(Arc::new(EmbeddedQueue::new(db::Db::open(&database)?)))
 }
 
 /// Fails with a clear message when `dir` cannot be written.

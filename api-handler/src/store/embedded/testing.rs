@@ -76,3 +76,35 @@ pub fn seed_progress(dir: &Path, user_id: &str, entries: &[ProgressEntry]) -> Re
     }
     tx.commit().map_err(|err| err.to_string())
 }
+
+/// The fault the inbox of a data directory broken by [`break_inbox`] fails
+/// every write with.
+pub const BROKEN_INBOX: &str = "the inbox is broken";
+
+/// Makes every write of a notification in the data directory `dir` fail
+/// with [`BROKEN_INBOX`], as a broken store would, until [`heal_inbox`].
+pub fn break_inbox(dir: &Path) -> Result<(), String> {
+    let db = rusqlite::Connection::open(dir.join("app.db")).map_err(|err| err.to_string())?;
+    let trigger = format!(
+        "CREATE TRIGGER broken_inbox BEFORE INSERT ON notifications BEGIN SELECT RAISE(ABORT, '{BROKEN_INBOX}'); END"
+    );
+    db.execute(&trigger, []).map_err(|err| err.to_string())?;
+    Ok(())
+}
+
+/// Undoes [`break_inbox`].
+pub fn heal_inbox(dir: &Path) -> Result<(), String> {
+    let db = rusqlite::Connection::open(dir.join("app.db")).map_err(|err| err.to_string())?;
+    db.execute("DROP TRIGGER broken_inbox", [])
+        .map_err(|err| err.to_string())?;
+    Ok(())
+}
+
+/// Makes every message of the data directory `dir`'s queue visible now, as
+/// if its visibility timeout had passed.
+pub fn lapse_leases(dir: &Path) -> Result<(), String> {
+    let db = rusqlite::Connection::open(dir.join("app.db")).map_err(|err| err.to_string())?;
+    db.execute("UPDATE queue SET visible_at = ?1", [ts(chrono::Utc::now())])
+        .map_err(|err| err.to_string())?;
+    Ok(())
+}

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use std::net::IpAddr;
+
 use async_trait::async_trait;
 
 use super::error::StoreError;
@@ -107,8 +109,9 @@ pub trait Identity: Send + Sync {
     async fn delete_account(&self, user_id: &str) -> Result<(), IdentityError>;
     /// Confirms an account with the code sent to its email.
     async fn confirm(&self, email: &str, code: &str) -> Result<(), IdentityError>;
-    /// Exchanges credentials for tokens.
-    async fn login(&self, email: &str, password: &str) -> Result<Session, IdentityError>;
+    /// Exchanges credentials for tokens. `client` is the caller's address,
+    /// when known: the provider's own risk checks see the user, not the API.
+    async fn login(&self, email: &str, password: &str, client: Option<IpAddr>) -> Result<Session, IdentityError>;
     /// Exchanges a refresh token for new tokens (and a new refresh token).
     async fn refresh(&self, refresh_token: &str) -> Result<Session, IdentityError>;
     /// Sends a password reset code to `email`'s account. An unknown email

@@ -19,3 +19,8 @@ CREATE INDEX notifications_by_expiry ON notifications (expires_at);
 
 CREATE INDEX idempotency_keys_by_time ON idempotency_keys (created_at);
 CREATE INDEX outbox_published ON outbox (published_at) WHERE published_at IS NOT NULL;
+
+-- Why each message's last delivery failed, for `cargo xtask dlq`.
+ALTER TABLE queue ADD COLUMN last_consumer TEXT;
+ALTER TABLE queue ADD COLUMN last_failure TEXT;
+ALTER TABLE queue ADD COLUMN failed_at TEXT;
