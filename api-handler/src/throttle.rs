@@ -22,7 +22,6 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use route_framework::error::ApiError;
@@ -75,26 +74,27 @@ impl Throttle {
         };
         let minute = chrono::Duration::minutes(1);
         let now = Utc::now();
-        let by_address = async {
-            match address {
-                Some(address) => {
-                    let key = format!("address:{address}");
-                    shared.count(&key, ATTEMPTS_PER_ADDRESS_PER_MINUTE, minute, now).await
-                }
+        let address_key = address.map(|address| format!("address:{address}"));
+        let account_key = account.map(account_key);
+        // One round trip: the two counts and the run of failures at once.
+        let count = |key: Option<String>, limit: u32| async move {
+            match key {
+                Some(key) => shared.count(&key, limit, minute, now).await,
                 None => Ok(None),
             }
         };
-        let (by_account, failures) = match account {
-            Some(account) => {
-                let key = account_key(account);
-                let counted = shared.count(&key, ATTEMPTS_PER_ACCOUNT_PER_MINUTE, minute, now);
-                let failures = shared.failures(&key);
-                let (counted, failures) = tokio::join!(counted, failures);
-                (counted, failures)
+        let failures = async {
+            match &account_key {
+                Some(key) => shared.failures(key).await,
+                None => Ok(None),
             }
-            None => (Ok(None), Ok(None)),
         };
-        let judged = longest_wait(now, by_address.await, by_account, failures);
+        let (by_address, by_account, failures) = tokio::join!(
+            count(address_key, ATTEMPTS_PER_ADDRESS_PER_MINUTE),
+            count(account_key.clone(), ATTEMPTS_PER_ACCOUNT_PER_MINUTE),
+            failures
+        );
+        let judged = longest_wait(now, by_address, by_account, failures);
         match judged {
             Ok(None) => Ok(()),
             Ok(Some(wait)) => Err(too_many(wait)),

@@ -256,7 +256,7 @@ impl Dispatcher {
         self
     }
 
-    /// Each request's line carries its metrics (see [`metrics`](crate::metrics)):
+    /// Each request's line carries its metrics (see [`metrics`]):
     /// `count`, `latency_ms` and `errors` by route and status class.
     pub fn with_metrics(mut self, metrics: Metrics) -> Dispatcher {
         self.metrics = Some(metrics);

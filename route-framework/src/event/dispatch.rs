@@ -144,7 +144,7 @@ impl EventDispatcher {
     }
 
     /// Each delivery's and job run's line carries its metrics (see
-    /// [`metrics`](crate::metrics)): `count`, `latency_ms` and `errors` by
+    /// [`metrics`]): `count`, `latency_ms` and `errors` by
     /// consumer or job and outcome.
     pub fn with_metrics(mut self, metrics: Metrics) -> EventDispatcher {
         self.metrics = Some(metrics);
