@@ -107,39 +107,16 @@ async fn leftovers(live: &Live, user_id: &str, email: &str) -> Vec<String> {
                     .unwrap();
         }
         Some(aws) => {
-            let sdk = sdk_at(&aws.endpoint).await;
-            let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
-            let settings = &aws.settings;
-            for table in [&settings.users_table, &settings.goals_table, &settings.aggregates_table] {
-                let items = dynamo
-                    .query()
-                    .table_name(table)
-                    .key_condition_expression("userId = :user")
-                    .expression_attribute_values(":user", aws_sdk_dynamodb::types::AttributeValue::S(user_id.into()))
-                    .send()
-                    .await
-                    .unwrap()
-                    .items
-                    .unwrap_or_default();
-                for item in items {
-                    let sk = item["sk"].as_s().unwrap().clone();
-                    if sk != "REVOKED" {
-                        found.push(format!("{table}: {sk}"));
-                    }
+            for (table, sk) in aws.items_of(user_id).await {
+                if sk != "REVOKED" {
+                    found.push(format!("{table}: {sk}"));
                 }
             }
-            let s3 =
-                aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
-            let objects = s3
-                .list_objects_v2()
-                .bucket(&settings.bucket)
-                .prefix(format!("{user_id}/"))
-                .send()
-                .await
-                .unwrap();
-            for object in objects.contents() {
-                found.push(format!("s3: {}", object.key().unwrap_or_default()));
+            for key in aws.objects_under(&format!("{user_id}/")).await {
+                found.push(format!("s3: {key}"));
             }
+            let settings = &aws.settings;
+            let sdk = sdk_at(&aws.endpoint).await;
             let cognito = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
             let user = cognito
                 .admin_get_user()

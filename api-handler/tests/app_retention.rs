@@ -25,6 +25,15 @@ fn text(value: &Value, key: &str) -> String {
     value[key].as_str().unwrap().to_owned()
 }
 
+/// Records 1 on `goal`.
+async fn record_one(live: &Live, token: &str, goal: &str) {
+    let path = format!("/goals/{goal}/progress");
+    let recorded = live
+        .call("POST", &path, Some(token), Some(&json!({ "value": 1 })))
+        .await;
+    assert_eq!(recorded.status, 201, "{}", String::from_utf8_lossy(&recorded.body));
+}
+
 /// The ids of `user_id`'s notifications, as `GET /notifications` lists them.
 async fn listed(live: &Live, user_id: &str) -> Vec<String> {
     let page = PageRequest { limit: 50, after: None };
@@ -50,15 +59,7 @@ async fn notifications_expire_after_their_retention(kind: Kind) {
     let (user_id, login) = live.sign_up("ada@example.com").await;
     let token = text(&login, "accessToken");
     let goal = text(&live.goal(&token, "Run", "once", 1.0).await, "goalId");
-    let recorded = live
-        .call(
-            "POST",
-            &format!("/goals/{goal}/progress"),
-            Some(&token),
-            Some(&json!({ "value": 1 })),
-        )
-        .await;
-    assert_eq!(recorded.status, 201);
+    record_one(&live, &token, &goal).await;
     assert_eq!(live.consume().await, Vec::<String>::new());
     let kept = listed(&live, &user_id).await;
     assert!(!kept.is_empty(), "the target reached, at least");
@@ -178,8 +179,8 @@ async fn expired_rows_are_swept_and_the_rest_kept(kind: Kind) {
 }
 
 /// What is stored of `goal_id` of `user_id`, one line each: embedded, rows
-/// naming it and its blob folder; aws, its items in the goals and aggregates
-/// tables and its objects.
+/// naming it and its blob folder; aws, the items whose sort key names it
+/// and its objects.
 async fn goal_leftovers(live: &Live, user_id: &str, goal_id: &str) -> Vec<String> {
     let Some(aws) = live.store().aws() else {
         let dir = live.store().data_dir();
@@ -193,42 +194,15 @@ async fn goal_leftovers(live: &Live, user_id: &str, goal_id: &str) -> Vec<String
         }
         return found;
     };
-    let sdk = sdk_at(&aws.endpoint).await;
-    let dynamo = aws_sdk_dynamodb::Client::new(&sdk);
-    let mut found = Vec::new();
-    for table in [&aws.settings.goals_table, &aws.settings.aggregates_table] {
-        let items = dynamo
-            .query()
-            .table_name(table)
-            .key_condition_expression("userId = :user")
-            .expression_attribute_values(":user", AttributeValue::S(user_id.into()))
-            .send()
-            .await
-            .unwrap()
-            .items
-            .unwrap_or_default();
-        for item in items {
-            let sk = item["sk"].as_s().unwrap();
-            if sk.contains(goal_id) {
-                found.push(format!("{table}: {sk}"));
-            }
-        }
-    }
-    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
-    let objects = s3
-        .list_objects_v2()
-        .bucket(&aws.settings.bucket)
-        .prefix(format!("{user_id}/{goal_id}/"))
-        .send()
+    let mut found: Vec<String> = aws
+        .items_of(user_id)
         .await
-        .unwrap();
-    found.extend(
-        objects
-            .contents()
-            .iter()
-            .filter_map(|o| o.key())
-            .map(|key| format!("object {key}")),
-    );
+        .into_iter()
+        .filter(|(_, sk)| sk.contains(goal_id))
+        .map(|(table, sk)| format!("{table}: {sk}"))
+        .collect();
+    let objects = aws.objects_under(&format!("{user_id}/{goal_id}/")).await;
+    found.extend(objects.into_iter().map(|key| format!("object {key}")));
     found
 }
 
@@ -240,15 +214,7 @@ async fn what_a_half_finished_goal_delete_left_is_swept_late_uploads_included(ki
     let kept = text(&live.goal(&token, "Read", "daily", 5.0).await, "goalId");
     for goal in [&goal, &kept] {
         for _ in 0..3 {
-            let recorded = live
-                .call(
-                    "POST",
-                    &format!("/goals/{goal}/progress"),
-                    Some(&token),
-                    Some(&json!({ "value": 1 })),
-                )
-                .await;
-            assert_eq!(recorded.status, 201);
+            record_one(&live, &token, goal).await;
         }
     }
     let mut uploads = Vec::new();

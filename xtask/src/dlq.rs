@@ -126,41 +126,43 @@ async fn redrive(queue: &dyn DeadLetters, ids: &[String]) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// A dead letter's id, type, event id, user, receive count and send time,
+/// as printed.
+fn fields(letter: &DeadLetter) -> [String; 6] {
+    [
+        letter.id.clone(),
+        letter.event_type.clone().unwrap_or_else(|| "?".to_owned()),
+        letter.event_id.clone().unwrap_or_else(|| "?".to_owned()),
+        letter.user_id.clone().unwrap_or_else(|| "?".to_owned()),
+        letter.receive_count.to_string(),
+        letter.sent_at.map_or_else(|| "?".to_owned(), |at| at.to_rfc3339()),
+    ]
+}
+
 /// One dead letter on one line.
 fn line(letter: &DeadLetter) -> String {
+    let [id, kind, event, user, received, sent] = fields(letter);
     let failure = letter.last_failure.as_ref().map_or_else(
         || "(no failure kept)".to_owned(),
         |failure| format!("{}: {}", failure.consumer, failure.reason),
     );
-    format!(
-        "{}  {}  event {}  user {}  received {}×  sent {}  last failure {}",
-        letter.id,
-        letter.event_type.as_deref().unwrap_or("?"),
-        letter.event_id.as_deref().unwrap_or("?"),
-        letter.user_id.as_deref().unwrap_or("?"),
-        letter.receive_count,
-        letter.sent_at.map_or_else(|| "?".to_owned(), |at| at.to_rfc3339()),
-        failure,
-    )
+    format!("{id}  {kind}  event {event}  user {user}  received {received}×  sent {sent}  last failure {failure}")
 }
 
 /// One dead letter, every field on its own line, and its body.
 fn details(letter: &DeadLetter) -> String {
+    let [id, kind, event, user, received, sent] = fields(letter);
     let body = serde_json::from_str::<serde_json::Value>(&letter.body)
         .and_then(|body| serde_json::to_string_pretty(&body))
         .unwrap_or_else(|_| letter.body.clone());
     let failure = letter.last_failure.as_ref();
+    let consumer = failure.map_or("?", |failure| failure.consumer.as_str());
+    let reason = failure.map_or("(none kept)", |failure| failure.reason.as_str());
+    let at = failure.map_or_else(|| "?".to_owned(), |failure| failure.at.to_rfc3339());
     format!(
-        "id:            {}\ntype:          {}\nevent id:      {}\nuser:          {}\nreceived:      {}×\nsent:          {}\nfailed in:     {}\nlast failure:  {}\nfailed at:     {}\nbody:\n{body}\n",
-        letter.id,
-        letter.event_type.as_deref().unwrap_or("?"),
-        letter.event_id.as_deref().unwrap_or("?"),
-        letter.user_id.as_deref().unwrap_or("?"),
-        letter.receive_count,
-        letter.sent_at.map_or_else(|| "?".to_owned(), |at| at.to_rfc3339()),
-        failure.map_or("?", |failure| failure.consumer.as_str()),
-        failure.map_or("(none kept)", |failure| failure.reason.as_str()),
-        failure.map_or_else(|| "?".to_owned(), |failure| failure.at.to_rfc3339()),
+        "id:            {id}\ntype:          {kind}\nevent id:      {event}\nuser:          {user}\n\
+         received:      {received}×\nsent:          {sent}\nfailed in:     {consumer}\n\
+         last failure:  {reason}\nfailed at:     {at}\nbody:\n{body}\n"
     )
 }
 

@@ -135,6 +135,49 @@ impl Store {
 }
 
 impl AwsStore {
+    /// Every item of `user_id`'s partition in the three tables, as
+    /// (table, sort key).
+    pub(crate) async fn items_of(&self, user_id: &str) -> Vec<(String, String)> {
+        let dynamo = aws_sdk_dynamodb::Client::new(&sdk_at(&self.endpoint).await);
+        let settings = &self.settings;
+        let mut found = Vec::new();
+        for table in [&settings.users_table, &settings.goals_table, &settings.aggregates_table] {
+            let items = dynamo
+                .query()
+                .table_name(table)
+                .key_condition_expression("userId = :user")
+                .expression_attribute_values(":user", aws_sdk_dynamodb::types::AttributeValue::S(user_id.into()))
+                .send()
+                .await
+                .unwrap()
+                .items
+                .unwrap_or_default();
+            for item in items {
+                found.push((table.clone(), item["sk"].as_s().unwrap().clone()));
+            }
+        }
+        found
+    }
+
+    /// The keys of the bucket's objects under `prefix`.
+    pub(crate) async fn objects_under(&self, prefix: &str) -> Vec<String> {
+        let sdk = sdk_at(&self.endpoint).await;
+        let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build());
+        let objects = s3
+            .list_objects_v2()
+            .bucket(&self.settings.bucket)
+            .prefix(prefix)
+            .send()
+            .await
+            .unwrap();
+        objects
+            .contents()
+            .iter()
+            .filter_map(|object| object.key())
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// Every event published to the queue so far: takes what is waiting off
     /// the queue (checking each message's attributes) and adds it to what
     /// earlier calls took.

@@ -16,6 +16,7 @@ use super::errors::store_error;
 use super::failures::failure_key;
 use super::items::{get_s, get_time};
 use super::settings::AwsSettings;
+use super::subscription::{attribute, sent_at, system_attribute};
 use crate::store::ports::{DeadLetter, DeadLetters, LastFailure, StoreError, StoreResult};
 
 /// SQS drops a FIFO message whose deduplication id it saw less than this
@@ -119,15 +120,8 @@ impl SqsDeadLetters {
                 if held.iter().any(|other| other.letter.id == id) {
                     continue;
                 }
-                let system = |name: MessageSystemAttributeName| {
-                    message
-                        .attributes
-                        .as_ref()
-                        .and_then(|attributes| attributes.get(&name))
-                        .cloned()
-                };
-                let custom = |name: &str| message.message_attributes.as_ref()?.get(name)?.string_value.clone();
-                let event_id = custom("eventId");
+                let system = |name| system_attribute(&message, name);
+                let event_id = attribute(&message, "eventId");
                 let last_failure = match &event_id {
                     Some(event_id) => self.last_failure(event_id).await?,
                     None => None,
@@ -135,15 +129,13 @@ impl SqsDeadLetters {
                 held.push(Held {
                     letter: DeadLetter {
                         id,
-                        event_type: custom("type"),
+                        event_type: attribute(&message, "type"),
                         event_id,
                         user_id: system(MessageSystemAttributeName::MessageGroupId),
                         receive_count: system(MessageSystemAttributeName::ApproximateReceiveCount)
                             .and_then(|count| count.parse().ok())
                             .unwrap_or_default(),
-                        sent_at: system(MessageSystemAttributeName::SentTimestamp)
-                            .and_then(|millis| millis.parse().ok())
-                            .and_then(DateTime::from_timestamp_millis),
+                        sent_at: sent_at(&message),
                         last_failure,
                         body: message.body.clone().unwrap_or_default(),
                     },

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::config::timeout::TimeoutConfig;
 use aws_sdk_sqs::types::MessageSystemAttributeName;
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 use route_framework::event::Message;
 
 use super::errors::store_error;
@@ -32,8 +32,23 @@ impl SqsSubscription {
 }
 
 /// The string value of a message attribute.
-fn attribute(message: &aws_sdk_sqs::types::Message, name: &str) -> Option<String> {
+pub(super) fn attribute(message: &aws_sdk_sqs::types::Message, name: &str) -> Option<String> {
     message.message_attributes.as_ref()?.get(name)?.string_value.clone()
+}
+
+/// A system attribute of a message (asked for when it was received).
+pub(super) fn system_attribute(
+    message: &aws_sdk_sqs::types::Message,
+    name: MessageSystemAttributeName,
+) -> Option<String> {
+    message.attributes.as_ref()?.get(&name).cloned()
+}
+
+/// When a message was first sent (its `SentTimestamp`).
+pub(super) fn sent_at(message: &aws_sdk_sqs::types::Message) -> Option<DateTime<Utc>> {
+    system_attribute(message, MessageSystemAttributeName::SentTimestamp)
+        .and_then(|millis| millis.parse().ok())
+        .and_then(DateTime::from_timestamp_millis)
 }
 
 #[async_trait]
@@ -66,22 +81,13 @@ impl Subscription for SqsSubscription {
             let (Some(id), Some(receipt)) = (message.message_id.clone(), message.receipt_handle.clone()) else {
                 continue;
             };
-            let system = |name: MessageSystemAttributeName| {
-                message
-                    .attributes
-                    .as_ref()
-                    .and_then(|attributes| attributes.get(&name))
-                    .cloned()
-            };
             received.push(Received {
                 message: Message {
                     id,
                     event_type: attribute(&message, "type"),
                     event_id: attribute(&message, "eventId"),
-                    group: system(MessageSystemAttributeName::MessageGroupId),
-                    sent_at: system(MessageSystemAttributeName::SentTimestamp)
-                        .and_then(|millis| millis.parse().ok())
-                        .and_then(DateTime::from_timestamp_millis),
+                    group: system_attribute(&message, MessageSystemAttributeName::MessageGroupId),
+                    sent_at: sent_at(&message),
                     body: message.body.clone().unwrap_or_default(),
                 },
                 receipt,
