@@ -16,6 +16,10 @@ use crate::store::ports::{Revocations, StoreResult};
 /// How long a revocation is kept: longer than any access token Cognito can
 /// issue (at most a day) and any request admitted before it, then TTL.
 const KEPT_FOR: Duration = Duration::days(2);
+/// How long a deleted account's tombstone is kept: longer than the
+/// dead-letter queue keeps a message (14 days), so an event of the account
+/// redriven from there still meets the fence instead of writing for it.
+const TOMBSTONE_KEPT_FOR: Duration = Duration::days(15);
 
 /// The DynamoDB revocations.
 pub struct AwsRevocations {
@@ -85,7 +89,7 @@ impl Revocations for AwsRevocations {
             .when("attribute_not_exists(deletedAt)")
             .name("#expires", EXPIRES_AT)
             .value(":at", n(at.timestamp()))
-            .value(":expires", n((at + KEPT_FOR).timestamp())),
+            .value(":expires", n((at + TOMBSTONE_KEPT_FOR).timestamp())),
         ];
         writes.extend(outbox_writes(tables, events)?);
         match tables.transact_items(writes).await {
