@@ -317,8 +317,7 @@ impl Dispatcher {
                 Err(err) => ("-", err.into_response()),
             };
             let status = response.status();
-            // In whole microseconds: `0.031`, not `0.031025999999999998`.
-            let latency_ms = incoming.received.elapsed().as_micros() as u64 as f64 / 1000.0;
+            let latency_ms = metrics::elapsed_ms(incoming.received);
             let Incoming {
                 ref request_id,
                 ref method,

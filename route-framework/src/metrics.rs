@@ -174,6 +174,12 @@ fn json_string(out: &mut String, text: &str) -> fmt::Result {
     write!(out, "{}", serde_json::Value::from(text))
 }
 
+/// Milliseconds since `started`, in whole microseconds: `0.031`, not
+/// `0.031025999999999998`. Every line's `latency_ms`.
+pub(crate) fn elapsed_ms(started: std::time::Instant) -> f64 {
+    started.elapsed().as_micros() as u64 as f64 / 1000.0
+}
+
 /// The `status_class` of an HTTP status: `2xx` … `5xx`.
 pub(crate) fn status_class(status: http::StatusCode) -> &'static str {
     match status.as_u16() {

@@ -233,8 +233,9 @@ impl EventDispatcher {
                 run_task(consumer.handler, parts, Bytes::from(message.body.clone())).await
             }
         };
-        let latency_ms = elapsed_ms(started);
-        let name = consumer.map_or("-", |consumer| consumer.origin.handler_name);
+        let latency_ms = metrics::elapsed_ms(started);
+        let consumer = consumer.map(|consumer| consumer.origin.handler_name);
+        let name = consumer.unwrap_or("-");
         let event_type = message.event_type.as_deref().unwrap_or("?");
         let event_id = message.event_id.as_deref().unwrap_or("?");
         let metrics = self.metrics.as_ref().map(|metrics| metrics.delivery.as_str());
@@ -265,7 +266,6 @@ impl EventDispatcher {
                     error = %failure,
                 );
                 if let Some(log) = &self.failures {
-                    let consumer = consumer.map(|consumer| consumer.origin.handler_name);
                     log.record(DeliveryFailure {
                         message,
                         consumer,
@@ -288,7 +288,7 @@ impl EventDispatcher {
         };
         let started = Instant::now();
         let outcome = run_task(run.job.handler, parts, Bytes::new()).await;
-        let latency_ms = elapsed_ms(started);
+        let latency_ms = metrics::elapsed_ms(started);
         let metrics = self.metrics.as_ref().map(|metrics| metrics.job.as_str());
         macro_rules! log_run {
             ($level:ident, $ok:literal, $($reason:tt)*) => {
@@ -349,10 +349,4 @@ async fn run_task(handler: TaskFn, parts: EventParts, payload: Bytes) -> Outcome
         Ok(outcome) => outcome,
         Err(_) => Err(Failure::new("panicked")),
     }
-}
-
-/// Milliseconds since `started`, to the microsecond: `0.031`, not
-/// `0.031025999999999998`.
-fn elapsed_ms(started: Instant) -> f64 {
-    started.elapsed().as_micros() as u64 as f64 / 1000.0
 }
