@@ -7,7 +7,10 @@ use std::sync::Arc;
 use route_framework::auth::{CachedAuthenticator, DEFAULT_CAPACITY};
 use route_framework::checks::RegistryError;
 use route_framework::dispatch::Dispatcher;
+#[cfg(feature = "docs-page")]
+use route_framework::docs_page::DocsPage;
 use route_framework::event::EventDispatcher;
+use route_framework::server::LocalRoutes;
 use route_framework::{consumers, jobs, lambda, routes, server};
 
 use crate::admission::Admitting;
@@ -120,6 +123,20 @@ async fn backend(settings: &Settings, public_url: &str) -> Result<Backend, Start
     }
 }
 
+/// What the local server answers itself: the backend's own routes (the
+/// embedded backend's file URLs) and, built with `docs-page`, the API
+/// reference at `GET /docs` with the document at `GET /openapi.json`.
+fn local_routes(backend: Option<Arc<dyn LocalRoutes>>) -> Option<Arc<dyn LocalRoutes>> {
+    #[cfg(feature = "docs-page")]
+    {
+        let docs: Arc<dyn LocalRoutes> = Arc::new(DocsPage::new(&crate::openapi::document()));
+        let all: Vec<Arc<dyn LocalRoutes>> = backend.into_iter().chain([docs]).collect();
+        Some(Arc::new(all))
+    }
+    #[cfg(not(feature = "docs-page"))]
+    backend
+}
+
 /// Runs the service until the Lambda runtime ends or the local server is
 /// signalled. In Lambda, EventBridge rules invoke the jobs and the queue's
 /// event source the consumers; the local server runs the jobs on their
@@ -141,7 +158,7 @@ pub async fn run(settings: Settings) -> Result<(), StartError> {
             let bound = server.local_addr().map_err(StartError::Bind)?;
             let public_url = settings.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
             let backend = backend(&settings, &public_url).await?;
-            let local_routes = backend.local_routes.clone();
+            let local_routes = local_routes(backend.local_routes.clone());
             let subscription = Arc::clone(&backend.subscription);
             let Service {
                 dispatcher,

@@ -15,6 +15,7 @@
 //! - [`lambda`], [`server`]: the entry points; [`logging`]: structured logs;
 //!   [`metrics`]: CloudWatch metrics carried by those logs.
 //! - [`openapi`], [`schema`]: the OpenAPI document of a route set;
+//!   `docs_page` (feature `docs-page`): the local server's page that renders it;
 //!   [`terraform`]: the registries as Terraform (API Gateway routes, the
 //!   queue's event source, the jobs' rules); [`route_table`]: as tables.
 //! - `testing` (feature `testing`): an in-process client and synthetic
@@ -23,6 +24,7 @@
 //! Cargo features, so an app takes only what it uses: `lambda` (the Lambda
 //! entry point, `lambda_http`), `server` (the local server, `hyper`) and
 //! `jwt` (`auth::JwtAuthenticator`, `jsonwebtoken`), all on by default;
+//! `docs-page` (with `server`: Swagger UI compiled in, for local servers);
 //! `testing` (with `server`) for tests only. Without any of them the crate
 //! is the registry, dispatch, extractors, events and jobs, OpenAPI and the
 //! Terraform generators.
@@ -69,6 +71,8 @@ pub mod checks;
 #[cfg(feature = "server")]
 mod connections;
 pub mod dispatch;
+#[cfg(feature = "docs-page")]
+pub mod docs_page;
 pub mod error;
 pub mod event;
 pub mod extract;

@@ -6,7 +6,9 @@
 //! declare); the error responses from the error contract and what each route
 //! can answer (auth, body checks, path lookups).
 
+use schemars::Schema;
 use schemars::generate::SchemaSettings;
+use schemars::transform::{Transform, transform_subschemas};
 use serde_json::{Map, Value, json};
 
 use crate::registry::{Auth, Route};
@@ -76,7 +78,7 @@ fn query_parameters(schema: &Value, definitions: &Map<String, Value>) -> Vec<Val
     properties
         .iter()
         .map(|(name, property)| {
-            let mut property = property.clone();
+            let mut property = without_null(property.clone());
             let description = property
                 .as_object_mut()
                 .and_then(|p| p.remove("description"))
@@ -93,6 +95,36 @@ fn query_parameters(schema: &Value, definitions: &Map<String, Value>) -> Vec<Val
             parameter
         })
         .collect()
+}
+
+/// A query parameter's schema without the `null` an `Option` adds: a query
+/// string has no null, an absent parameter is the `None`. `["T", "null"]`
+/// becomes `"T"`, `anyOf: [S, {"type": "null"}]` becomes `S`.
+fn without_null(mut schema: Value) -> Value {
+    if let Some(types) = schema.get_mut("type").and_then(Value::as_array_mut) {
+        types.retain(|kind| kind != "null");
+        if let [only] = types.as_slice() {
+            let only = only.clone();
+            schema["type"] = only;
+        }
+        return schema;
+    }
+    let is_null = |option: &Value| option.get("type").is_some_and(|kind| kind == "null");
+    if let Some(options) = schema.get_mut("anyOf").and_then(Value::as_array_mut)
+        && options.iter().any(is_null)
+    {
+        options.retain(|option| !is_null(option));
+        if let [only] = options.as_slice() {
+            let only = only.clone();
+            if let Some(object) = schema.as_object_mut() {
+                object.remove("anyOf");
+                if let Value::Object(only) = only {
+                    object.extend(only);
+                }
+            }
+        }
+    }
+    schema
 }
 
 /// Follows a `$ref` into `#/components/schemas`.
@@ -137,7 +169,7 @@ pub fn document(routes: &[&'static Route], info: ApiInfo<'_>) -> Value {
     let mut settings = SchemaSettings::draft2020_12();
     settings.definitions_path = "/components/schemas".into();
     settings.meta_schema = None;
-    let mut generator = settings.into_generator();
+    let mut generator = settings.with_transform(DropNullDefaults).into_generator();
 
     let mut sorted = routes.to_vec();
     sorted.sort_by(|a, b| (a.path, a.method).cmp(&(b.path, b.method)));
@@ -186,6 +218,26 @@ pub fn document(routes: &[&'static Route], info: ApiInfo<'_>) -> Value {
             let schema = schema_fn(&mut generator);
             success.insert("content".into(), json!({ "application/json": { "schema": schema } }));
         }
+        let mut headers = Map::new();
+        if route.response.location {
+            headers.insert(
+                "Location".into(),
+                json!({ "description": "The URL of what was created", "required": true, "schema": { "type": "string" } }),
+            );
+        }
+        if route.response.etag {
+            headers.insert(
+                "ETag".into(),
+                json!({
+                    "description": "The version of the resource answered, for `If-Match` (a quoted string)",
+                    "required": true,
+                    "schema": { "type": "string" }
+                }),
+            );
+        }
+        if !headers.is_empty() {
+            success.insert("headers".into(), Value::Object(headers));
+        }
         operation.insert("responses".into(), Value::Object(responses(route, &signature, success)));
 
         let item = paths
@@ -217,6 +269,23 @@ pub fn document(routes: &[&'static Route], info: ApiInfo<'_>) -> Value {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "bearerFormat": "JWT" } }
         }
     })
+}
+
+/// Removes `"default": null`, which schemars writes for every
+/// `#[serde(default)]` option: it says nothing a client can use (an absent
+/// optional field is already absent), contradicts a schema that does not
+/// allow `null`, and makes client generators that trust defaults (such as
+/// openapi-typescript) type the optional field as required.
+#[derive(Debug, Clone, Copy)]
+struct DropNullDefaults;
+
+impl Transform for DropNullDefaults {
+    fn transform(&mut self, schema: &mut Schema) {
+        if schema.get("default").is_some_and(Value::is_null) {
+            schema.remove("default");
+        }
+        transform_subschemas(self, schema);
+    }
 }
 
 /// The responses of one route: its success and every error it can answer.

@@ -15,6 +15,10 @@ pub struct ResponseDoc {
     pub status: u16,
     /// The JSON body's schema; `None` for no body or an undocumented one.
     pub schema: Option<SchemaFn>,
+    /// Whether it carries `Location`, the URL of what it created.
+    pub location: bool,
+    /// Whether it carries `ETag`, the version `If-Match` names.
+    pub etag: bool,
 }
 
 /// Describes the success response of a handler's return type.
@@ -31,6 +35,8 @@ impl<T: JsonSchema> DescribeResponse for Json<T> {
     const DOC: ResponseDoc = ResponseDoc {
         status: 200,
         schema: Some(schema_of::<T>),
+        location: false,
+        etag: false,
     };
 }
 
@@ -42,6 +48,8 @@ impl<T: JsonSchema> DescribeResponse for Accepted<T> {
     const DOC: ResponseDoc = ResponseDoc {
         status: 202,
         schema: Some(schema_of::<T>),
+        location: false,
+        etag: false,
     };
 }
 
@@ -49,6 +57,8 @@ impl<T: JsonSchema> DescribeResponse for Created<T> {
     const DOC: ResponseDoc = ResponseDoc {
         status: 201,
         schema: Some(schema_of::<T>),
+        location: true,
+        etag: false,
     };
 }
 
@@ -56,6 +66,8 @@ impl DescribeResponse for NoContent {
     const DOC: ResponseDoc = ResponseDoc {
         status: 204,
         schema: None,
+        location: false,
+        etag: false,
     };
 }
 
@@ -64,11 +76,13 @@ impl DescribeResponse for Response {
     const DOC: ResponseDoc = ResponseDoc {
         status: 200,
         schema: None,
+        location: false,
+        etag: false,
     };
 }
 
 impl<R: DescribeResponse> DescribeResponse for WithEtag<R> {
-    const DOC: ResponseDoc = R::DOC;
+    const DOC: ResponseDoc = ResponseDoc { etag: true, ..R::DOC };
 }
 
 impl<R: DescribeResponse> DescribeResponse for Result<R, ApiError> {

@@ -74,10 +74,32 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 pub trait LocalRoutes: Send + Sync + 'static {
     /// Whether `path` is one of these routes.
     fn handles(&self, path: &str) -> bool;
-    /// The largest body these routes accept.
-    fn body_limit(&self) -> usize;
+    /// The largest body these routes accept at `path` (one they handle).
+    fn body_limit(&self, path: &str) -> usize;
     /// Answers one request.
     async fn serve(&self, method: &http::Method, uri: &http::Uri, headers: &http::HeaderMap, body: Bytes) -> Response;
+}
+
+/// Several sets of local routes as one: the first that handles a path
+/// answers it (an app's file URLs beside the docs page, say).
+#[async_trait::async_trait]
+impl LocalRoutes for Vec<Arc<dyn LocalRoutes>> {
+    fn handles(&self, path: &str) -> bool {
+        self.iter().any(|routes| routes.handles(path))
+    }
+
+    fn body_limit(&self, path: &str) -> usize {
+        self.iter()
+            .find(|routes| routes.handles(path))
+            .map_or(0, |routes| routes.body_limit(path))
+    }
+
+    async fn serve(&self, method: &http::Method, uri: &http::Uri, headers: &http::HeaderMap, body: Bytes) -> Response {
+        match self.iter().find(|routes| routes.handles(uri.path())) {
+            Some(routes) => routes.serve(method, uri, headers, body).await,
+            None => ApiError::not_found(format!("no route for {}", uri.path())).into_response(),
+        }
+    }
 }
 
 /// How long the server waits on a client, and how many it serves at once.
@@ -414,7 +436,7 @@ impl Unread {
             local,
         } = self;
         let local = link.local.as_deref().filter(|_| local);
-        let limit = local.map_or(MAX_REQUEST_BODY, LocalRoutes::body_limit);
+        let limit = local.map_or(MAX_REQUEST_BODY, |routes| routes.body_limit(parts.uri.path()));
         let timeout = link.limits.body_read_timeout;
         let read = if body.is_end_stream() {
             Ok(Ok(Bytes::new()))

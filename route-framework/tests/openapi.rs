@@ -29,6 +29,10 @@ async fn search(Query(_search): Query<Search>) -> NoContent {
 struct NewThing {
     #[garde(length(chars, min = 1, max = 20))]
     name: String,
+    /// Optional, absent or `null`.
+    #[garde(inner(length(chars, max = 100)))]
+    #[serde(default)]
+    note: Option<String>,
 }
 
 /// Create a thing in a box.
@@ -117,6 +121,8 @@ fn query_parameters_carry_their_rules() {
     assert_eq!(q["description"], "What to look for.");
     let limit = parameters.iter().find(|p| p["name"] == "limit").unwrap();
     assert_eq!(limit["required"], false);
+    // An absent parameter is the `None`: a query string has no `null`.
+    assert_eq!(limit["schema"]["type"], "integer");
     assert_eq!(
         (limit["schema"]["minimum"].as_u64(), limit["schema"]["maximum"].as_u64()),
         (Some(1), Some(100))
@@ -177,5 +183,53 @@ fn a_header_an_extractor_reads_is_a_documented_parameter() {
     assert!(
         doc["paths"]["/tenant"]["get"]["responses"]["400"].is_object(),
         "a header can be malformed"
+    );
+}
+
+/// An optional field stays optional: no `"default": null`, which client
+/// generators read as "always present".
+#[test]
+fn an_optional_field_has_no_null_default() {
+    let doc = doc();
+    let schema = &doc["components"]["schemas"]["NewThing"];
+    assert_eq!(schema["required"], serde_json::json!(["name"]));
+    let note = &schema["properties"]["note"];
+    assert_eq!(note["type"], serde_json::json!(["string", "null"]));
+    assert!(note.get("default").is_none(), "{note}");
+}
+
+/// A thing, versioned.
+#[derive(Serialize, JsonSchema)]
+struct Thing {
+    name: String,
+}
+
+/// Read a thing with its version.
+#[route("GET /things/{thingId}", public)]
+async fn read_thing(Path(_id): Path<String>) -> WithEtag<Json<Thing>> {
+    WithEtag::new(Json(Thing { name: "t".into() }), "\"1\"")
+}
+
+/// Make a thing.
+#[route("POST /made", public)]
+async fn make_thing() -> Created<Thing> {
+    Created::new("/things/1", Thing { name: "t".into() })
+}
+
+/// The headers a success response carries are documented: `ETag` for
+/// `If-Match`, `Location` of what was created.
+#[test]
+fn success_headers_are_documented() {
+    let doc = doc();
+    let read = &doc["paths"]["/things/{thingId}"]["get"]["responses"]["200"]["headers"];
+    assert_eq!(read["ETag"]["schema"]["type"], "string", "{read}");
+    assert!(read.get("Location").is_none());
+    let made = &doc["paths"]["/made"]["post"]["responses"]["201"]["headers"];
+    assert_eq!(made["Location"]["schema"]["type"], "string", "{made}");
+    assert!(made.get("ETag").is_none());
+    assert!(
+        doc["paths"]["/things"]["get"]["responses"]["204"]
+            .get("headers")
+            .is_none()
     );
 }

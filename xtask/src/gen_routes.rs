@@ -1,7 +1,8 @@
 //! `cargo xtask gen-routes [--check]`: the registries as Terraform, through
 //! the framework's generators ([`route_framework::terraform`]) with this
 //! repository's resource names: API Gateway routes in `routes.gen.tf`, the
-//! event sources of consumers and jobs in `events.gen.tf`.
+//! event sources of consumers and jobs in `events.gen.tf`; and the routes as
+//! the OpenAPI document clients read, `docs/openapi.json`.
 
 use std::path::Path;
 
@@ -15,8 +16,8 @@ pub(crate) const ROUTES_FILE: &str = "terraform/routes.gen.tf";
 /// Where the generated event sources live, relative to the project root.
 pub(crate) const EVENTS_FILE: &str = "terraform/events.gen.tf";
 
-/// Writes (or with `check`, verifies) `terraform/routes.gen.tf` and
-/// `terraform/events.gen.tf`.
+/// Writes (or with `check`, verifies) `terraform/routes.gen.tf`,
+/// `terraform/events.gen.tf` and `docs/openapi.json`.
 pub(crate) fn generate(check: bool) -> anyhow::Result<()> {
     let routes = api_handler::routes();
     route_framework::checks::validate(&routes)?;
@@ -24,7 +25,8 @@ pub(crate) fn generate(check: bool) -> anyhow::Result<()> {
     let events = terraform::events(&api_handler::consumers(), &api_handler::jobs(), &names)?;
     let routes = terraform::routes(&routes, &names);
     util::ensure_file_contents("gen-routes", Path::new(ROUTES_FILE), &routes, check)?;
-    util::ensure_file_contents("gen-routes", Path::new(EVENTS_FILE), &events, check)
+    util::ensure_file_contents("gen-routes", Path::new(EVENTS_FILE), &events, check)?;
+    crate::openapi::generate(check)
 }
 
 #[cfg(test)]

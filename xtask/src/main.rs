@@ -2,14 +2,24 @@
 //!
 //! Commands:
 //! - `fmt [--check]`: rustfmt over every Rust file, included route files too.
-//! - `gen-routes [--check]`: write `terraform/routes.gen.tf` and
-//!   `terraform/events.gen.tf` from the route, consumer and job registries.
-//! - `openapi`: print the OpenAPI document of the route registry.
+//! - `gen-routes [--check]`: write `terraform/routes.gen.tf`,
+//!   `terraform/events.gen.tf` and `docs/openapi.json` from the route,
+//!   consumer and job registries.
+//! - `openapi [--breaking BASE | --breaking-cases]`: print the OpenAPI
+//!   document of the route registry; or fail if `docs/openapi.json` breaks
+//!   clients of the one at a git ref; or check that check on every kind of
+//!   break made on purpose.
+//! - `client [--check]`: the TypeScript client's types from `docs/openapi.json`
+//!   (`--check`: stale types fail, then it is compiled and its tour run
+//!   against a local server).
 //! - `routes`: print the routes, consumers and jobs.
 //! - `contract [--backend embedded|aws]`: schemathesis, every check, against
 //!   a fresh local server.
 //! - `deny`: cargo-deny's licence, ban and source checks (`deny.toml`) over
 //!   both workspaces, offline (advisories: the `advisories` job of ci.yml).
+//! - `docs-page`: the local server's API docs page in headless Chromium
+//!   (Playwright): no other origin, no error, every operation's summary
+//!   shown; its vendored Swagger UI byte for byte the pinned npm release.
 //! - `lint`: checkov, actionlint and hadolint over terraform/, the
 //!   workflows and the Dockerfile.
 //! - `moto [--port PORT]`: the AWS emulator, in the foreground.
@@ -34,10 +44,12 @@
 //!   written to `bench/RESULTS.md`.
 
 mod bench;
+mod client;
 mod contract;
 mod deny;
 mod diff;
 mod dlq;
+mod docs_page;
 mod drift;
 mod emf;
 mod example;
@@ -46,8 +58,10 @@ mod gen_routes;
 #[cfg(test)]
 mod infra;
 mod lint;
+mod local_server;
 mod moto;
 mod new;
+mod node;
 mod openapi;
 mod provision;
 mod terraform;
@@ -65,9 +79,18 @@ cargo xtask <command>
 commands:
   fmt [--check]         rustfmt every Rust file in the workspace (cargo fmt misses
                         the route files modules!() declares)
-  gen-routes [--check]  write terraform/routes.gen.tf (#[route]) and terraform/events.gen.tf
-                        (#[on_event], #[schedule]) (--check: fail with a diff if stale)
-  openapi               print the OpenAPI 3.1 document of the registry
+  gen-routes [--check]  write terraform/routes.gen.tf (#[route]), terraform/events.gen.tf
+                        (#[on_event], #[schedule]) and docs/openapi.json (--check: fail with a
+                        diff if stale)
+  openapi [--breaking BASE | --breaking-cases]
+                        print the OpenAPI 3.1 document of the registry (gen-routes commits it as
+                        docs/openapi.json); --breaking: fail, naming each route and field, if
+                        docs/openapi.json breaks clients of the one committed at the git ref BASE
+                        (redocly diff, from target/tools/node); --breaking-cases: each kind of
+                        break made on purpose must fail, an addition pass
+  client [--check]      write clients/typescript/src/schema.ts from docs/openapi.json (openapi-typescript,
+                        pinned by the package's lock file; npm ci into its node_modules) (--check: fail
+                        with a diff if stale, then tsc (strict) and examples/tour.ts against a local server)
   routes                print the routes, consumers and jobs (with their handlers' file:line)
   contract [--backend embedded|aws]
                         fuzz the local server against its OpenAPI document (schemathesis,
@@ -76,6 +99,10 @@ commands:
   deny                  cargo-deny's licences, bans (duplicates reported) and sources (crates.io
                         only) of deny.toml, over both workspaces' Cargo.lock, offline (installs a
                         pinned cargo-deny into target/tools; advisories: ci.yml, on GitHub)
+  docs-page             the local server's /docs in headless Chromium (Playwright, pinned npm tools
+                        in target/tools/node): fails on a request to another origin, an error, a
+                        CSP violation or a summary not shown; screenshot in target/docs-page/.
+                        Also the vendored Swagger UI against the swagger-ui-dist release
   lint                  checkov (terraform/, Dockerfile, workflows), actionlint and hadolint,
                         from the tools venv; 0 findings, skips only inline with a reason
   moto [--port PORT]    run the AWS emulator (moto, from the tools venv) on 127.0.0.1
@@ -130,6 +157,10 @@ fn main() -> ExitCode {
         ["gen-routes"] => gen_routes::generate(false),
         ["gen-routes", "--check"] => gen_routes::generate(true),
         ["openapi"] => openapi::print(),
+        ["openapi", "--breaking", base] => openapi::breaking(base),
+        ["openapi", "--breaking-cases"] => openapi::the_check_catches_every_kind_of_break(),
+        ["client"] => client::generate(false),
+        ["client", "--check"] => client::check(),
         ["routes"] => {
             print!(
                 "{}",
@@ -147,6 +178,7 @@ fn main() -> ExitCode {
             .and_then(|venv| moto::Moto::start(&venv, 0))
             .and_then(|moto| contract::run(contract::Backend::Aws(&moto.endpoint))),
         ["deny"] => deny::run(),
+        ["docs-page"] => docs_page::check(),
         ["lint"] => tools::venv().and_then(|venv| lint::run(&venv)),
         ["new", rest @ ..] => new::run(rest),
         ["terraform"] => terraform::validate()

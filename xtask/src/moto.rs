@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
-use crate::contract::request;
+use crate::local_server::request;
 use crate::tools::Venv;
 use crate::util::project_root;
 

@@ -1,6 +1,9 @@
 //! `cargo xtask test` and `cargo xtask bench`.
 
-use crate::{contract, deny, drift, emf, example, fmt, gen_routes, lint, moto, new, terraform, tools, util};
+use crate::{
+    client, contract, deny, docs_page, drift, emf, example, fmt, gen_routes, lint, moto, new, openapi, terraform,
+    tools, util,
+};
 
 /// The variable the aws contract tests read moto's endpoint from.
 const MOTO_ENDPOINT_VAR: &str = "MOTO_ENDPOINT_URL";
@@ -25,8 +28,9 @@ pub(crate) fn run() -> anyhow::Result<()> {
         "warnings",
     ])?;
     // The framework with each optional part alone (an app takes only what
-    // it uses): none, the Lambda entry point, the local server, JWTs.
-    for features in ["", "lambda", "server", "jwt"] {
+    // it uses): none, the Lambda entry point, the local server, JWTs, the
+    // docs page.
+    for features in ["", "lambda", "server", "jwt", "docs-page"] {
         util::cargo(&[
             "clippy",
             "--package",
@@ -42,6 +46,10 @@ pub(crate) fn run() -> anyhow::Result<()> {
     }
     eprintln!("$ cargo xtask gen-routes --check");
     gen_routes::generate(true)?;
+    // The breaking-change check (ci.yml runs it on pull requests) still
+    // catches every kind of break: a tool upgrade that stops fails here.
+    eprintln!("$ cargo xtask openapi --breaking-cases");
+    openapi::the_check_catches_every_kind_of_break()?;
     // The supply chain: licences, duplicate versions, sources (deny.toml).
     eprintln!("$ cargo xtask deny");
     deny::run()?;
@@ -61,6 +69,12 @@ pub(crate) fn run() -> anyhow::Result<()> {
     }
     eprintln!("$ cargo xtask contract");
     contract::run(contract::Backend::Embedded)?;
+    // The TypeScript client: its generated types, strict compile, and its
+    // tour against a local server.
+    eprintln!("$ cargo xtask client --check");
+    client::check()?;
+    eprintln!("$ cargo xtask docs-page");
+    docs_page::check()?;
     eprintln!("$ cargo xtask contract --backend aws");
     contract::run(contract::Backend::Aws(&moto.endpoint))?;
     // The deployed binary's metrics, read from its own log lines.

@@ -148,3 +148,16 @@ fn run(command: &mut Command, what: &str) -> anyhow::Result<()> {
 pub(crate) fn is_in_target(path: &Path) -> bool {
     path.starts_with(project_root().join("target"))
 }
+
+/// `dir` emptied and created: a check's fresh work directory, which must be
+/// under `target/` (nothing else is ever deleted).
+pub(crate) fn fresh_dir(dir: PathBuf) -> anyhow::Result<PathBuf> {
+    if !is_in_target(&dir) {
+        bail!("refusing to clear {}: it is not under target/", dir.display());
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(&dir).with_context(|| format!("cannot clear {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    Ok(dir)
+}

@@ -248,6 +248,8 @@ pub fn synthetic_route(method: Method, path: &str, auth: Auth) -> &'static Route
         response: ResponseDoc {
             status: 200,
             schema: None,
+            location: false,
+            etag: false,
         },
         handler: echo_route,
     }))

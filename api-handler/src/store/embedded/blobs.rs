@@ -314,7 +314,7 @@ impl LocalRoutes for EmbeddedBlobs {
         path.starts_with(BLOB_PREFIX)
     }
 
-    fn body_limit(&self) -> usize {
+    fn body_limit(&self, _path: &str) -> usize {
         usize::try_from(MAX_ATTACHMENT_SIZE).unwrap_or(usize::MAX)
     }
 
