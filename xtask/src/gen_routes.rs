@@ -44,6 +44,19 @@ mod tests {
         }
     }
 
+    /// The docs page and its document are the local server's own: never a
+    /// gateway route.
+    #[test]
+    fn the_docs_page_is_never_deployed() {
+        let routes = terraform::routes(&api_handler::routes(), &Names::default());
+        for local in [
+            route_framework::docs_page::PAGE_PATH,
+            route_framework::docs_page::DOCUMENT_PATH,
+        ] {
+            assert!(!routes.contains(&format!(" {local}\"")), "{local} is in {ROUTES_FILE}");
+        }
+    }
+
     #[test]
     fn renders_public_and_jwt_routes_deterministically() {
         let routes = [
