@@ -38,6 +38,9 @@
 //!   started anew outside the workspace as the README says.
 //! - `test`: every check CI runs (rustfmt, clippy, gen-routes --check, the
 //!   linters, all tests, contract fuzzing).
+//! - `soak [--backend embedded|aws] [--minutes N | --seconds N] [--users U]
+//!   [--seed S] [--record]`: the release server under simulated users and
+//!   seeded faults (kill -9, slow clients), then every invariant checked.
 //! - `bench`: the Lambda against the Python design it replaces (cold start,
 //!   warm round trip, memory, size), the local server under load next to
 //!   bare hyper, the in-process criterion benchmarks and build times, all
@@ -64,6 +67,7 @@ mod new;
 mod node;
 mod openapi;
 mod provision;
+mod soak;
 mod terraform;
 mod test;
 #[cfg(test)]
@@ -139,6 +143,12 @@ commands:
                         served, its Terraform rendered, a second copy built into the same target dir
   test                  run every check CI runs: rustfmt, clippy, gen-routes --check, lint,
                         tests on both backends (starting moto), contract fuzzing
+  soak [--backend embedded|aws] [--minutes N | --seconds N] [--users U] [--seed S] [--record]
+                        the release server (jobs and consumer loop on) under U simulated users (default 50)
+                        for N minutes (default 5), kill -9 about once a minute and slow clients at seeded
+                        times; once the queue has drained, every invariant printed with its count (fails
+                        naming each broken one). Output in target/soak/; --record: the `## Soak` section
+                        of bench/RESULTS.md (aws: not yet)
   bench [SECTION..] [-- ARGS]
                         lambda: the release Lambda against bench/python-baseline under one
                         Runtime API emulator and moto (cold start, warm round trip, peak RSS,
@@ -208,6 +218,7 @@ fn main() -> ExitCode {
             .and_then(|venv| moto::Moto::start(&venv, 0))
             .and_then(|moto| emf::check(&moto.endpoint)),
         ["bench", rest @ ..] => bench::run(rest),
+        ["soak", rest @ ..] => soak::run(rest),
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             Ok(())

@@ -1,9 +1,12 @@
 //! `cargo xtask test` and `cargo xtask bench`.
 
 use crate::{
-    client, contract, deny, docs_page, drift, emf, example, fmt, gen_routes, lint, moto, new, openapi, terraform,
+    client, contract, deny, docs_page, drift, emf, example, fmt, gen_routes, lint, moto, new, openapi, soak, terraform,
     tools, util,
 };
+
+/// The seed of the soak `cargo xtask test` runs.
+const SOAK_SEED: &str = "20261207";
 
 /// The variable the aws contract tests read moto's endpoint from.
 const MOTO_ENDPOINT_VAR: &str = "MOTO_ENDPOINT_URL";
@@ -75,6 +78,10 @@ pub(crate) fn run() -> anyhow::Result<()> {
     client::check()?;
     eprintln!("$ cargo xtask docs-page");
     docs_page::check()?;
+    // The whole system for a minute under 50 users, a kill -9 and slow
+    // clients, then every invariant (the seed fixes what users and faults do).
+    eprintln!("$ cargo xtask soak --seconds 60 --users 50 --seed {SOAK_SEED}");
+    soak::run(&["--seconds", "60", "--users", "50", "--seed", SOAK_SEED])?;
     eprintln!("$ cargo xtask contract --backend aws");
     contract::run(contract::Backend::Aws(&moto.endpoint))?;
     // The deployed binary's metrics, read from its own log lines.

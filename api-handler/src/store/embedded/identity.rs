@@ -18,6 +18,10 @@ use route_framework::error::ApiError;
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
+use std::num::NonZeroUsize;
+use std::sync::LazyLock;
+
+use tokio::sync::Semaphore;
 
 use super::db::{CachedQuery, Db, db_error, ts};
 use super::keys::SigningKeys;
@@ -159,8 +163,22 @@ fn token_hash(token: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Runs CPU-heavy work (password hashing) off the async threads.
+/// How many password hashes run at once: one per core. Each holds
+/// argon2's 19 MiB (its default parameters) while it runs, and tokio's
+/// blocking pool runs as many as it is handed (up to 512 threads), so
+/// without a limit a burst of sign-ins held a block per request and the
+/// process kept it (the soak measured 706 MB resident after 50 users signed
+/// in at once). Past the cores, more at once are no faster anyway.
+static HASHING: LazyLock<Semaphore> =
+    LazyLock::new(|| Semaphore::new(std::thread::available_parallelism().map_or(2, NonZeroUsize::get)));
+
+/// Runs CPU-heavy work (password hashing) off the async threads, at most
+/// [`HASHING`]'s permits at once.
 async fn cpu<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> StoreResult<T> {
+    let _permit = HASHING
+        .acquire()
+        .await
+        .map_err(|err| StoreError::Internal(format!("password hashing is closed: {err}")))?;
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|err| StoreError::Internal(format!("password task failed: {err}")))
@@ -501,6 +519,36 @@ impl Authenticator for EmbeddedIdentity {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A burst of hashing work never runs more at once than there are permits.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn password_hashing_runs_at_most_one_per_core() {
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..32)
+            .map(|_| {
+                let (running, most) = (Arc::clone(&running), Arc::clone(&most));
+                tokio::spawn(super::cpu(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                }))
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        let permits = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let most = most.load(Ordering::SeqCst);
+        assert!(
+            (1..=permits).contains(&most),
+            "{most} hashes at once, {permits} permits"
+        );
+    }
+
     #[tokio::test]
     async fn refresh_tokens_are_stored_as_hashes_only() {
         let dir = tempfile::TempDir::new().unwrap();
