@@ -12,10 +12,12 @@
 //!
 //! Everything a run writes goes under `target/soak/`: the data directory,
 //! each incarnation's log, `timeline.json` and `timeline.csv` (requests,
-//! throughput and p99 per second, and the faults). `--record` also writes
-//! the figures as the `## Soak` section of `bench/RESULTS.md`.
+//! throughput and p99 per second, and the faults) and their chart,
+//! `soak.svg`. `--record` also writes the figures as the `## Soak` section
+//! of `bench/RESULTS.md`, with the chart beside it as `bench/soak.svg`.
 
 mod attachments;
+mod chart;
 mod check;
 mod client;
 mod drain;
@@ -52,6 +54,8 @@ use crate::util::project_root;
 /// How long users may go on resolving writes of unknown outcome after the
 /// end of the run.
 const RESOLVING: Duration = Duration::from_secs(60);
+/// The chart's name under `target/soak/`.
+const CHART: &str = "soak.svg";
 /// How often the progress line is printed.
 const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 
@@ -77,10 +81,13 @@ pub(crate) fn run(args: &[&str]) -> anyhow::Result<()> {
     let tallies = findings.snapshot();
     print!("{}", report::render(&options, &figures, &tallies));
     report::write_timeline(&work, &figures)?;
+    let chart = work.join(CHART);
+    chart::draw(&chart, &figures.counts.seconds, &figures.events)?;
     eprintln!(
-        "soak: wrote {} and {}",
+        "soak: wrote {}, {} and {}",
         work.join("timeline.json").display(),
-        work.join("timeline.csv").display()
+        work.join("timeline.csv").display(),
+        chart.display()
     );
     let broken: Vec<&str> = tallies
         .iter()
@@ -96,8 +103,14 @@ pub(crate) fn run(args: &[&str]) -> anyhow::Result<()> {
         );
     }
     if options.record {
+        let recorded = project_root().join(report::CHART);
+        std::fs::copy(&chart, &recorded).with_context(|| format!("cannot copy the chart to {}", recorded.display()))?;
         report::record(&options, &figures)?;
-        eprintln!("soak: wrote the `## Soak` section of {}", report::RESULTS);
+        eprintln!(
+            "soak: wrote the `## Soak` section of {} and {}",
+            report::RESULTS,
+            report::CHART
+        );
     }
     Ok(())
 }

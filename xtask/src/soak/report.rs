@@ -22,6 +22,8 @@ use crate::util::project_root;
 
 /// The results file `--record` writes into.
 pub(super) const RESULTS: &str = "bench/RESULTS.md";
+/// Where `--record` puts the run's chart, beside [`RESULTS`].
+pub(super) const CHART: &str = "bench/soak.svg";
 /// Its section's title.
 const TITLE: &str = "Soak";
 
@@ -343,7 +345,8 @@ fn section(options: &Options, figures: &Figures) -> String {
          the `--release` server on the embedded backend with its jobs and consumer loop, {} simulated users\n\
          (goals, progress with and without `Idempotency-Key`, stats, attachments, the inbox, the account's\n\
          routes), `kill -9` of the server about once a minute (restarted on the same data directory) and slow\n\
-         clients; every invariant held once the queue had drained.\n\n| measure | value |\n|---|---|",
+         clients; every invariant held once the queue had drained.\n\n![Throughput and p99 latency per second, \
+         the server's downtime and the slow clients shaded](soak.svg)\n\n| measure | value |\n|---|---|",
         chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
         options.duration.as_secs(),
         options.users,
