@@ -85,6 +85,47 @@ async fn a_throttled_or_broken_commit_is_a_503_and_writes_nothing() {
     assert_eq!(live.count_events("goal.target_reached").await, 1);
 }
 
+/// The SDK sends a transaction again when its answer is lost; the second
+/// attempt, cancelled because the first one was applied, is the success
+/// it is: once, with its event once, not a 409 or a second entry.
+#[tokio::test]
+async fn a_transaction_whose_answer_was_lost_is_applied_once() {
+    let (live, proxy) = live_behind_proxy().await;
+    let (_, token) = live.user("lost@example.com").await;
+
+    proxy.fail_times("TransactWriteItems", Fault::LoseAnswer, 1);
+    // Answered 201, not 409 "a goal with this id exists already".
+    let goal = live.goal(&token, "Swim", "daily", 2.0).await;
+    let goal_id = goal["goalId"].as_str().unwrap().to_owned();
+    assert_eq!(
+        proxy.failed(),
+        ["TransactWriteItems"],
+        "one answer lost, then sent again"
+    );
+
+    proxy.fail_times("TransactWriteItems", Fault::LoseAnswer, 1);
+    let progress = format!("/goals/{goal_id}/progress");
+    let recorded = live
+        .call("POST", &progress, Some(&token), Some(&json!({ "value": 2.5 })))
+        .await;
+    assert_eq!(recorded.status, 201, "{:?}", recorded.json());
+    assert_eq!(proxy.failed().len(), 2);
+
+    let goals = live.call("GET", "/goals", Some(&token), None).await.json();
+    assert_eq!(goals["items"].as_array().unwrap().len(), 1, "one goal");
+    let entries = live.call("GET", &progress, Some(&token), None).await.json();
+    assert_eq!(entries["items"].as_array().unwrap().len(), 1, "one entry: {entries}");
+    let stored = live
+        .call("GET", &format!("/goals/{goal_id}"), Some(&token), None)
+        .await
+        .json();
+    assert_eq!(
+        (stored["progressTotal"].clone(), stored["version"].clone()),
+        (json!(2.5), json!(2))
+    );
+    assert_eq!(live.count_events("goal.target_reached").await, 1, "its event once");
+}
+
 #[tokio::test]
 async fn a_dropped_connection_is_a_503() {
     let (live, proxy) = live_behind_proxy().await;

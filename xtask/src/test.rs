@@ -84,6 +84,19 @@ pub(crate) fn run() -> anyhow::Result<()> {
     soak::run(&["--seconds", "60", "--users", "50", "--seed", SOAK_SEED])?;
     eprintln!("$ cargo xtask contract --backend aws");
     contract::run(contract::Backend::Aws(&moto.endpoint))?;
+    // The same on the aws backend: moto (its own) behind the fault proxy,
+    // with throttling, 5xx, dropped connections and a queue outage too.
+    eprintln!("$ cargo xtask soak --backend aws --seconds 60 --users 50 --seed {SOAK_SEED}");
+    soak::run(&[
+        "--backend",
+        "aws",
+        "--seconds",
+        "60",
+        "--users",
+        "50",
+        "--seed",
+        SOAK_SEED,
+    ])?;
     // The deployed binary's metrics, read from its own log lines.
     eprintln!("$ cargo xtask emf");
     emf::check(&moto.endpoint)?;

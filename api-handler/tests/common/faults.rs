@@ -1,7 +1,8 @@
 //! A fault-injecting proxy in front of the emulator: requests whose
 //! operation (the `X-Amz-Target` header's last part, such as
-//! `TransactWriteItems` or `SendMessage`) has a rule fail as the rule says;
-//! everything else is forwarded unchanged.
+//! `TransactWriteItems` or `SendMessage`) has a rule fail as the rule says
+//! (until healed, or the given number of times); everything else is
+//! forwarded unchanged.
 //!
 //! It also plays Cognito's `RevokeToken`, which moto 5.2.5 lacks (it answers
 //! 500): a revoked refresh token is remembered, and a later
@@ -24,7 +25,13 @@ pub(crate) enum Fault {
     Error(u16, &'static str),
     /// The connection closes without an answer.
     Drop,
+    /// The request reaches the emulator, which serves it; then the
+    /// connection closes without its answer.
+    LoseAnswer,
 }
+
+/// A rule: its fault, and how many more calls it strikes (`None`: until healed).
+type Rule = (Fault, Option<u32>);
 
 /// The throttling answer every service gives.
 pub(crate) const THROTTLED: Fault = Fault::Error(400, "ThrottlingException");
@@ -35,7 +42,7 @@ pub(crate) const BROKEN: Fault = Fault::Error(500, "InternalServerError");
 #[derive(Clone)]
 pub(crate) struct FaultProxy {
     pub(crate) endpoint: String,
-    rules: Arc<Mutex<HashMap<String, Fault>>>,
+    rules: Arc<Mutex<HashMap<String, Rule>>>,
     failed: Arc<Mutex<Vec<String>>>,
     revoked: Arc<Mutex<Vec<String>>>,
 }
@@ -72,7 +79,15 @@ impl FaultProxy {
 
     /// Makes every call of `operation` fail with `fault` until [`FaultProxy::heal`].
     pub(crate) fn fail(&self, operation: &str, fault: Fault) {
-        self.rules.lock().unwrap().insert(operation.to_owned(), fault);
+        self.rules.lock().unwrap().insert(operation.to_owned(), (fault, None));
+    }
+
+    /// Makes the next `times` calls of `operation` fail with `fault`.
+    pub(crate) fn fail_times(&self, operation: &str, fault: Fault, times: u32) {
+        self.rules
+            .lock()
+            .unwrap()
+            .insert(operation.to_owned(), (fault, Some(times)));
     }
 
     /// Removes every rule.
@@ -97,20 +112,36 @@ impl FaultProxy {
             .and_then(|target| target.rsplit('.').next())
             .unwrap_or_default()
             .to_owned();
-        let rule = self.rules.lock().unwrap().get(&operation).cloned();
+        let rule = {
+            let mut rules = self.rules.lock().unwrap();
+            let rule = rules.get_mut(&operation).map(|(fault, left)| {
+                if let Some(left) = left {
+                    *left = left.saturating_sub(1);
+                }
+                (fault.clone(), *left)
+            });
+            if let Some((_, Some(0))) = rule {
+                rules.remove(&operation);
+            }
+            rule.map(|(fault, _)| fault)
+        };
+        let mut lose_answer = false;
         if let Some(fault) = rule {
             self.failed.lock().unwrap().push(operation.clone());
-            return match fault {
-                Fault::Drop => Err(std::io::Error::other("connection dropped by the fault proxy")),
-                Fault::Error(status, code) => Ok(hyper::Response::builder()
-                    .status(status)
-                    .header("content-type", "application/x-amz-json-1.0")
-                    .header("x-amzn-errortype", code)
-                    .body(Full::new(Bytes::from(format!(
-                        "{{\"__type\":\"{code}\",\"message\":\"injected by the fault proxy\"}}"
-                    ))))
-                    .unwrap()),
-            };
+            match fault {
+                Fault::LoseAnswer => lose_answer = true,
+                Fault::Drop => return Err(std::io::Error::other("connection dropped by the fault proxy")),
+                Fault::Error(status, code) => {
+                    return Ok(hyper::Response::builder()
+                        .status(status)
+                        .header("content-type", "application/x-amz-json-1.0")
+                        .header("x-amzn-errortype", code)
+                        .body(Full::new(Bytes::from(format!(
+                            "{{\"__type\":\"{code}\",\"message\":\"injected by the fault proxy\"}}"
+                        ))))
+                        .unwrap());
+                }
+            }
         }
         let (parts, body) = request.into_parts();
         let body = body.collect().await.map_err(std::io::Error::other)?.to_bytes();
@@ -126,6 +157,9 @@ impl FaultProxy {
         let response = sender.send_request(forwarded).await.map_err(std::io::Error::other)?;
         let (parts, body) = response.into_parts();
         let body = body.collect().await.map_err(std::io::Error::other)?.to_bytes();
+        if lose_answer {
+            return Err(std::io::Error::other("answer dropped by the fault proxy"));
+        }
         Ok(hyper::Response::from_parts(parts, Full::new(body)))
     }
 

@@ -9,6 +9,7 @@ mod build;
 mod criterion;
 pub(crate) mod lambda;
 mod load;
+pub(crate) mod results;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -29,8 +30,6 @@ use crate::{provision, tools};
 const SPAWNS: usize = 7;
 /// Warm invocations per process.
 const INVOCATIONS: usize = 1_000;
-/// Where the table is kept.
-const RESULTS: &str = "bench/RESULTS.md";
 /// The caller of the authenticated requests.
 pub(crate) const USER: &str = "0b5e6f5c-bench-user";
 
@@ -82,7 +81,7 @@ pub(crate) const LAMBDA_BINARY_FLAGS: [&str; 2] = ["-C", "link-arg=-no-pie"];
 const SECTIONS: [&str; 4] = ["lambda", "load", "criterion", "build"];
 
 /// Runs the `sections` named before `--` (every one when none is named)
-/// and writes their tables into [`RESULTS`], then prints it. What follows
+/// and writes their tables into [`results::RESULTS`], then prints it. What follows
 /// `--` goes to criterion.
 pub(crate) fn run(args: &[&str]) -> anyhow::Result<()> {
     let split = args.iter().position(|arg| *arg == "--").unwrap_or(args.len());
@@ -119,12 +118,12 @@ pub(crate) fn run(args: &[&str]) -> anyhow::Result<()> {
         }
         tables.push(builds);
     }
-    let path = project_root().join(RESULTS);
+    let path = project_root().join(results::RESULTS);
     let previous = std::fs::read_to_string(&path).unwrap_or_default();
-    let results = render(&tables, &previous);
-    print!("{results}");
-    std::fs::write(&path, &results).with_context(|| format!("cannot write {RESULTS}"))?;
-    eprintln!("wrote {RESULTS}");
+    let text = render(&tables, &previous);
+    print!("{text}");
+    std::fs::write(&path, &text).with_context(|| format!("cannot write {}", results::RESULTS))?;
+    eprintln!("wrote {}", results::RESULTS);
     Ok(())
 }
 
@@ -379,32 +378,8 @@ fn stripped_size(binary: &Path) -> anyhow::Result<u64> {
 /// commit it was measured at, in place of the sections of the same title in
 /// `previous` (the file as it was), whose other sections stay.
 fn render(tables: &[Table], previous: &str) -> String {
-    let commit = Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .output()
-        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
-        .unwrap_or_default();
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find_map(|line| line.strip_prefix("model name"))
-                .map(|name| name.trim_start_matches([' ', '\t', ':']).to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned());
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let stamp = format!(
-        "Measured {}, commit {commit}.",
-        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
-    );
-    let mut sections: Vec<(String, String)> = previous
-        .split("\n## ")
-        .skip(1)
-        .filter_map(|section| {
-            let (title, body) = section.split_once('\n')?;
-            Some((title.to_owned(), format!("## {title}\n{}", body.trim_end())))
-        })
-        .collect();
+    let stamp = results::stamp();
+    let mut out = previous.to_owned();
     for table in tables {
         let mut text = format!("## {}\n\n{stamp}", table.title);
         if !table.intro.is_empty() {
@@ -419,17 +394,7 @@ fn render(tables: &[Table], previous: &str) -> String {
         for row in &table.rows {
             let _ = write!(text, "\n| {} |", row.join(" | "));
         }
-        match sections.iter_mut().find(|(title, _)| title == table.title) {
-            Some(section) => section.1 = text,
-            None => sections.push((table.title.to_owned(), text)),
-        }
-    }
-    let mut out = format!(
-        "# Benchmark results\n\n`cargo xtask bench` on {cpu} ({cores} cores); `cargo xtask bench SECTION`\n\
-         (lambda, load, criterion, build) measures one part again and replaces its section.\n"
-    );
-    for (_, text) in sections {
-        let _ = write!(out, "\n{text}\n");
+        out = results::with_section(&out, table.title, &text);
     }
     out
 }

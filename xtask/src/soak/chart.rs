@@ -1,8 +1,8 @@
 //! The run at a glance, as an SVG drawn with plotters: throughput and p99
 //! latency per second, one panel each over the same time axis, with the
-//! server's downtime (each `kill -9` to its restart) shaded red and the slow
-//! clients' windows shaded yellow, so a reader sees how the system rode
-//! each fault out.
+//! server's downtime (each `kill -9` to its restart) shaded red, the slow
+//! clients' windows yellow and the fault proxy's windows (the aws backend)
+//! blue, so a reader sees how the system rode each fault out.
 
 use std::path::Path;
 
@@ -18,6 +18,8 @@ const SIZE: (u32, u32) = (960, 560);
 const DOWN: RGBColor = RGBColor(244, 180, 180);
 /// A slow client holding a connection.
 const SLOW: RGBColor = RGBColor(250, 232, 170);
+/// A fault window of the proxy's (a dependency throttled, failing or out).
+const DEPENDENCY: RGBColor = RGBColor(196, 214, 240);
 /// The plotted lines.
 const THROUGHPUT: RGBColor = RGBColor(31, 100, 180);
 const LATENCY: RGBColor = RGBColor(200, 90, 20);
@@ -107,6 +109,7 @@ fn windows(events: &[Event], end: f64) -> Vec<Window> {
         let (to, colour) = match event.kind {
             "kill" => (closing(event, "restarted"), DOWN),
             "slow-start" => (closing(event, "slow-end"), SLOW),
+            "fault-start" => (closing(event, "fault-end"), DEPENDENCY),
             _ => continue,
         };
         windows.push(Window {
@@ -121,7 +124,8 @@ fn windows(events: &[Event], end: f64) -> Vec<Window> {
 }
 
 /// Whether `end` closes `start`: a restart closes any kill; a slow client's
-/// end closes its own start (`slow client N` opens both details).
+/// or a fault window's end closes its own start (`slow client N` or
+/// `fault N` opens both details).
 fn same_client(start: &Event, end: &Event) -> bool {
     if start.kind == "kill" {
         return true;
@@ -151,6 +155,10 @@ mod tests {
             event(30.0, "kill", "kill -9 of incarnation 1"),
             event(30.4, "restarted", "incarnation 2"),
             event(50.0, "kill", "kill -9 of incarnation 2"),
+            event(20.0, "fault-start", "fault 1 (SQS outage)"),
+            event(22.0, "fault-start", "fault 2 (S3 5xx)"),
+            event(26.0, "fault-end", "fault 2 (S3 5xx)"),
+            event(40.0, "fault-end", "fault 1 (SQS outage)"),
         ];
         let windows = windows(&events, 60.0);
         let spans: Vec<(f64, f64, bool)> = windows
@@ -162,10 +170,13 @@ mod tests {
             [
                 (3.0, 13.0, false),
                 (10.0, 60.0, false),
+                (20.0, 40.0, false),
+                (22.0, 26.0, false),
                 (30.0, 30.4, true),
                 (50.0, 60.0, true)
             ]
         );
+        assert_eq!(windows[2].colour, DEPENDENCY);
     }
 
     #[test]

@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use super::exchange::{Cause, Failure, Reply, Sent};
 use super::metrics::Metrics;
+use super::proxy::FaultProxy;
 
 /// How long one exchange (connect, send, whole answer) may take.
 pub(super) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -103,17 +104,20 @@ pub(super) struct Client {
     addr: SocketAddr,
     source: IpAddr,
     metrics: Arc<Metrics>,
+    faults: Option<FaultProxy>,
     connection: Option<(SendRequest<Full<Bytes>>, Instant)>,
 }
 
 impl Client {
     /// A client of the server at `addr` connecting from `source`, counting
-    /// its exchanges in `metrics`.
-    pub(super) fn new(addr: SocketAddr, source: IpAddr, metrics: Arc<Metrics>) -> Client {
+    /// its exchanges in `metrics`; `faults`, the proxy injecting them when
+    /// there is one (the aws backend).
+    pub(super) fn new(addr: SocketAddr, source: IpAddr, metrics: Arc<Metrics>, faults: Option<FaultProxy>) -> Client {
         Client {
             addr,
             source,
             metrics,
+            faults,
             connection: None,
         }
     }
@@ -121,10 +125,25 @@ impl Client {
     /// Another client from the same address (its own connection), counting
     /// in the same metrics: for requests sent at once.
     pub(super) fn sibling(&self) -> Client {
-        Client::new(self.addr, self.source, Arc::clone(&self.metrics))
+        Client::new(self.addr, self.source, Arc::clone(&self.metrics), self.faults.clone())
+    }
+
+    /// A client of the host an absolute URL the server handed out names (a
+    /// presigned URL: the server itself on the embedded backend, S3 through
+    /// the fault proxy on aws), with the URL's path and query.
+    pub(super) fn for_url(&self, url: &str) -> Option<(Client, String)> {
+        let rest = url.split_once("://")?.1;
+        let authority = rest.split('/').next()?;
+        let addr: SocketAddr = authority.parse().ok()?;
+        let client = Client::new(addr, self.source, Arc::clone(&self.metrics), self.faults.clone());
+        Some((client, path_of(url)?))
     }
 
     /// Sends `request` and reads the whole answer, counting the exchange.
+    /// A 5xx or 429 answer that a failure the fault proxy injected during
+    /// the exchange explains is counted by the fault's kind and given back
+    /// as a failure of unknown outcome (the server may have applied part of
+    /// a request before its dependency failed: the user resolves it).
     pub(super) async fn send(&mut self, request: &Request) -> Sent {
         let started = Instant::now();
         let sent = match tokio::time::timeout(REQUEST_TIMEOUT, self.exchange(request)).await {
@@ -134,8 +153,17 @@ impl Client {
         if sent.is_err() {
             self.connection = None;
         }
-        self.metrics.record(request.route, started.elapsed(), &sent);
-        sent
+        let explained = match (&sent, &self.faults) {
+            (Ok(reply), Some(faults)) if reply.status >= 500 || reply.status == 429 => {
+                faults.explain(started, Instant::now())
+            }
+            _ => None,
+        };
+        self.metrics.record(request.route, started.elapsed(), &sent, explained);
+        match explained {
+            Some(_) => Err(Failure::Unknown(Cause::Injected)),
+            None => sent,
+        }
     }
 
     /// One exchange, unbounded.
@@ -231,7 +259,7 @@ pub(super) fn encode(text: &str) -> String {
 
 /// The path and query of an absolute URL the server handed out (a
 /// presigned attachment URL), for a request to the same server.
-pub(super) fn path_of(url: &str) -> Option<String> {
+fn path_of(url: &str) -> Option<String> {
     let rest = url.split_once("://")?.1;
     let slash = rest.find('/')?;
     Some(rest[slash..].to_owned())

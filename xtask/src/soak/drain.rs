@@ -13,9 +13,11 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use api_handler::store::Backend;
-use api_handler::store::embedded::VISIBILITY_TIMEOUT;
+use api_handler::store::ports::DeadLetters;
 
 use super::findings::{Findings, Invariant};
 
@@ -41,24 +43,43 @@ pub(super) struct Drain {
     pub(super) drained: bool,
 }
 
-/// The embedded backend of the data directory `dir`, opened beside the
-/// server (its migrations already applied, so opening writes nothing).
-pub(super) fn open(dir: &Path) -> anyhow::Result<Backend> {
-    api_handler::store::embedded::open(dir, "http://127.0.0.1:1")
-        .map_err(anyhow::Error::msg)
-        .with_context(|| format!("cannot open the embedded backend in {}", dir.display()))
+/// The store as the drain reads it: the backend's ports, its dead-letter
+/// queue, and how long a leased message stays invisible.
+pub(super) struct Store {
+    /// The backend's adapters.
+    pub(super) backend: Backend,
+    /// Its dead-letter queue.
+    pub(super) dead_letters: Arc<dyn DeadLetters>,
+    /// The queue's visibility timeout.
+    pub(super) visibility: Duration,
 }
 
-/// Waits until the outbox is empty, `last_start` (the running
-/// incarnation's start) is a visibility timeout and more behind, and the
-/// log `log` has shown no delivery for [`QUIET`]; at most [`BOUND`].
-pub(super) async fn wait(backend: &Backend, log: &Path, last_start: Instant) -> anyhow::Result<Drain> {
+/// The embedded backend of the data directory `dir`, opened beside the
+/// server (its migrations already applied, so opening writes nothing).
+pub(super) fn embedded(dir: &Path) -> anyhow::Result<Store> {
+    let backend = api_handler::store::embedded::open(dir, "http://127.0.0.1:1")
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("cannot open the embedded backend in {}", dir.display()))?;
+    let dead_letters = api_handler::store::embedded::dead_letters(dir).map_err(anyhow::Error::msg)?;
+    Ok(Store {
+        backend,
+        dead_letters,
+        visibility: api_handler::store::embedded::VISIBILITY_TIMEOUT,
+    })
+}
+
+/// Waits until the outbox is empty, `settled_from` (the running
+/// incarnation's start, or the end of the faults when later) is a
+/// visibility timeout and more behind, and the log `log` has shown no
+/// delivery for [`QUIET`]; at most [`BOUND`].
+pub(super) async fn wait(store: &Store, log: &Path, settled_from: Instant) -> anyhow::Result<Drain> {
+    let backend = &store.backend;
     let started = Instant::now();
     let mut tail = LogTail::new(log.to_path_buf());
     tail.read();
     let mut last_delivery = Instant::now();
     let mut outbox_at_start = None;
-    let settle = VISIBILITY_TIMEOUT + Duration::from_secs(2);
+    let settle = store.visibility + Duration::from_secs(2);
     loop {
         let pending = backend
             .outbox
@@ -70,7 +91,7 @@ pub(super) async fn wait(backend: &Backend, log: &Path, last_start: Instant) -> 
         if tail.read() > 0 {
             last_delivery = Instant::now();
         }
-        let drained = pending == 0 && last_start.elapsed() >= settle && last_delivery.elapsed() >= QUIET;
+        let drained = pending == 0 && settled_from.elapsed() >= settle && last_delivery.elapsed() >= QUIET;
         if drained || started.elapsed() >= BOUND {
             return Ok(Drain {
                 waited: started.elapsed(),
@@ -86,7 +107,8 @@ pub(super) async fn wait(backend: &Backend, log: &Path, last_start: Instant) -> 
 /// With the server stopped: the outbox, the queue (a receive: whatever it
 /// returns was never consumed) and the dead-letter queue, each must be
 /// empty.
-pub(super) async fn check_store(backend: &Backend, dir: &Path, findings: &Findings) -> anyhow::Result<()> {
+pub(super) async fn check_store(store: &Store, findings: &Findings) -> anyhow::Result<()> {
+    let backend = &store.backend;
     let pending = backend
         .outbox
         .pending(COUNT_LIMIT)
@@ -118,8 +140,8 @@ pub(super) async fn check_store(backend: &Backend, dir: &Path, findings: &Findin
             .collect();
         format!("messages never consumed (first {}): {messages:?}", messages.len())
     });
-    let letters = api_handler::store::embedded::dead_letters(dir)
-        .map_err(anyhow::Error::msg)?
+    let letters = store
+        .dead_letters
         .list()
         .await
         .map_err(|err| anyhow::anyhow!("cannot read the dead-letter queue: {err}"))?;

@@ -35,6 +35,8 @@ pub(super) enum Cause {
     Dropped,
     /// No whole answer within [`REQUEST_TIMEOUT`].
     Timeout,
+    /// A 5xx or 429 answer that a fault the proxy injected explains.
+    Injected,
 }
 
 impl Cause {
@@ -45,6 +47,7 @@ impl Cause {
             Cause::ConnectFailed => "connect failed",
             Cause::Dropped => "connection dropped",
             Cause::Timeout => "timed out",
+            Cause::Injected => "injected fault answered",
         }
     }
 }

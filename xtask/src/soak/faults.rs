@@ -82,7 +82,8 @@ pub(super) fn schedule(seed: u64, run: Duration) -> Schedule {
 pub(super) struct Event {
     /// Seconds since the start.
     pub(super) at: f64,
-    /// `kill`, `restarted`, `slow-start`, `slow-end`.
+    /// `kill`, `restarted`, `slow-start`, `slow-end`, `fault-start`,
+    /// `fault-end`.
     pub(super) kind: &'static str,
     /// What, in words.
     pub(super) detail: String,
@@ -106,6 +107,13 @@ impl Timeline {
     /// Adds an event happening now.
     pub(super) fn push(&self, kind: &'static str, detail: String) {
         let at = self.started.elapsed().as_secs_f64();
+        let mut events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
+        events.push(Event { at, kind, detail });
+    }
+
+    /// Adds an event at `at` seconds since the start (a fault window the
+    /// proxy opened or closed by the clock).
+    pub(super) fn push_at(&self, at: f64, kind: &'static str, detail: String) {
         let mut events = self.events.lock().unwrap_or_else(PoisonError::into_inner);
         events.push(Event { at, kind, detail });
     }

@@ -72,7 +72,7 @@ impl Invariant {
             Invariant::Queue => "the queue is empty once drained (every message consumed)",
             Invariant::DeadLetters => "the dead-letter queue is empty",
             Invariant::IdempotentReplay => "every retry with the same Idempotency-Key answered the original entry",
-            Invariant::NoServerErrors => "no 5xx answer (none is explained by an embedded fault)",
+            Invariant::NoServerErrors => "no 5xx answer but those an injected fault explains",
             Invariant::ExpectedStatus => "every answer is one the contract allows for its request",
             Invariant::TokensSurvive => "tokens issued before a restart are honoured after it",
             Invariant::SlowClients => "slow clients are timed out by the server",

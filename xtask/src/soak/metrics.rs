@@ -7,6 +7,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::exchange::{Cause, Failure, Sent};
+use super::proxy::Kind;
 
 /// How many examples of 5xx answers are kept.
 const EXAMPLES: usize = 10;
@@ -48,6 +49,9 @@ pub(super) struct Counts {
     pub(super) seconds: Vec<Second>,
     /// Some 5xx answers: route and answer.
     pub(super) server_error_examples: Vec<String>,
+    /// Answers (5xx, 429) an injected fault explains, by the fault's kind
+    /// and the status.
+    pub(super) explained: BTreeMap<(Kind, u16), u64>,
 }
 
 impl Counts {
@@ -63,6 +67,17 @@ impl Counts {
             .filter(|(status, _)| **status >= 500)
             .map(|(_, count)| count)
             .sum()
+    }
+
+    /// Answers of 500 or more that no injected fault explains.
+    pub(super) fn unexplained_server_errors(&self) -> u64 {
+        let explained: u64 = self
+            .explained
+            .iter()
+            .filter(|((_, status), _)| *status >= 500)
+            .map(|(_, count)| count)
+            .sum();
+        self.server_errors().saturating_sub(explained)
     }
 }
 
@@ -81,8 +96,9 @@ impl Metrics {
         }
     }
 
-    /// Counts one exchange of `route` that took `elapsed`.
-    pub(super) fn record(&self, route: &'static str, elapsed: Duration, sent: &Sent) {
+    /// Counts one exchange of `route` that took `elapsed`; `explained`, the
+    /// kind of the injected fault its 5xx or 429 answer is put down to.
+    pub(super) fn record(&self, route: &'static str, elapsed: Duration, sent: &Sent, explained: Option<Kind>) {
         let second = usize::try_from(self.started.elapsed().as_secs()).unwrap_or(usize::MAX);
         let micros = u32::try_from(elapsed.as_micros()).unwrap_or(u32::MAX);
         let mut guard = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
@@ -96,7 +112,9 @@ impl Metrics {
             Ok(reply) => {
                 figures.latencies_us.push(micros);
                 *counts.statuses.entry(reply.status).or_default() += 1;
-                if reply.status >= 500 && counts.server_error_examples.len() < EXAMPLES {
+                if let Some(kind) = explained {
+                    *counts.explained.entry((kind, reply.status)).or_default() += 1;
+                } else if reply.status >= 500 && counts.server_error_examples.len() < EXAMPLES {
                     let example = format!("{route}: {}", reply.summary());
                     counts.server_error_examples.push(example);
                 }
@@ -126,10 +144,17 @@ impl Metrics {
         self.counts.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    /// Exchanges, failures and 5xx so far (for the progress line).
-    pub(super) fn totals(&self) -> (u64, BTreeMap<(Cause, bool), u64>, u64) {
+    /// Exchanges, failures, 5xx and answers injected faults explain so far
+    /// (for the progress line).
+    pub(super) fn totals(&self) -> (u64, BTreeMap<(Cause, bool), u64>, u64, u64) {
         let counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
-        (counts.requests(), counts.failures.clone(), counts.server_errors())
+        let explained = counts.explained.values().sum();
+        (
+            counts.requests(),
+            counts.failures.clone(),
+            counts.server_errors(),
+            explained,
+        )
     }
 }
 

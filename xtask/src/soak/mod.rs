@@ -4,19 +4,23 @@
 //! invariant checked and printed with its count; the command fails naming
 //! each broken one, with examples.
 //!
-//! Only the embedded backend so far: the faults are `kill -9` of the server
-//! (restarted on the same data directory) and slow clients. The aws backend
-//! (faults injected by proxies in front of the emulator) plugs in at
-//! [`Backend::Aws`]: the users, the record and the checks talk HTTP only,
-//! but for the store's final reads in [`drain`].
+//! On both backends the server is killed with `kill -9` about once a minute
+//! (restarted on the same data directory or resources) and slow clients
+//! hold connections. On the aws backend moto stands in for AWS, behind the
+//! fault proxy ([`proxy`]): DynamoDB throttling and 5xx bursts, dropped
+//! connections, SQS outages, Cognito throttling and S3 5xx, on a schedule
+//! drawn from the seed. The users, the record and the checks talk HTTP
+//! only, but for the store's final reads in [`drain`].
 //!
-//! Everything a run writes goes under `target/soak/`: the data directory,
-//! each incarnation's log, `timeline.json` and `timeline.csv` (requests,
-//! throughput and p99 per second, and the faults) and their chart,
-//! `soak.svg`. `--record` also writes the figures as the `## Soak` section
-//! of `bench/RESULTS.md`, with the chart beside it as `bench/soak.svg`.
+//! Everything a run writes goes under `target/soak/BACKEND/`: the data
+//! directory, each incarnation's log, `timeline.json` and `timeline.csv`
+//! (requests, throughput and p99 per second, and the faults) and their
+//! chart, `soak.svg`. `--record` also writes the figures as the backend's
+//! soak section of `bench/RESULTS.md`, with the chart beside it as
+//! `bench/soak-BACKEND.svg`.
 
 mod attachments;
+mod aws;
 mod chart;
 mod check;
 mod client;
@@ -30,6 +34,7 @@ mod metrics;
 mod model;
 mod options;
 mod progress;
+mod proxy;
 mod report;
 mod server;
 mod session;
@@ -44,7 +49,8 @@ use anyhow::{Context, bail};
 
 use self::findings::{Findings, Invariant};
 use self::metrics::Metrics;
-use self::options::{Backend, Options};
+use self::options::Options;
+use self::proxy::FaultProxy;
 use self::report::{Figures, Sample};
 use self::server::Server;
 use self::user::{Shared, User};
@@ -62,21 +68,21 @@ const PROGRESS_EVERY: Duration = Duration::from_secs(5);
 /// Runs `cargo xtask soak` with `args` (after `soak`).
 pub(crate) fn run(args: &[&str]) -> anyhow::Result<()> {
     let options = Options::parse(args)?;
-    if options.backend == Backend::Aws {
-        bail!(
-            "`cargo xtask soak --backend aws` is not built yet: it needs fault proxies in front of moto; \
-             run `cargo xtask soak` (the embedded backend) for now"
-        );
-    }
     let build = server::build()?;
     eprintln!("soak: release build took {:.1} s", build.as_secs_f64());
-    let work = tools::fresh_dir(project_root().join("target/soak"))?;
+    let work = tools::fresh_dir(project_root().join("target/soak").join(options.backend.name()))?;
+    let emulator = match options.backend {
+        options::Backend::Aws => Some(aws::Emulator::start()?),
+        options::Backend::Embedded => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start an async runtime")?;
     let findings = Arc::new(Findings::default());
-    let mut figures = runtime.block_on(soak(&options, &work, Arc::clone(&findings)))?;
+    let mut figures = runtime.block_on(soak(&options, &work, Arc::clone(&findings), emulator.as_ref()))?;
+    drop(runtime);
+    drop(emulator);
     figures.build = build;
     let tallies = findings.snapshot();
     print!("{}", report::render(&options, &figures, &tallies));
@@ -103,34 +109,62 @@ pub(crate) fn run(args: &[&str]) -> anyhow::Result<()> {
         );
     }
     if options.record {
-        let recorded = project_root().join(report::CHART);
-        std::fs::copy(&chart, &recorded).with_context(|| format!("cannot copy the chart to {}", recorded.display()))?;
+        let recorded = report::recorded_chart(options.backend);
+        let path = project_root().join(&recorded);
+        std::fs::copy(&chart, &path).with_context(|| format!("cannot copy the chart to {}", path.display()))?;
         report::record(&options, &figures)?;
         eprintln!(
-            "soak: wrote the `## Soak` section of {} and {}",
-            report::RESULTS,
-            report::CHART
+            "soak: wrote the {} backend's section of {} and {recorded}",
+            options.backend.name(),
+            crate::bench::results::RESULTS
         );
     }
     Ok(())
 }
 
 /// The run itself: server, users, faults, drain, checks; the figures.
-async fn soak(options: &Options, work: &std::path::Path, findings: Arc<Findings>) -> anyhow::Result<Figures> {
+async fn soak(
+    options: &Options,
+    work: &std::path::Path,
+    findings: Arc<Findings>,
+    emulator: Option<&aws::Emulator>,
+) -> anyhow::Result<Figures> {
+    let proxy = match emulator {
+        Some(emulator) => {
+            let windows = proxy::schedule(options.seed, options.duration);
+            Some(FaultProxy::start(emulator.endpoint(), windows, options.seed).await?)
+        }
+        None => None,
+    };
+    let env = match (emulator, &proxy) {
+        (Some(emulator), Some(proxy)) => emulator.server_env(&proxy.endpoint),
+        _ => Vec::new(),
+    };
     let port = server::free_port()?;
-    let server = Server::start(work, port)?;
+    let server = Server::start(work, port, env)?;
     let addr = server.addr();
     let data = server.data_dir().to_path_buf();
     let server = Arc::new(Mutex::new(server));
     let first_health = server::wait_healthy(addr).await?;
+    let faults = match &proxy {
+        Some(proxy) => format!(
+            "kill -9, slow clients and {} fault windows of the proxy in front of moto",
+            proxy.windows().len()
+        ),
+        None => "kill -9 and slow clients".to_owned(),
+    };
     eprintln!(
-        "soak: seed {} (repeat with --seed {0}), {} users for {} s against {addr} (up in {} ms); faults: kill -9 and slow clients",
+        "soak: seed {} (repeat with --seed {0}), {} users for {} s against {addr} ({} backend, up in {} ms); faults: {faults}",
         options.seed,
         options.users,
         options.duration.as_secs(),
+        options.backend.name(),
         first_health.as_millis()
     );
     let started = Instant::now();
+    if let Some(proxy) = &proxy {
+        proxy.begin(started);
+    }
     let stop_at = started + options.duration;
     let incarnation = Arc::new(AtomicU32::new(1));
     let shared = Arc::new(Shared {
@@ -139,6 +173,7 @@ async fn soak(options: &Options, work: &std::path::Path, findings: Arc<Findings>
         stop_at,
         give_up_at: stop_at + RESOLVING,
         seed: options.seed,
+        confirm: proxy.is_some(),
     });
     let metrics = Arc::new(Metrics::new(started));
     let timeline = Arc::new(faults::Timeline::new(started));
@@ -146,7 +181,7 @@ async fn soak(options: &Options, work: &std::path::Path, findings: Arc<Findings>
 
     let mut users = tokio::task::JoinSet::new();
     for index in 0..options.users {
-        let client = client::Client::new(addr, client::source_address(index), Arc::clone(&metrics));
+        let client = client::Client::new(addr, client::source_address(index), Arc::clone(&metrics), proxy.clone());
         let user = User::new(index, client, Arc::clone(&shared));
         // Arrivals spread over the first two seconds.
         let delay = Duration::from_millis(u64::try_from(index).unwrap_or(0) * 2_000 / options.users.max(1) as u64);
@@ -210,12 +245,27 @@ async fn soak(options: &Options, work: &std::path::Path, findings: Arc<Findings>
         restarts
     );
 
-    let backend = drain::open(&data)?;
-    let (last_log, last_started) = {
+    if let Some(proxy) = &proxy {
+        for (n, window) in proxy.windows().iter().enumerate() {
+            let name = format!("fault {} ({})", n + 1, window.kind.name());
+            timeline.push_at(window.from.as_secs_f64(), "fault-start", name.clone());
+            timeline.push_at(window.to.as_secs_f64(), "fault-end", name);
+        }
+    }
+    let store = match emulator {
+        Some(emulator) => emulator.store().await?,
+        None => drain::embedded(&data)?,
+    };
+    let (last_log, mut settled_from) = {
         let server = server.lock().unwrap_or_else(PoisonError::into_inner);
         (server.log_of(server.incarnation()), last_start(&timeline, started))
     };
-    let drained = drain::wait(&backend, &last_log, last_started).await?;
+    if proxy.is_some() {
+        // A delete the proxy failed leaves its message leased until its
+        // visibility timeout, whichever incarnation leased it.
+        settled_from = settled_from.max(stop_at);
+    }
+    let drained = drain::wait(&store, &last_log, settled_from).await?;
     eprintln!(
         "soak: drained in {:.1} s ({} event(s) in the outbox at first, {} deliveries meanwhile){}; checking",
         drained.waited.as_secs_f64(),
@@ -247,12 +297,12 @@ async fn soak(options: &Options, work: &std::path::Path, findings: Arc<Findings>
         let logs: Vec<_> = (1..=incarnations).map(|n| server.log_of(n)).collect();
         (stopped, incarnations, logs)
     };
-    drain::check_store(&backend, &data, &findings).await?;
+    drain::check_store(&store, &findings).await?;
     judge_slow_clients(&slow_outcomes, &findings);
     let answered: u64 = counts.statuses.values().sum();
     findings.held(
         Invariant::NoServerErrors,
-        answered.saturating_sub(counts.server_errors()),
+        answered.saturating_sub(counts.unexplained_server_errors()),
     );
     let mut resolutions = model::Resolutions::default();
     let (mut after_success, mut after_unknown) = (0, 0);
@@ -283,6 +333,7 @@ async fn soak(options: &Options, work: &std::path::Path, findings: Arc<Findings>
         retries: (after_success, after_unknown),
         events: timeline.events(),
         users: users.len(),
+        injected: proxy.as_ref().map(FaultProxy::injected),
     })
 }
 
@@ -317,11 +368,11 @@ async fn watch(watch: Watch) -> (Option<Sample>, Vec<Sample>) {
         }
         if Instant::now() >= next_line {
             next_line += PROGRESS_EVERY;
-            let (requests, failures, server_errors) = watch.metrics.totals();
+            let (requests, failures, server_errors, explained) = watch.metrics.totals();
             let elapsed = watch.started.elapsed().as_secs_f64();
             eprintln!(
                 "soak: {elapsed:>5.0} s  {requests} requests ({:.0}/s)  failures: {}  5xx: {server_errors}  \
-                 broken checks: {}  incarnation {}",
+                 answers of injected faults: {explained}  broken checks: {}  incarnation {}",
                 requests as f64 / elapsed.max(1e-9),
                 metrics::describe_failures(&failures),
                 watch.findings.broken(),

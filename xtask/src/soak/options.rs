@@ -13,8 +13,18 @@ pub(crate) const USAGE: &str =
 pub(super) enum Backend {
     /// SQLite and files in a data directory.
     Embedded,
-    /// DynamoDB, Cognito, S3, SQS (not yet).
+    /// DynamoDB, Cognito, S3 and SQS on moto, behind the fault proxy.
     Aws,
+}
+
+impl Backend {
+    /// Its name on the command line and in the report.
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Backend::Embedded => "embedded",
+            Backend::Aws => "aws",
+        }
+    }
 }
 
 /// What `cargo xtask soak` was asked for.

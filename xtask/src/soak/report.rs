@@ -1,12 +1,11 @@
 //! What a soak run prints and writes: the invariants with their counts and
 //! examples, the figures (requests, throughput, latency per route,
 //! restarts, slow clients, the server's memory and open files), the
-//! per-second timeline under `target/soak/`, and with `--record` the
-//! `## Soak` section of `bench/RESULTS.md`.
+//! per-second timeline under `target/soak/BACKEND/`, and with `--record`
+//! the backend's soak section of `bench/RESULTS.md`.
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -17,15 +16,23 @@ use super::faults::{Event, SlowOutcome};
 use super::findings::{Invariant, Tally};
 use super::metrics::{self, Counts};
 use super::model::Resolutions;
-use super::options::Options;
+use super::options::{Backend, Options};
+use super::proxy::Injected;
+use crate::bench::results::{self, RESULTS};
 use crate::util::project_root;
 
-/// The results file `--record` writes into.
-pub(super) const RESULTS: &str = "bench/RESULTS.md";
-/// Where `--record` puts the run's chart, beside [`RESULTS`].
-pub(super) const CHART: &str = "bench/soak.svg";
-/// Its section's title.
-const TITLE: &str = "Soak";
+/// The title of `backend`'s section in [`RESULTS`].
+fn title(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Embedded => "Soak: embedded backend",
+        Backend::Aws => "Soak: aws backend on moto",
+    }
+}
+
+/// Where `--record` puts the chart of a run on `backend`, beside [`RESULTS`].
+pub(super) fn recorded_chart(backend: Backend) -> String {
+    format!("bench/soak-{}.svg", backend.name())
+}
 
 /// The server's resident memory and open files at one moment.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -90,6 +97,8 @@ pub(super) struct Figures {
     pub(super) events: Vec<Event>,
     /// Users checked at the end.
     pub(super) users: usize,
+    /// What the fault proxy injected (the aws backend).
+    pub(super) injected: Option<Injected>,
 }
 
 /// One route's row: requests, failures, p50 and p99 in milliseconds.
@@ -134,11 +143,12 @@ pub(super) fn render(options: &Options, figures: &Figures, tallies: &[(Invariant
     let seconds = figures.load_time.as_secs_f64().max(1e-9);
     let _ = writeln!(
         out,
-        "\nsoak: seed {}, {} users, {} s of load ({:.1} s with the users' last resolutions), embedded backend",
+        "\nsoak: seed {}, {} users, {} s of load ({:.1} s with the users' last resolutions), {} backend",
         options.seed,
         options.users,
         options.duration.as_secs(),
-        seconds
+        seconds,
+        options.backend.name()
     );
     let _ = writeln!(out, "\ninvariants:");
     for (invariant, tally) in tallies {
@@ -176,6 +186,19 @@ pub(super) fn render(options: &Options, figures: &Figures, tallies: &[(Invariant
         "  failed exchanges (server down; not errors of the system): {}",
         metrics::describe_failures(&counts.failures)
     );
+    if let Some(injected) = &figures.injected {
+        let _ = writeln!(
+            out,
+            "  faults injected by the proxy: {} ({} calls forwarded)",
+            describe_injected(injected),
+            injected.forwarded
+        );
+        let _ = writeln!(
+            out,
+            "  answers an injected fault explains (retried as outcome unknown): {}",
+            describe_explained(counts)
+        );
+    }
     let resolved: Vec<String> = figures
         .resolutions
         .by_kind
@@ -322,45 +345,94 @@ pub(super) fn write_timeline(work: &Path, figures: &Figures) -> anyhow::Result<(
     Ok(())
 }
 
-/// Writes the figures as the `## Soak` section of [`RESULTS`], in place of
-/// the one there (the other sections stay as they are).
+/// Writes the figures as the backend's soak section of [`RESULTS`], in
+/// place of the one there (the other sections stay as they are).
 pub(super) fn record(options: &Options, figures: &Figures) -> anyhow::Result<()> {
     let path = project_root().join(RESULTS);
     let previous = std::fs::read_to_string(&path).unwrap_or_default();
-    let text = replace_section(&previous, &section(options, figures));
+    let text = results::with_section(&previous, title(options.backend), &section(options, figures));
     std::fs::write(&path, text).with_context(|| format!("cannot write {RESULTS}"))
 }
 
-/// The `## Soak` section.
+/// Faults injected, by kind.
+fn describe_injected(injected: &Injected) -> String {
+    listed(
+        injected
+            .by_kind
+            .iter()
+            .map(|(kind, count)| format!("{} {count}", kind.name())),
+    )
+}
+
+/// Answers an injected fault explains, by kind and status.
+fn describe_explained(counts: &Counts) -> String {
+    listed(
+        counts
+            .explained
+            .iter()
+            .map(|((kind, status), count)| format!("{status} × {count} ({})", kind.name())),
+    )
+}
+
+/// `parts` joined with commas, or `none`.
+fn listed(parts: impl Iterator<Item = String>) -> String {
+    let parts: Vec<String> = parts.collect();
+    if parts.is_empty() {
+        "none".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// The backend's soak section.
 fn section(options: &Options, figures: &Figures) -> String {
-    let commit = Command::new("git")
-        .args(["rev-parse", "--short", "HEAD"])
-        .output()
-        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
-        .unwrap_or_default();
     let counts = &figures.counts;
     let seconds = figures.load_time.as_secs_f64().max(1e-9);
+    let (setting, faults) = match options.backend {
+        Backend::Embedded => (
+            "on the embedded backend",
+            "`kill -9` of the server about once a minute (restarted on the same data directory) and slow clients",
+        ),
+        Backend::Aws => (
+            "on the aws backend, DynamoDB, Cognito, S3 and SQS on moto behind the fault proxy,",
+            "DynamoDB throttling and 5xx bursts, dropped connections (half of them after the call was served), SQS outages of 10 to 30 s, \
+             Cognito throttling and S3 5xx, each once a minute, with `kill -9` of the server about once a minute (restarted on the same resources) \
+             and slow clients",
+        ),
+    };
+    let chart = recorded_chart(options.backend);
+    let chart = chart.trim_start_matches("bench/");
     let mut text = format!(
-        "## {TITLE}\n\nMeasured {}, commit {commit}. `cargo xtask soak --seconds {} --users {} --seed {} --record`:\n\
-         the `--release` server on the embedded backend with its jobs and consumer loop, {} simulated users\n\
-         (goals, progress with and without `Idempotency-Key`, stats, attachments, the inbox, the account's\n\
-         routes), `kill -9` of the server about once a minute (restarted on the same data directory) and slow\n\
-         clients; every invariant held once the queue had drained.\n\n![Throughput and p99 latency per second, \
-         the server's downtime and the slow clients shaded](soak.svg)\n\n| measure | value |\n|---|---|",
-        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        "## {}\n\n{} `cargo xtask soak --backend {} --seconds {} --users {} --seed {} --record`: \
+         the `--release` server {setting} with its jobs and consumer loop, {} simulated users \
+         (goals, progress with and without `Idempotency-Key`, stats, attachments, the inbox, the account's \
+         routes); faults: {faults}. Every invariant held once the queue had drained.\n\n\
+         ![Throughput and p99 latency per second, the faults shaded]({chart})\n\n| measure | value |\n|---|---|",
+        title(options.backend),
+        results::stamp(),
+        options.backend.name(),
         options.duration.as_secs(),
         options.users,
         options.seed,
         options.users
     );
     let failures: u64 = counts.failures.values().sum();
-    let rows = [
+    let mut rows = vec![
         (
             "requests",
             format!("{} ({:.0}/s)", counts.requests(), counts.requests() as f64 / seconds),
         ),
-        ("failed exchanges (server down)", failures.to_string()),
+        ("failed exchanges (server down, connection cut)", failures.to_string()),
         ("5xx answers", counts.server_errors().to_string()),
+    ];
+    if let Some(injected) = &figures.injected {
+        rows.push((
+            "faults injected (calls failed by the proxy)",
+            describe_injected(injected),
+        ));
+        rows.push(("answers an injected fault explains", describe_explained(counts)));
+    }
+    rows.extend([
         ("restarts after `kill -9`", figures.restarts.to_string()),
         (
             "slow clients timed out",
@@ -382,7 +454,7 @@ fn section(options: &Options, figures: &Figures) -> String {
             "drain after the load",
             format!("{:.1} s", figures.drain.waited.as_secs_f64()),
         ),
-    ];
+    ]);
     for (measure, value) in rows {
         let _ = write!(text, "\n| {measure} | {value} |");
     }
@@ -398,35 +470,6 @@ fn section(options: &Options, figures: &Figures) -> String {
         );
     }
     text
-}
-
-/// `previous` with its `## Soak` section replaced by `section` (added at
-/// the end when there is none); the rest unchanged.
-fn replace_section(previous: &str, section: &str) -> String {
-    let heading = format!("## {TITLE}\n");
-    let start = if previous.starts_with(&heading) {
-        Some(0)
-    } else {
-        previous.find(&format!("\n{heading}")).map(|at| at + 1)
-    };
-    let Some(start) = start else {
-        let base = if previous.trim().is_empty() {
-            "# Benchmark results\n".to_owned()
-        } else {
-            previous.trim_end().to_owned() + "\n"
-        };
-        return format!("{base}\n{}\n", section.trim_end());
-    };
-    let after = start + heading.len();
-    match previous[after..].find("\n## ") {
-        Some(next) => format!(
-            "{}{}\n\n{}",
-            &previous[..start],
-            section.trim_end(),
-            &previous[after + next + 1..]
-        ),
-        None => format!("{}{}\n", &previous[..start], section.trim_end()),
-    }
 }
 
 #[cfg(test)]
@@ -477,6 +520,7 @@ mod tests {
             retries: (2, 1),
             events: Vec::new(),
             users: 1,
+            injected: None,
         }
     }
 
@@ -484,8 +528,10 @@ mod tests {
     fn the_section_has_the_figures_and_a_row_per_route() {
         let options = Options::parse(&["--seconds", "60", "--users", "1", "--seed", "9"]).unwrap();
         let text = section(&options, &figures());
-        assert!(text.starts_with("## Soak\n\nMeasured "), "{text}");
-        assert!(text.contains("`cargo xtask soak --seconds 60 --users 1 --seed 9 --record`"));
+        assert!(text.starts_with("## Soak: embedded backend\n\nMeasured "), "{text}");
+        assert!(text.contains("`cargo xtask soak --backend embedded --seconds 60 --users 1 --seed 9 --record`"));
+        assert!(text.contains("(soak-embedded.svg)"), "{text}");
+        assert!(!text.contains("faults injected"), "{text}");
         assert!(text.contains("| requests | 3 (0/s) |"), "{text}");
         assert!(text.contains("| `GET /goals` | 3 | 1.00 ms | 2.00 ms |"), "{text}");
         let printed = render(&options, &figures(), &[]);
@@ -496,21 +542,24 @@ mod tests {
     }
 
     #[test]
-    fn the_soak_section_is_replaced_and_the_others_kept() {
-        let before =
-            "# Benchmark results\n\nintro\n\n## Build\n\nold build\n\n## Soak\n\nold soak\n\n## Load\n\nload\n";
-        let after = replace_section(before, "## Soak\n\nnew soak\n");
-        assert_eq!(
-            after,
-            "# Benchmark results\n\nintro\n\n## Build\n\nold build\n\n## Soak\n\nnew soak\n\n## Load\n\nload\n"
+    fn the_aws_section_counts_the_faults_by_kind() {
+        use crate::soak::proxy::Kind;
+        let options = Options::parse(&["--backend", "aws", "--seconds", "60", "--seed", "9"]).unwrap();
+        let mut figures = figures();
+        let mut injected = Injected::default();
+        injected.by_kind.insert(Kind::SqsOutage, 40);
+        injected.by_kind.insert(Kind::DynamoThrottling, 7);
+        figures.injected = Some(injected);
+        figures.counts.explained.insert((Kind::DynamoThrottling, 503), 2);
+        let text = section(&options, &figures);
+        assert!(text.starts_with("## Soak: aws backend on moto\n"), "{text}");
+        assert!(
+            text.contains("| faults injected (calls failed by the proxy) | DynamoDB throttling 7, SQS outage 40 |"),
+            "{text}"
         );
-        let appended = replace_section("# Benchmark results\n\n## Build\n\nb\n", "## Soak\n\ns");
-        assert_eq!(appended, "# Benchmark results\n\n## Build\n\nb\n\n## Soak\n\ns\n");
-        assert_eq!(
-            replace_section("", "## Soak\n\ns"),
-            "# Benchmark results\n\n## Soak\n\ns\n"
+        assert!(
+            text.contains("| answers an injected fault explains | 503 × 2 (DynamoDB throttling) |"),
+            "{text}"
         );
-        let last = replace_section("# B\n\n## Soak\n\nold\n", "## Soak\n\nnew");
-        assert_eq!(last, "# B\n\n## Soak\n\nnew\n");
     }
 }

@@ -1,6 +1,7 @@
-//! The server under soak: the `--release` `api-handler` on the embedded
-//! backend, as `cargo run --release` starts it (its jobs and consumer loop
-//! included), on one port and data directory for every incarnation: killed
+//! The server under soak: the `--release` `api-handler`, as `cargo run
+//! --release` starts it (its jobs and consumer loop included), on the
+//! embedded backend or, given the aws backend's environment, on moto; on
+//! one port and data directory for every incarnation: killed
 //! with `SIGKILL` by the faults, started again, stopped with `SIGTERM` at the
 //! end. Each incarnation logs to its own file.
 
@@ -47,18 +48,21 @@ pub(super) struct Server {
     work: PathBuf,
     child: Option<Child>,
     incarnation: u32,
+    env: Vec<(String, String)>,
 }
 
 impl Server {
-    /// Starts the first incarnation on `port`, its data in `work/data` and
-    /// its log in `work/server-1.log` (not waiting for it to answer).
-    pub(super) fn start(work: &Path, port: u16) -> anyhow::Result<Server> {
+    /// Starts the first incarnation on `port`, with `env` added to its
+    /// environment (none: the embedded backend), its data in `work/data`
+    /// and its log in `work/server-1.log` (not waiting for it to answer).
+    pub(super) fn start(work: &Path, port: u16, env: Vec<(String, String)>) -> anyhow::Result<Server> {
         let mut server = Server {
             addr: SocketAddr::from(([127, 0, 0, 1], port)),
             data: work.join("data"),
             work: work.to_path_buf(),
             child: None,
             incarnation: 0,
+            env,
         };
         server.spawn()?;
         Ok(server)
@@ -107,6 +111,7 @@ impl Server {
             .env("RUST_LOG", "info")
             .env("APP_HEADER_TIMEOUT_SECS", HEADER_TIMEOUT_SECS.to_string())
             .env("APP_BODY_TIMEOUT_SECS", BODY_TIMEOUT_SECS.to_string())
+            .envs(self.env.iter().map(|(key, value)| (key, value)))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)

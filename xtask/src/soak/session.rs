@@ -68,6 +68,9 @@ impl User {
                 }
             }
         }
+        if self.shared.confirm && !self.confirm().await {
+            return false;
+        }
         if !self.login().await {
             return false;
         }
@@ -108,6 +111,31 @@ impl User {
         profile.timezone = self.model.timezone.clone();
         self.profile = Some(profile);
         !self.model.user_id.is_empty()
+    }
+
+    /// Confirms the registration with its code (on the aws backend:
+    /// Cognito mails one, and moto accepts any). A confirmation of unknown
+    /// outcome is sent again; a refusal then (already confirmed) is left
+    /// for the login to settle.
+    async fn confirm(&mut self) -> bool {
+        let mut unknown_before = false;
+        loop {
+            if Instant::now() >= self.shared.stop_at {
+                return false;
+            }
+            let body = json!({ "email": self.model.email, "code": "123456" });
+            let request = Request::new("POST /auth/confirm", Method::POST, "/auth/confirm").json(body);
+            match self.client.send(&request).await {
+                Ok(reply) if reply.status == 429 => self.throttled(&reply).await,
+                Ok(reply) if unknown_before && (400..500).contains(&reply.status) => return true,
+                Ok(reply) => return self.expect(&reply, &[204], "POST /auth/confirm"),
+                Err(Failure::NotSent(_)) => self.pause().await,
+                Err(Failure::Unknown(_)) => {
+                    unknown_before = true;
+                    self.pause().await;
+                }
+            }
+        }
     }
 
     /// Waits out a 429's `Retry-After` (at most 5 s).
@@ -259,13 +287,13 @@ impl User {
 
     /// Downloads a ready export and checks it is the user's own document.
     pub(super) async fn download_export(&mut self, url: &str) -> bool {
-        let Some(target) = super::client::path_of(url) else {
+        let Some((mut storage, target)) = self.client.for_url(url) else {
             self.findings()
                 .broke(Invariant::ConsumersOnce, format!("an export URL without a path: {url}"));
             return false;
         };
         let request = Request::new("GET download URL (export)", Method::GET, target);
-        let Ok(reply) = self.client.send(&request).await else {
+        let Ok(reply) = storage.send(&request).await else {
             return false;
         };
         if !self.expect(&reply, &[200], "GET export document") {

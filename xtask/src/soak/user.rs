@@ -38,6 +38,9 @@ pub(super) struct Shared {
     pub(super) give_up_at: Instant,
     /// The run's seed.
     pub(super) seed: u64,
+    /// Whether a registration must be confirmed with its code (the aws
+    /// backend).
+    pub(super) confirm: bool,
 }
 
 /// What a user does next.

@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::{
 };
 
 use super::errors::{RETRY_AFTER_SECS, store_error};
-use super::items::{Item, PK, REVOKED_SK, SK, key, s};
+use super::items::{EXPIRES_AT, Item, PK, REVOKED_SK, SK, key, n, s};
 use crate::store::ports::{StoreError, StoreResult};
 
 /// The DynamoDB client and the names of the three tables.
@@ -28,6 +28,12 @@ pub(crate) struct Tables {
     /// Counters and goal-day aggregates.
     pub(crate) aggregates: String,
 }
+
+/// How long a transaction's receipt is kept (DynamoDB's TTL removes it
+/// later): far longer than the SDK's retries of one call.
+pub(crate) const RECEIPT_SECS: i64 = 3_600;
+/// The sort key prefix of transaction receipts.
+const RECEIPT_PREFIX: &str = "txn#";
 
 /// The most items DynamoDB takes in one `BatchWriteItem`.
 const BATCH_SIZE: usize = 25;
@@ -239,14 +245,25 @@ impl Tables {
     /// checks the user's tombstone: once the account is deleted it fails
     /// with `NotFound("account")`, so no write outlives the purge. The
     /// reasons of a cancelled transaction are the callers' writes', in order.
+    ///
+    /// It also writes a receipt of its own (a fresh id, kept for
+    /// [`RECEIPT_SECS`]), so that an attempt the SDK sends again after the
+    /// first one's answer was lost (a dropped connection, a timed-out
+    /// attempt) and that is cancelled because the first one was applied
+    /// reads as the success it is, instead of as a conflict with itself.
     pub(crate) async fn transact(&self, user_id: &str, mut writes: Vec<Write>) -> Result<(), TransactError> {
         writes.push(Write::check(
             &self.users,
             key(user_id, REVOKED_SK),
             "attribute_not_exists(deletedAt)",
         ));
+        writes.push(receipt(&self.users, user_id));
         match self.transact_items(writes).await {
             Err(TransactError::Cancelled(mut reasons)) => {
+                let receipt = reasons.pop();
+                if receipt.is_some_and(|reason| reason.condition_failed()) {
+                    return Ok(());
+                }
                 let tombstone = reasons.pop();
                 if tombstone.is_some_and(|reason| reason.condition_failed()) {
                     return Err(TransactError::Store(StoreError::NotFound("account")));
@@ -257,7 +274,8 @@ impl Tables {
         }
     }
 
-    /// Writes every item or none, unfenced: for the tombstone itself.
+    /// Writes every item or none, unfenced and without a receipt: for the
+    /// tombstone itself.
     pub(crate) async fn transact_items(&self, writes: Vec<Write>) -> Result<(), TransactError> {
         let items = writes.into_iter().map(Write::build).collect::<StoreResult<Vec<_>>>()?;
         match self
@@ -367,4 +385,14 @@ impl Tables {
         }
         Ok(())
     }
+}
+
+/// A transaction's receipt in `users`: `user_id`'s item under a fresh id,
+/// written only if absent (so that finding it there means this very
+/// transaction was applied), removed by the table's TTL after
+/// [`RECEIPT_SECS`].
+fn receipt(users: &str, user_id: &str) -> Write {
+    let mut item = key(user_id, format!("{RECEIPT_PREFIX}{}", crate::domain::new_id()));
+    item.insert(EXPIRES_AT.to_owned(), n(chrono::Utc::now().timestamp() + RECEIPT_SECS));
+    Write::put(users, item).when("attribute_not_exists(sk)")
 }
