@@ -125,6 +125,53 @@ impl User {
         }
     }
 
+    /// Deletes one of a live goal's acknowledged attachments (204); a
+    /// deletion of unknown outcome is resolved by listing the goal's
+    /// attachments.
+    pub(super) async fn delete_attachment(&mut self) {
+        let candidates: Vec<(String, String)> = self
+            .model
+            .live_goals()
+            .flat_map(|goal| goal.attachments.keys().map(|id| (goal.id.clone(), id.clone())))
+            .collect();
+        let Some((goal, id)) = self.rng.choice(candidates) else {
+            self.attachment().await;
+            return;
+        };
+        let route = "DELETE /goals/{goalId}/attachments/{attachmentId}";
+        let target = format!("/goals/{goal}/attachments/{id}");
+        let applied = match self.authed(Request::new(route, Method::DELETE, target)).await {
+            Ok(reply) => self.expect(&reply, &[204], route),
+            Err(Failure::NotSent(_)) => false,
+            Err(Failure::Unknown(_)) => {
+                let listing = format!("/goals/{goal}/attachments");
+                let listed = "GET /goals/{goalId}/attachments";
+                let Some(reply) = self
+                    .answered(|| Request::new(listed, Method::GET, listing.clone()))
+                    .await
+                else {
+                    self.unresolved(&format!("the deletion of attachment {id}"));
+                    return;
+                };
+                if !self.expect(&reply, &[200], listed) {
+                    return;
+                }
+                let still = reply.json()["items"]
+                    .as_array()
+                    .is_some_and(|items| items.iter().any(|item| item["attachmentId"] == id.as_str()));
+                self.model.resolutions.count("attachment deletion", !still);
+                self.findings().held(Invariant::UnknownAllOrNothing, 1);
+                !still
+            }
+        };
+        if applied {
+            if let Some(record) = self.model.goals.get_mut(&goal) {
+                record.attachments.remove(&id);
+            }
+            self.model.attachments_deleted.insert(id);
+        }
+    }
+
     /// Lists the goal's attachments after a registration of unknown outcome.
     async fn resolve_attachment(&mut self, goal: &str, file_name: &str, content_type: &str, size: u64) {
         let route = "GET /goals/{goalId}/attachments";
@@ -195,6 +242,13 @@ impl User {
             .filter_map(|item| Some((item["attachmentId"].as_str()?.to_owned(), item)))
             .collect();
         for (id, item) in &listed {
+            if self.model.attachments_deleted.contains(id) {
+                self.findings().broke(
+                    Invariant::Acknowledged,
+                    format!("attachment {id} of goal {goal_id} is listed after its deletion was acknowledged"),
+                );
+                continue;
+            }
             if !goal.attachments.contains_key(id) {
                 let name = item["fileName"].as_str().unwrap_or_default();
                 let made = (goal_id.to_owned(), name.to_owned());

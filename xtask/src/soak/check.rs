@@ -44,6 +44,7 @@ impl User {
         if self.model.export_requested {
             self.verify_export().await;
         }
+        self.verify_departed().await;
         let gave_up = self.gave_up;
         if gave_up > 0 {
             self.findings().broke(

@@ -140,10 +140,11 @@ impl Client {
     }
 
     /// Sends `request` and reads the whole answer, counting the exchange.
-    /// A 5xx or 429 answer that a failure the fault proxy injected during
-    /// the exchange explains is counted by the fault's kind and given back
-    /// as a failure of unknown outcome (the server may have applied part of
-    /// a request before its dependency failed: the user resolves it).
+    /// A 5xx answer is given back as a failure of unknown outcome: the
+    /// server may have applied the write before its dependency failed or
+    /// timed out, and the user resolves it. One that a failure the fault
+    /// proxy injected during the exchange explains (a 429 too) is counted
+    /// by the fault's kind; any other is counted against the system.
     pub(super) async fn send(&mut self, request: &Request) -> Sent {
         let started = Instant::now();
         let sent = match tokio::time::timeout(REQUEST_TIMEOUT, self.exchange(request)).await {
@@ -160,9 +161,10 @@ impl Client {
             _ => None,
         };
         self.metrics.record(request.route, started.elapsed(), &sent, explained);
-        match explained {
-            Some(_) => Err(Failure::Unknown(Cause::Injected)),
-            None => sent,
+        match (explained, &sent) {
+            (Some(_), _) => Err(Failure::Unknown(Cause::Injected)),
+            (None, Ok(reply)) if reply.status >= 500 => Err(Failure::Unknown(Cause::ServerError)),
+            (None, _) => sent,
         }
     }
 

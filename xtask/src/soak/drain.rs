@@ -27,6 +27,8 @@ const BOUND: Duration = Duration::from_secs(120);
 const QUIET: Duration = Duration::from_secs(3);
 /// How often the outbox and the log are looked at.
 const POLL: Duration = Duration::from_millis(500);
+/// Items a check of a deleted account's purge looks at.
+const PURGE_PAGE: usize = 100;
 /// Outbox events counted at most.
 const COUNT_LIMIT: usize = 100_000;
 
@@ -163,6 +165,24 @@ pub(super) async fn check_store(store: &Store, findings: &Findings) -> anyhow::R
             .collect();
         format!("{} dead letter(s), such as {described:?}", letters.len())
     });
+    Ok(())
+}
+
+/// With the server stopped: nothing is left of each account in
+/// `user_ids` (deleted by their users) but its tombstone. A page of the
+/// purge is run for each: it must find nothing to erase.
+pub(super) async fn check_purged(store: &Store, user_ids: &[String], findings: &Findings) -> anyhow::Result<()> {
+    for user_id in user_ids {
+        let left = store
+            .backend
+            .erasure
+            .erase_page(user_id, PURGE_PAGE)
+            .await
+            .map_err(|err| anyhow::anyhow!("cannot look for what is left of account {user_id}: {err}"))?;
+        findings.check(Invariant::Purged, left == 0, || {
+            format!("deleted account {user_id}: {left} item(s) were still in the store after the drain")
+        });
+    }
     Ok(())
 }
 

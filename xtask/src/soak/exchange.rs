@@ -37,6 +37,8 @@ pub(super) enum Cause {
     Timeout,
     /// A 5xx or 429 answer that a fault the proxy injected explains.
     Injected,
+    /// A 5xx answer nothing injected explains.
+    ServerError,
 }
 
 impl Cause {
@@ -48,6 +50,7 @@ impl Cause {
             Cause::Dropped => "connection dropped",
             Cause::Timeout => "timed out",
             Cause::Injected => "injected fault answered",
+            Cause::ServerError => "5xx answer",
         }
     }
 }

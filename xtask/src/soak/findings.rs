@@ -38,11 +38,14 @@ pub(super) enum Invariant {
     TokensSurvive,
     /// Slow clients are timed out.
     SlowClients,
+    /// A deleted account's credentials and tokens are refused and its data
+    /// purged.
+    Purged,
 }
 
 impl Invariant {
     /// Every invariant, in the order they are printed.
-    pub(super) const ALL: [Invariant; 14] = [
+    pub(super) const ALL: [Invariant; 15] = [
         Invariant::Acknowledged,
         Invariant::ErrorsNotApplied,
         Invariant::UnknownAllOrNothing,
@@ -57,6 +60,7 @@ impl Invariant {
         Invariant::ExpectedStatus,
         Invariant::TokensSurvive,
         Invariant::SlowClients,
+        Invariant::Purged,
     ];
 
     /// What it says, as printed.
@@ -76,6 +80,9 @@ impl Invariant {
             Invariant::ExpectedStatus => "every answer is one the contract allows for its request",
             Invariant::TokensSurvive => "tokens issued before a restart are honoured after it",
             Invariant::SlowClients => "slow clients are timed out by the server",
+            Invariant::Purged => {
+                "a deleted account's credentials and tokens are refused, and nothing of it is left once drained"
+            }
         }
     }
 
@@ -96,6 +103,7 @@ impl Invariant {
             Invariant::ExpectedStatus => "expected-status",
             Invariant::TokensSurvive => "tokens-survive-restarts",
             Invariant::SlowClients => "slow-clients",
+            Invariant::Purged => "deleted-accounts-purged",
         }
     }
 }

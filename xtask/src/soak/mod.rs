@@ -30,6 +30,7 @@ mod faults;
 mod findings;
 mod goals;
 mod inbox;
+mod lifecycle;
 mod metrics;
 mod model;
 mod options;
@@ -298,12 +299,22 @@ async fn soak(
         (stopped, incarnations, logs)
     };
     drain::check_store(&store, &findings).await?;
+    let departed: Vec<String> = users
+        .iter()
+        .flat_map(|user| user.departed.iter().map(|departed| departed.user_id.clone()))
+        .collect();
+    drain::check_purged(&store, &departed, &findings).await?;
     judge_slow_clients(&slow_outcomes, &findings);
     let answered: u64 = counts.statuses.values().sum();
-    findings.held(
-        Invariant::NoServerErrors,
-        answered.saturating_sub(counts.unexplained_server_errors()),
-    );
+    let unexplained = counts.unexplained_server_errors();
+    findings.held(Invariant::NoServerErrors, answered.saturating_sub(unexplained));
+    for n in 0..unexplained {
+        let example = counts.server_error_examples.get(n as usize).cloned();
+        findings.broke(
+            Invariant::NoServerErrors,
+            example.unwrap_or_else(|| "a 5xx answer no injected fault explains".to_owned()),
+        );
+    }
     let mut resolutions = model::Resolutions::default();
     let (mut after_success, mut after_unknown) = (0, 0);
     for user in &users {

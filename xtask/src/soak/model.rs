@@ -191,6 +191,8 @@ pub(super) struct UserModel {
     /// Attachment creations answered with an error or found not applied:
     /// their goal and file name.
     pub(super) attachments_not_made: BTreeSet<(String, String)>,
+    /// Attachments whose deletion was acknowledged (or found applied).
+    pub(super) attachments_deleted: BTreeSet<String>,
     /// Notifications the user marked read (acknowledged).
     pub(super) read: BTreeSet<String>,
     /// Whether the user asked for an export of their data.

@@ -342,16 +342,23 @@ impl FaultProxy {
         }
         // Forwarded by a task of its own, which holds DynamoDB's turn until
         // moto has answered even when the caller gives up first (a timed-out
-        // attempt): moto goes on with the call either way.
+        // attempt): moto goes on with the call either way. A call whose
+        // caller gave up while it waited for its turn is not sent at all, as
+        // if lost on the way: sent late, it would only lengthen the queue.
         let state = Arc::clone(&self.state);
-        let forwarding = tokio::spawn(async move {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        tokio::spawn(async move {
             let _turn = match service {
                 Service::DynamoDb => Some(state.dynamo_turn.lock().await),
                 _ => None,
             };
-            forward(state.upstream, hyper::Request::from_parts(parts, Full::new(body))).await
+            if answer.is_closed() {
+                return;
+            }
+            let forwarded = forward(state.upstream, hyper::Request::from_parts(parts, Full::new(body))).await;
+            let _ = answer.send(forwarded);
         });
-        let (parts, body) = forwarding.await.map_err(std::io::Error::other)??;
+        let (parts, body) = answered.await.map_err(std::io::Error::other)??;
         *self.state.forwarded.lock().unwrap_or_else(PoisonError::into_inner) += 1;
         if lose_answer {
             self.note(Kind::Dropped);

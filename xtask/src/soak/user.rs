@@ -20,6 +20,7 @@ use serde_json::Value;
 use super::client::{self, Client, Request};
 use super::exchange::{Reply, Sent};
 use super::findings::{Findings, Invariant};
+use super::lifecycle::Departed;
 use super::model::UserModel;
 
 /// How many times a resolving loop asks again after a 401.
@@ -90,6 +91,10 @@ pub(super) enum Op {
     ChangePassword,
     /// Ask for an export of one's data.
     Export,
+    /// Delete an attachment.
+    DeleteAttachment,
+    /// Delete one's account, then register anew.
+    DeleteAccount,
 }
 
 /// How a patch is conditioned.
@@ -104,7 +109,7 @@ pub(super) enum Patch {
 }
 
 /// The mix: each operation and its weight.
-const MIX: [(Op, u32); 22] = [
+const MIX: [(Op, u32); 24] = [
     (Op::GetGoal, 120),
     (Op::ListGoals, 50),
     (Op::CreateGoal, 60),
@@ -127,6 +132,8 @@ const MIX: [(Op, u32); 22] = [
     (Op::LogoutAll, 2),
     (Op::ChangePassword, 2),
     (Op::Export, 3),
+    (Op::DeleteAttachment, 6),
+    (Op::DeleteAccount, 1),
 ];
 
 /// One simulated user.
@@ -157,6 +164,8 @@ pub(super) struct User {
     pub(super) give_up_at: Instant,
     /// Requests it gave up asking, the server unreachable.
     pub(super) gave_up: u64,
+    /// The accounts it deleted.
+    pub(super) departed: Vec<Departed>,
 }
 
 impl User {
@@ -186,6 +195,7 @@ impl User {
             keyed: Vec::new(),
             give_up_at,
             gave_up: 0,
+            departed: Vec::new(),
         }
     }
 
@@ -235,6 +245,7 @@ impl User {
                 | Op::LogoutAll
                 | Op::ChangePassword
                 | Op::Export
+                | Op::DeleteAccount
         );
         if goal_op && self.model.live_goals().next().is_none() {
             self.create_goal().await;
@@ -273,6 +284,9 @@ impl User {
             Op::LogoutAll => self.logout(true).await,
             Op::ChangePassword => self.change_password().await,
             Op::Export => self.export().await,
+            Op::DeleteAttachment => self.delete_attachment().await,
+            Op::DeleteAccount if self.may_leave() => self.delete_account().await,
+            Op::DeleteAccount => self.verify_profile().await,
         }
     }
 
