@@ -106,19 +106,10 @@ impl User {
             if self.given_up() {
                 return None;
             }
-            let body = json!({ "email": self.model.email, "password": self.model.password });
-            let request = Request::new("POST /auth/login", Method::POST, "/auth/login").json(body);
-            match self.client.send(&request).await {
+            match self.client.send(&self.login_request()).await {
                 Ok(reply) if reply.status == 200 => {
                     self.findings().held(Invariant::ExpectedStatus, 1);
-                    let tokens = reply.json();
-                    if let Some(access) = tokens["accessToken"].as_str() {
-                        access.clone_into(&mut self.access);
-                    }
-                    if let Some(refresh) = tokens["refreshToken"].as_str() {
-                        refresh.clone_into(&mut self.refresh);
-                    }
-                    self.token_incarnation = self.shared.incarnation.load(std::sync::atomic::Ordering::Relaxed);
+                    self.take_tokens(&reply.json());
                     return Some(true);
                 }
                 Ok(reply) if reply.status == 401 => return Some(false),

@@ -154,9 +154,7 @@ impl User {
             if self.given_up() {
                 return false;
             }
-            let body = json!({ "email": self.model.email, "password": self.model.password });
-            let request = Request::new("POST /auth/login", Method::POST, "/auth/login").json(body);
-            match self.client.send(&request).await {
+            match self.client.send(&self.login_request()).await {
                 Ok(reply) if reply.status == 200 => {
                     self.findings().held(Invariant::ExpectedStatus, 1);
                     self.take_tokens(&reply.json());
@@ -172,8 +170,14 @@ impl User {
         }
     }
 
+    /// `POST /auth/login` with the current credentials.
+    pub(super) fn login_request(&self) -> Request {
+        let body = json!({ "email": self.model.email, "password": self.model.password });
+        Request::new("POST /auth/login", Method::POST, "/auth/login").json(body)
+    }
+
     /// Keeps the tokens of a login or refresh answer.
-    fn take_tokens(&mut self, tokens: &Value) {
+    pub(super) fn take_tokens(&mut self, tokens: &Value) {
         if let Some(access) = tokens["accessToken"].as_str() {
             access.clone_into(&mut self.access);
             self.token_incarnation = self.shared.incarnation.load(Ordering::Relaxed);
