@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use super::exchange::{Cause, Failure, Reply, Sent};
 use super::metrics::Metrics;
-use super::proxy::FaultProxy;
+use super::proxy::{self, FaultProxy, Kind};
 
 /// How long one exchange (connect, send, whole answer) may take.
 pub(super) const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -156,7 +156,7 @@ impl Client {
         }
         let explained = match (&sent, &self.faults) {
             (Ok(reply), Some(faults)) if reply.status >= 500 || reply.status == 429 => {
-                faults.explain(started, Instant::now())
+                faults.explain(started, Instant::now(), &suspects(request, reply))
             }
             _ => None,
         };
@@ -217,6 +217,21 @@ impl Client {
         tokio::spawn(connection);
         Ok(sender)
     }
+}
+
+/// The kinds of injected fault that can explain `reply` (a 5xx or 429) to
+/// `request`: S3's own answer to a presigned URL; Cognito throttling for a
+/// 429; else what the server's error message names (the operation and how
+/// it failed).
+fn suspects(request: &Request, reply: &Reply) -> Vec<Kind> {
+    if request.route.ends_with(" URL") || request.route.ends_with("URL (export)") {
+        return vec![Kind::S3Errors];
+    }
+    if reply.status == 429 {
+        return vec![Kind::CognitoThrottling];
+    }
+    let body = reply.json();
+    proxy::suspects(body["error"]["message"].as_str().unwrap_or_default())
 }
 
 /// The hyper request of `request`, to the server at `addr`.

@@ -179,6 +179,47 @@ pub(super) fn service_of(target: Option<&str>, authorization: Option<&str>, quer
     Service::S3
 }
 
+/// The kinds of fault that can explain a server's 503 whose message is
+/// `message` (`GetItem was throttled; retry shortly`: the operation, then
+/// how it failed): one that strikes the operation's service and fails calls
+/// the way the message says. A time-out is never one: no fault delays a
+/// call.
+pub(super) fn suspects(message: &str) -> Vec<Kind> {
+    let operation = message.split_whitespace().next().unwrap_or_default();
+    let service = if DYNAMODB_OPERATIONS.contains(&operation) {
+        Service::DynamoDb
+    } else if operation.ends_with("Message") || operation.ends_with("MessageBatch") {
+        Service::Sqs
+    } else if operation.ends_with("Object") {
+        Service::S3
+    } else {
+        Service::Cognito
+    };
+    let ways: &[Kind] = if message.contains("was throttled") {
+        &[Kind::DynamoThrottling, Kind::CognitoThrottling]
+    } else if message.contains("failed on the service side") {
+        &[Kind::DynamoErrors, Kind::SqsOutage, Kind::S3Errors]
+    } else if message.contains("could not reach the service") || message.contains("got an unreadable answer") {
+        &[Kind::Dropped]
+    } else {
+        &[]
+    };
+    ways.iter().copied().filter(|kind| kind.strikes(service)).collect()
+}
+
+/// The DynamoDB operations the server calls.
+const DYNAMODB_OPERATIONS: [&str; 9] = [
+    "GetItem",
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "Query",
+    "Scan",
+    "TransactWriteItems",
+    "BatchWriteItem",
+    "BatchGetItem",
+];
+
 /// What the proxy did to the calls.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Injected {
@@ -264,15 +305,16 @@ impl FaultProxy {
         &self.state.windows
     }
 
-    /// The kind of the last failure injected between `from` and `to`, if any.
-    pub(super) fn explain(&self, from: Instant, to: Instant) -> Option<Kind> {
+    /// The kind of the last failure of one of the kinds `accepted`
+    /// injected between `from` and `to`, if any.
+    pub(super) fn explain(&self, from: Instant, to: Instant, accepted: &[Kind]) -> Option<Kind> {
         let log = self.state.log.lock().unwrap_or_else(PoisonError::into_inner);
         log.iter()
             .rev()
             .skip_while(|(at, _)| *at > to)
             .take_while(|(at, _)| *at >= from)
             .map(|(_, kind)| *kind)
-            .next()
+            .find(|kind| accepted.contains(kind))
     }
 
     /// What it did so far.
@@ -463,6 +505,23 @@ mod tests {
         let presigned = "X-Amz-Credential=test%2F20261207%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=0";
         assert_eq!(service_of(None, None, Some(presigned)), Service::S3);
         assert_eq!(service_of(None, None, None), Service::S3);
+    }
+
+    #[test]
+    fn a_503_is_put_down_only_to_a_fault_that_fails_its_call_its_way() {
+        assert_eq!(
+            suspects("GetItem was throttled; retry shortly"),
+            [Kind::DynamoThrottling]
+        );
+        assert_eq!(
+            suspects("TransactWriteItems failed on the service side; retry shortly"),
+            [Kind::DynamoErrors]
+        );
+        assert_eq!(suspects("Query could not reach the service"), [Kind::Dropped]);
+        assert_eq!(suspects("InitiateAuth was throttled"), [Kind::CognitoThrottling]);
+        assert_eq!(suspects("PutObject failed on the service side"), [Kind::S3Errors]);
+        assert!(suspects("GetItem timed out; retry shortly").is_empty());
+        assert!(suspects("the goal is taking many entries at once").is_empty());
     }
 
     #[test]
