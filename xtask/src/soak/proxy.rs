@@ -188,15 +188,16 @@ pub(super) fn suspects(message: &str) -> Vec<Kind> {
     let operation = message.split_whitespace().next().unwrap_or_default();
     let service = if DYNAMODB_OPERATIONS.contains(&operation) {
         Service::DynamoDb
-    } else if operation.ends_with("Message") || operation.ends_with("MessageBatch") {
+    } else if SQS_OPERATIONS.contains(&operation) {
         Service::Sqs
-    } else if operation.ends_with("Object") {
+    } else if S3_OPERATIONS.contains(&operation) {
         Service::S3
     } else {
         Service::Cognito
     };
+    // S3's injected 503s are `SlowDown`, which the server reads as throttling.
     let ways: &[Kind] = if message.contains("was throttled") {
-        &[Kind::DynamoThrottling, Kind::CognitoThrottling]
+        &[Kind::DynamoThrottling, Kind::CognitoThrottling, Kind::S3Errors]
     } else if message.contains("failed on the service side") {
         &[Kind::DynamoErrors, Kind::SqsOutage, Kind::S3Errors]
     } else if message.contains("could not reach the service") || message.contains("got an unreadable answer") {
@@ -218,6 +219,26 @@ const DYNAMODB_OPERATIONS: [&str; 9] = [
     "TransactWriteItems",
     "BatchWriteItem",
     "BatchGetItem",
+];
+
+/// The SQS operations the server calls.
+const SQS_OPERATIONS: [&str; 6] = [
+    "SendMessage",
+    "ReceiveMessage",
+    "DeleteMessage",
+    "ChangeMessageVisibility",
+    "GetQueueAttributes",
+    "GetQueueUrl",
+];
+
+/// The S3 operations the server calls.
+const S3_OPERATIONS: [&str; 6] = [
+    "PutObject",
+    "GetObject",
+    "HeadObject",
+    "DeleteObject",
+    "DeleteObjects",
+    "ListObjectsV2",
 ];
 
 /// What the proxy did to the calls.
@@ -520,6 +541,11 @@ mod tests {
         assert_eq!(suspects("Query could not reach the service"), [Kind::Dropped]);
         assert_eq!(suspects("InitiateAuth was throttled"), [Kind::CognitoThrottling]);
         assert_eq!(suspects("PutObject failed on the service side"), [Kind::S3Errors]);
+        assert_eq!(suspects("DeleteObjects was throttled; retry shortly"), [Kind::S3Errors]);
+        assert_eq!(
+            suspects("ChangeMessageVisibility failed on the service side"),
+            [Kind::SqsOutage]
+        );
         assert!(suspects("GetItem timed out; retry shortly").is_empty());
         assert!(suspects("the goal is taking many entries at once").is_empty());
     }
