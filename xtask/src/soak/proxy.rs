@@ -57,7 +57,15 @@ pub(super) enum Kind {
     CognitoThrottling,
     /// S3 answers 503 `SlowDown` or 500 `InternalError`.
     S3Errors,
+    /// Not injected: moto itself took longer than [`STALL`] over a call
+    /// (its garbage collector, or a transaction copying the tables), as
+    /// measured by the proxy.
+    MotoStalled,
 }
+
+/// How long moto may take over one call before the proxy records a stall:
+/// the server's SDK gives an attempt 3 s.
+pub(super) const STALL: Duration = Duration::from_secs(2);
 
 impl Kind {
     /// Every kind, in the order a run's first minute has them.
@@ -79,6 +87,7 @@ impl Kind {
             Kind::SqsOutage => "SQS outage",
             Kind::CognitoThrottling => "Cognito throttling",
             Kind::S3Errors => "S3 5xx",
+            Kind::MotoStalled => "moto stalled (measured, not injected)",
         }
     }
 
@@ -90,6 +99,7 @@ impl Kind {
             Kind::SqsOutage => service == Service::Sqs,
             Kind::CognitoThrottling => service == Service::Cognito,
             Kind::S3Errors => service == Service::S3,
+            Kind::MotoStalled => true,
         }
     }
 
@@ -102,6 +112,7 @@ impl Kind {
             Kind::SqsOutage => 1.0,
             Kind::CognitoThrottling => 0.5,
             Kind::S3Errors => 0.5,
+            Kind::MotoStalled => 0.0,
         }
     }
 
@@ -182,8 +193,9 @@ pub(super) fn service_of(target: Option<&str>, authorization: Option<&str>, quer
 /// The kinds of fault that can explain a server's 503 whose message is
 /// `message` (`GetItem was throttled; retry shortly`: the operation, then
 /// how it failed): one that strikes the operation's service and fails calls
-/// the way the message says. A time-out is never one: no fault delays a
-/// call.
+/// the way the message says. A time-out only ever is put down to moto
+/// stalling (a call at moto over [`STALL`], measured): no injected fault
+/// delays a call.
 pub(super) fn suspects(message: &str) -> Vec<Kind> {
     let operation = message.split_whitespace().next().unwrap_or_default();
     let service = if DYNAMODB_OPERATIONS.contains(&operation) {
@@ -196,7 +208,9 @@ pub(super) fn suspects(message: &str) -> Vec<Kind> {
         Service::Cognito
     };
     // S3's injected 503s are `SlowDown`, which the server reads as throttling.
-    let ways: &[Kind] = if message.contains("was throttled") {
+    let ways: &[Kind] = if message.contains("timed out") {
+        &[Kind::MotoStalled]
+    } else if message.contains("was throttled") {
         &[Kind::DynamoThrottling, Kind::CognitoThrottling, Kind::S3Errors]
     } else if message.contains("failed on the service side") {
         &[Kind::DynamoErrors, Kind::SqsOutage, Kind::S3Errors]
@@ -248,6 +262,8 @@ pub(super) struct Injected {
     pub(super) by_kind: BTreeMap<Kind, u64>,
     /// Calls forwarded.
     pub(super) forwarded: u64,
+    /// Calls moto took longer than [`STALL`] over.
+    pub(super) stalls: u64,
 }
 
 /// What the proxy's connections share.
@@ -342,7 +358,10 @@ impl FaultProxy {
     pub(super) fn injected(&self) -> Injected {
         let mut injected = Injected::default();
         for (_, kind) in self.state.log.lock().unwrap_or_else(PoisonError::into_inner).iter() {
-            *injected.by_kind.entry(*kind).or_default() += 1;
+            match kind {
+                Kind::MotoStalled => injected.stalls += 1,
+                kind => *injected.by_kind.entry(*kind).or_default() += 1,
+            }
         }
         injected.forwarded = *self.state.forwarded.lock().unwrap_or_else(PoisonError::into_inner);
         injected
@@ -364,8 +383,7 @@ impl FaultProxy {
 
     /// Logs a failure of `kind` injected now.
     fn note(&self, kind: Kind) {
-        let mut log = self.state.log.lock().unwrap_or_else(PoisonError::into_inner);
-        log.push((Instant::now(), kind));
+        record(&self.state.log, kind);
     }
 
     async fn answer(
@@ -418,7 +436,15 @@ impl FaultProxy {
             if answer.is_closed() {
                 return;
             }
-            let forwarded = forward(state.upstream, hyper::Request::from_parts(parts, Full::new(body))).await;
+            let forwarding = forward(state.upstream, hyper::Request::from_parts(parts, Full::new(body)));
+            tokio::pin!(forwarding);
+            let forwarded = tokio::select! {
+                forwarded = &mut forwarding => forwarded,
+                () = tokio::time::sleep(STALL) => {
+                    record(&state.log, Kind::MotoStalled);
+                    forwarding.await
+                }
+            };
             let _ = answer.send(forwarded);
         });
         let (parts, body) = answered.await.map_err(std::io::Error::other)??;
@@ -454,6 +480,13 @@ impl FaultProxy {
     }
 }
 
+/// Adds `kind`, now, to `log`.
+fn record(log: &Mutex<Vec<(Instant, Kind)>>, kind: Kind) {
+    log.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push((Instant::now(), kind));
+}
+
 /// Sends `request` to moto at `upstream`; its answer's head and body.
 async fn forward(
     upstream: SocketAddr,
@@ -477,7 +510,7 @@ fn error_answer(kind: Kind, service: Service) -> hyper::Response<Full<Bytes>> {
         Kind::DynamoErrors => (500, "InternalServerError"),
         Kind::SqsOutage => (503, "ServiceUnavailable"),
         Kind::CognitoThrottling => (400, "TooManyRequestsException"),
-        Kind::S3Errors | Kind::Dropped => (503, "SlowDown"),
+        Kind::S3Errors | Kind::Dropped | Kind::MotoStalled => (503, "SlowDown"),
     };
     let message = "injected by the soak's fault proxy";
     let builder = hyper::Response::builder().status(status);
@@ -546,7 +579,7 @@ mod tests {
             suspects("ChangeMessageVisibility failed on the service side"),
             [Kind::SqsOutage]
         );
-        assert!(suspects("GetItem timed out; retry shortly").is_empty());
+        assert_eq!(suspects("GetItem timed out; retry shortly"), [Kind::MotoStalled]);
         assert!(suspects("the goal is taking many entries at once").is_empty());
     }
 

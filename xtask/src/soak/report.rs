@@ -189,9 +189,11 @@ pub(super) fn render(options: &Options, figures: &Figures, tallies: &[(Invariant
     if let Some(injected) = &figures.injected {
         let _ = writeln!(
             out,
-            "  faults injected by the proxy: {} ({} calls forwarded)",
+            "  faults injected by the proxy: {} ({} calls forwarded; moto took over {} s over {} of them)",
             describe_injected(injected),
-            injected.forwarded
+            injected.forwarded,
+            super::proxy::STALL.as_secs(),
+            injected.stalls
         );
         let _ = writeln!(
             out,
@@ -431,6 +433,10 @@ fn section(options: &Options, figures: &Figures) -> String {
             describe_injected(injected),
         ));
         rows.push(("answers an injected fault explains", describe_explained(counts)));
+        rows.push((
+            "calls moto took over 2 s over (measured, not injected)",
+            injected.stalls.to_string(),
+        ));
     }
     rows.extend([
         ("restarts after `kill -9`", figures.restarts.to_string()),
