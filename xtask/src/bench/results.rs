@@ -24,8 +24,8 @@ pub(crate) fn stamp() -> String {
 
 /// `previous` (the file as it was, perhaps empty) with the section titled
 /// `title` set to `text` (which starts with its `## ` line), added at the
-/// end when there was none; the header written afresh, the other sections
-/// unchanged.
+/// end when there was none; the header (written when there is none) and
+/// the other sections unchanged.
 pub(crate) fn with_section(previous: &str, title: &str, text: &str) -> String {
     let mut sections: Vec<(String, String)> = previous
         .split("\n## ")
@@ -40,15 +40,19 @@ pub(crate) fn with_section(previous: &str, title: &str, text: &str) -> String {
         Some(section) => section.1 = text,
         None => sections.push((title.to_owned(), text)),
     }
-    let mut out = header();
+    // The header names the machine of the sections measured with it: kept.
+    let mut out = match previous.split_once("\n## ") {
+        Some((header, _)) if !header.trim().is_empty() => format!("{}\n", header.trim_end()),
+        _ => header(),
+    };
     for (_, text) in sections {
         let _ = write!(out, "\n{text}\n");
     }
     out
 }
 
-/// The file's header: the machine the figures come from.
-fn header() -> String {
+/// This machine: its CPU and how many cores.
+pub(crate) fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
@@ -58,10 +62,16 @@ fn header() -> String {
         })
         .unwrap_or_else(|| "unknown CPU".to_owned());
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    format!("{cpu} ({cores} cores)")
+}
+
+/// The file's header: the machine the figures come from.
+fn header() -> String {
     format!(
-        "# Benchmark results\n\n`cargo xtask bench` on {cpu} ({cores} cores); `cargo xtask bench SECTION`\n\
+        "# Benchmark results\n\n`cargo xtask bench` on {}; `cargo xtask bench SECTION`\n\
          (lambda, load, criterion, build) measures one part again and replaces its section;\n\
-         `cargo xtask soak --backend B --minutes N --record` replaces its backend's soak section.\n"
+         `cargo xtask soak --backend B --minutes N --record` replaces its backend's soak section.\n",
+        machine()
     )
 }
 
@@ -88,7 +98,10 @@ mod tests {
     #[test]
     fn a_new_section_goes_last_and_an_empty_file_gets_the_header() {
         let appended = with_section("# B\n\n## Build\n\nb\n", "Soak (aws)", "## Soak (aws)\n\ns");
-        assert_eq!(appended, format!("{}\n## Build\n\nb\n\n## Soak (aws)\n\ns\n", header()));
+        assert_eq!(
+            appended, "# B\n\n## Build\n\nb\n\n## Soak (aws)\n\ns\n",
+            "its header kept"
+        );
         assert_eq!(
             with_section("", "Soak", "## Soak\n\ns"),
             format!("{}\n## Soak\n\ns\n", header())

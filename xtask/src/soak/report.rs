@@ -405,13 +405,14 @@ fn section(options: &Options, figures: &Figures) -> String {
     let chart = recorded_chart(options.backend);
     let chart = chart.trim_start_matches("bench/");
     let mut text = format!(
-        "## {}\n\n{} `cargo xtask soak --backend {} --seconds {} --users {} --seed {} --record`: \
+        "## {}\n\n{} On {}: `cargo xtask soak --backend {} --seconds {} --users {} --seed {} --record`: \
          the `--release` server {setting} with its jobs and consumer loop, {} simulated users \
          (goals, progress with and without `Idempotency-Key`, stats, attachments, the inbox, the account's \
          routes); faults: {faults}. Every invariant held once the queue had drained.\n\n\
          ![Throughput and p99 latency per second, the faults shaded]({chart})\n\n| measure | value |\n|---|---|",
         title(options.backend),
         results::stamp(),
+        results::machine(),
         options.backend.name(),
         options.duration.as_secs(),
         options.users,
