@@ -11,24 +11,11 @@ use serde_json::json;
 use super::client::Request;
 use super::exchange::Failure;
 use super::findings::Invariant;
-use super::model::UserModel;
+use super::model::{Departed, UserModel};
 use super::user::User;
 
 /// The most accounts one user deletes in a run.
 const LIVES: usize = 2;
-
-/// An account its user deleted.
-#[derive(Debug, Clone)]
-pub(super) struct Departed {
-    /// Its id.
-    pub(super) user_id: String,
-    /// Its email.
-    pub(super) email: String,
-    /// Its password when deleted.
-    pub(super) password: String,
-    /// The access token it held.
-    pub(super) access: String,
-}
 
 impl User {
     /// Whether this user may delete its account now: one user in five, a

@@ -19,6 +19,19 @@ pub(super) const GOAL_FIELDS: [&str; 7] = [
     "status",
 ];
 
+/// An account its user deleted.
+#[derive(Debug, Clone)]
+pub(super) struct Departed {
+    /// Its id.
+    pub(super) user_id: String,
+    /// Its email.
+    pub(super) email: String,
+    /// Its password when deleted.
+    pub(super) password: String,
+    /// The access token it held.
+    pub(super) access: String,
+}
+
 /// A progress entry the server acknowledged.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct EntryModel {

@@ -20,8 +20,7 @@ use serde_json::Value;
 use super::client::{self, Client, Request};
 use super::exchange::{Reply, Sent};
 use super::findings::{Findings, Invariant};
-use super::lifecycle::Departed;
-use super::model::UserModel;
+use super::model::{Departed, UserModel};
 
 /// How many times a resolving loop asks again after a 401.
 const REAUTHENTICATIONS: usize = 5;
